@@ -1,0 +1,20 @@
+/**
+ * Every limit Renderbay enforces, in one place, so that validation, documentation and
+ * error messages cannot drift apart. All limits are checked before any expensive work.
+ */
+export const LIMITS = {
+  /** Largest model file accepted (bytes). */
+  maxModelBytes: 100 * 1024 * 1024,
+  /** A texture's declared width or height above this is refused before decoding. */
+  maxTextureSide: 16384,
+  /** A texture's declared pixel count above this is refused before decoding (256 MP). */
+  maxTexturePixels: 16384 * 16384,
+  /** Textures are resampled to a power of two no larger than this before upload (WebGL 1). */
+  maxUploadTextureSide: 4096,
+  /** Most meshes/primitives a model may contain. */
+  maxPrimitives: 20000,
+  /** A worker that reports no progress for this long is considered hung and is killed (ms). */
+  workerStallTimeoutMs: 120_000,
+  /** Frames per second of every video output. */
+  fps: 30,
+} as const;

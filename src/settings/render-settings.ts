@@ -1,0 +1,100 @@
+/**
+ * The RenderSettings schema: the single source of truth for every render setting's
+ * type, default, range and error message. The CLI, the REST API, the MCP tools, quote
+ * and the renderer all derive from this module; nothing else restates a default or range.
+ *
+ * Field names, defaults and ranges follow the REST reference (shared/api/REFERENCE.md).
+ */
+import { z } from 'zod';
+import { RenderbayError } from '../errors.js';
+
+export const QUALITIES = ['share', 'standard'] as const;
+export const ASPECTS = ['16:9', '1:1', '9:16'] as const;
+export const EFFECTS = ['turntable'] as const;
+
+export type Quality = (typeof QUALITIES)[number];
+export type Aspect = (typeof ASPECTS)[number];
+
+/** Pixel size of the short side of the frame per quality tier; the long side follows the aspect. */
+export const SHORT_SIDE: Record<Quality, number> = { share: 540, standard: 1080 };
+
+/** Output pixel size for a quality tier and aspect ratio (always even, as H.264 4:2:0 requires). */
+export function frameSize(quality: Quality, aspect: Aspect): { width: number; height: number } {
+  const short = SHORT_SIDE[quality];
+  const long = Math.round((short * 16) / 9 / 2) * 2;
+  if (aspect === '16:9') return { width: long, height: short };
+  if (aspect === '9:16') return { width: short, height: long };
+  return { width: short, height: short };
+}
+
+function numberIn(field: string, min: number, max: number, unit = '') {
+  const range = `from ${min} to ${max}${unit}`;
+  return z
+    .number({ error: `${field} must be a number ${range}` })
+    .min(min, { error: `${field} must be ${range}` })
+    .max(max, { error: `${field} must be ${range}` });
+}
+
+function integerIn(field: string, min: number, max: number) {
+  return numberIn(field, min, max).int({ error: `${field} must be a whole number from ${min} to ${max}` });
+}
+
+function oneOf<const T extends readonly [string, ...string[]]>(field: string, values: T) {
+  return z.enum(values, { error: `${field} must be one of: ${values.join(', ')}` });
+}
+
+function flag(field: string) {
+  return z.boolean({ error: `${field} must be true or false` });
+}
+
+export const renderSettingsSchema = z.strictObject(
+  {
+    /** Output tier: share 960×540, standard 1920×1080 (16:9 sizes). */
+    quality: oneOf('quality', QUALITIES).default('share'),
+    /** Frame aspect ratio. */
+    aspect: oneOf('aspect', ASPECTS).default('16:9'),
+    /** Camera move. */
+    effect: oneOf('effect', EFFECTS).default('turntable'),
+    /** Background colour, 6-digit hex with '#'. */
+    bgColor: z
+      .string({ error: 'bgColor must be a 6-digit hex colour such as #ffffff' })
+      .regex(/^#[0-9a-fA-F]{6}$/, { error: 'bgColor must be a 6-digit hex colour such as #ffffff' })
+      .transform((hex) => hex.toLowerCase())
+      .default('#ffffff'),
+    /** Video length in seconds (decimals allowed). */
+    length: numberIn('length', 3, 30, ' seconds').default(6),
+    /** Soft ground shadow under the model. */
+    shadows: flag('shadows').default(true),
+    /** Reflective floor. */
+    reflector: flag('reflector').default(false),
+    /** Ease in and out of the rotation. */
+    easing: flag('easing').default(true),
+    /** Camera start angle in degrees (does not rotate the model). */
+    rotateY: integerIn('rotateY', -180, 180).default(0),
+    /** Camera distance multiplier. */
+    zoom: numberIn('zoom', 0.5, 2).default(1),
+  },
+  { error: (issue) => (issue.code === 'unrecognized_keys' ? undefined : 'renderSettings must be a JSON object') },
+);
+
+export type RenderSettingsInput = z.input<typeof renderSettingsSchema>;
+export type RenderSettings = z.output<typeof renderSettingsSchema>;
+
+export const RENDER_SETTING_FIELDS = Object.keys(renderSettingsSchema.shape) as (keyof RenderSettings)[];
+
+/**
+ * Validates user-supplied settings and fills in defaults. Throws `invalid_settings`
+ * naming every offending field and what it allows.
+ */
+export function parseRenderSettings(input: unknown): RenderSettings {
+  const result = renderSettingsSchema.safeParse(input ?? {});
+  if (result.success) return result.data;
+  const messages = result.error.issues.map((issue) => {
+    if (issue.code === 'unrecognized_keys') {
+      const plural = issue.keys.length > 1 ? 's' : '';
+      return `unknown field${plural} ${issue.keys.join(', ')} (allowed: ${RENDER_SETTING_FIELDS.join(', ')})`;
+    }
+    return issue.message;
+  });
+  throw new RenderbayError('invalid_settings', `Invalid renderSettings: ${messages.join('; ')}`, 400);
+}
