@@ -1,0 +1,31 @@
+/**
+ * Renderer worker process entry point. Receives one render plan over IPC, reports
+ * progress, sends the result or a structured error, and exits. Started by the engine
+ * (src/render/render-engine.ts) with DISPLAY set; never started by hand.
+ */
+import { serializeError } from '../src/errors.js';
+import type { EngineToWorker, WorkerToEngine } from '../src/render/worker-protocol.js';
+import { renderVideo } from './render-video.js';
+
+function send(message: WorkerToEngine): Promise<void> {
+  return new Promise((resolve) => {
+    if (!process.send) return resolve();
+    process.send(message, undefined, undefined, () => resolve());
+  });
+}
+
+process.once('message', async (message: EngineToWorker) => {
+  if (message?.type !== 'render') return;
+  try {
+    const result = await renderVideo(message.plan, (stage, framesDone, framesTotal) => {
+      void send({ type: 'progress', stage, framesDone, framesTotal });
+    });
+    await send({ type: 'done', result });
+    process.exit(0);
+  } catch (error) {
+    await send({ type: 'error', error: serializeError(error) });
+    process.exit(1);
+  }
+});
+
+process.on('disconnect', () => process.exit(2)); // the engine went away: stop rendering

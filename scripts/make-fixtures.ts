@@ -1,0 +1,88 @@
+/**
+ * Regenerates fixtures/generated/ (gitignored) from code: `node dist/scripts/make-fixtures.js`.
+ * Output is byte-identical on every run, so tests can rely on exact sizes and contents.
+ * The directory is deleted first so a renamed or removed fixture never lingers.
+ */
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type Document, type NodeIO } from '@gltf-transform/core';
+import {
+  accessorPastBufferEnd,
+  brokenJsonGlb,
+  hugeTexture,
+  randomBytes,
+  sceneWithoutMeshes,
+  textureNotAnImage,
+  truncated,
+} from './fixtures/bad-inputs.js';
+import { fixtureIO } from './fixtures/codecs.js';
+import { repositoryRoot } from './fixtures/repository-root.js';
+import { gltfWithBufferUri, selfContainedGltf } from './fixtures/gltf-json.js';
+import {
+  dracoSphere,
+  meshoptSphere,
+  offcentreBox,
+  skinnedMorph,
+  solidBox,
+  texturedCube,
+  texturedNpotCube,
+  vertexColourCube,
+} from './fixtures/valid-models.js';
+
+type FixtureBuilder = (io: NodeIO) => Promise<Uint8Array | string>;
+
+const glb = (build: () => Document | Promise<Document>): FixtureBuilder => async (io) => io.writeBinary(await build());
+const greyBox = () => solidBox('GreyBox', [1, 1, 1], [0.6, 0.6, 0.6]);
+
+export const FIXTURES: ReadonlyArray<{ file: string; build: FixtureBuilder }> = [
+  { file: 'textured-cube.glb', build: glb(texturedCube) },
+  { file: 'textured-npot.glb', build: glb(texturedNpotCube) },
+  { file: 'offcentre.glb', build: glb(offcentreBox) },
+  { file: 'vertex-colours.glb', build: glb(vertexColourCube) },
+  { file: 'skinned-morph.glb', build: glb(skinnedMorph) },
+  { file: 'draco.glb', build: glb(dracoSphere) },
+  { file: 'meshopt.glb', build: glb(meshoptSphere) },
+  { file: 'selfcontained.gltf', build: async (io) => selfContainedGltf(io, await texturedCube()) },
+  { file: 'tall.glb', build: glb(() => solidBox('TallColumn', [0.2, 2, 0.2], [0.2, 0.4, 0.85])) },
+  { file: 'wide.glb', build: glb(() => solidBox('WidePlank', [3, 0.2, 0.5], [0.75, 0.5, 0.25])) },
+
+  { file: 'bad-random.glb', build: async () => randomBytes() },
+  { file: 'bad-truncated.glb', build: async (io) => truncated(await io.writeBinary(await texturedCube())) },
+  { file: 'bad-json.glb', build: async () => brokenJsonGlb() },
+  { file: 'bad-accessor.glb', build: async (io) => accessorPastBufferEnd(await io.writeBinary(greyBox())) },
+  { file: 'bad-missing-uri.gltf', build: (io) => gltfWithBufferUri(io, greyBox(), 'missing.bin') },
+  { file: 'bad-absolute-uri.gltf', build: (io) => gltfWithBufferUri(io, greyBox(), '/etc/passwd') },
+  { file: 'bad-outside-uri.gltf', build: (io) => gltfWithBufferUri(io, greyBox(), '../../outside.bin') },
+  { file: 'bad-no-meshes.glb', build: glb(sceneWithoutMeshes) },
+  { file: 'bad-texture-not-image.glb', build: glb(textureNotAnImage) },
+  { file: 'bad-huge-texture.glb', build: glb(hugeTexture) },
+];
+
+export const GENERATED_DIR = join(repositoryRoot(import.meta.url), 'fixtures', 'generated');
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  const io = await fixtureIO();
+  await rm(GENERATED_DIR, { recursive: true, force: true });
+  await mkdir(GENERATED_DIR, { recursive: true });
+
+  for (const { file, build } of FIXTURES) {
+    const fixtureStarted = performance.now();
+    const contents = await build(io);
+    await writeFile(join(GENERATED_DIR, file), contents);
+    const size = typeof contents === 'string' ? Buffer.byteLength(contents) : contents.byteLength;
+    const ms = (performance.now() - fixtureStarted).toFixed(0);
+    console.log(`  ${file.padEnd(28)} ${String(size).padStart(8)} B ${ms.padStart(5)} ms`);
+  }
+  const seconds = ((performance.now() - started) / 1000).toFixed(2);
+  console.log(`make-fixtures: wrote ${FIXTURES.length} files to ${GENERATED_DIR} in ${seconds} s`);
+}
+
+// Only run when executed directly, so tests may import FIXTURES / GENERATED_DIR.
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  main().catch((error: unknown) => {
+    console.error('make-fixtures failed:', error);
+    process.exitCode = 1;
+  });
+}
