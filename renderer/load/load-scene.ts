@@ -1,11 +1,12 @@
 /**
  * Parses a normalised GLB into a three.js scene graph ready to render in WebGL 1:
- * textures decoded by sharp, sRGB decoded in the shader, skinned and morphed meshes at
- * their rest pose, and animation clips kept for later use.
+ * textures decoded by sharp, sRGB decoded in the shader, skinned meshes posed on the CPU
+ * at their rest pose, morphed meshes at their default weights, animation clips kept.
  */
 import * as THREE from 'three';
 import { GLTFLoader, type GLTF } from 'three/examples/jsm/loaders/GLTFLoader.js';
 import { RenderbayError } from '../../src/errors.js';
+import { bakeSkinnedMeshes } from './bake-skinning.js';
 import { SharpTexturePlugin } from './sharp-texture-plugin.js';
 import { decodeSrgbTexturesInShader } from './srgb-textures.js';
 
@@ -32,13 +33,12 @@ export async function loadScene(glb: Uint8Array): Promise<LoadedModel> {
   const root = gltf.scene ?? gltf.scenes?.[0];
   if (!root) throw new RenderbayError('invalid_model', 'The model has no scene');
 
+  bakeSkinnedMeshes(root);
   let meshCount = 0;
   root.traverse((object) => {
     const mesh = object as THREE.Mesh;
     if (!mesh.isMesh) return;
     meshCount++;
-    // Skinned bounds follow the bind pose; never let culling drop a deformed mesh.
-    if ((mesh as THREE.SkinnedMesh).isSkinnedMesh) mesh.frustumCulled = false;
     const materials = Array.isArray(mesh.material) ? mesh.material : [mesh.material];
     for (const material of materials) decodeSrgbTexturesInShader(material);
   });

@@ -24,11 +24,11 @@ export interface ContactShadowOptions {
 }
 
 export const CONTACT_SHADOW_DEFAULTS: ContactShadowOptions = {
-  resolution: 512,
-  darkness: 1.2,
-  opacity: 0.85,
-  blur: 3.5,
-  fadeHeight: 0.5,
+  resolution: 256,
+  darkness: 1.6,
+  opacity: 0.9,
+  blur: 6,
+  fadeHeight: 0.6,
 };
 
 export class ContactShadow {
@@ -49,7 +49,7 @@ export class ContactShadow {
     this.blurTarget = new THREE.WebGLRenderTarget(resolution, resolution, { ...targetOptions, depthBuffer: false });
 
     // A square plane around the footprint with margin for the blur.
-    const side = Math.max(footprint.width, footprint.depth) * 1.6;
+    const side = Math.max(footprint.width, footprint.depth) * 2;
     const fadeHeight = Math.max(side * this.options.fadeHeight, footprint.height * 0.25);
     this.camera = new THREE.OrthographicCamera(-side / 2, side / 2, side / 2, -side / 2, 0, fadeHeight);
     this.camera.rotation.x = Math.PI / 2; // looks up (+Y) from the ground
@@ -96,8 +96,10 @@ export class ContactShadow {
     parent?.add(model);
 
     const texel = 1 / this.options.resolution;
+    // Wide then narrow passes: a soft penumbra without the banding of one very wide 9-tap blur.
     this.blurPass(renderer, this.options.blur * texel);
-    this.blurPass(renderer, this.options.blur * 0.4 * texel);
+    this.blurPass(renderer, this.options.blur * 0.5 * texel);
+    this.blurPass(renderer, this.options.blur * 0.25 * texel);
 
     renderer.setRenderTarget(previousTarget);
     renderer.setClearColor(previousClearColor, previousClearAlpha);

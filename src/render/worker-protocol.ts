@@ -17,7 +17,7 @@ export interface RenderOutputs {
 }
 
 export interface RenderTimings {
-  loadMs: number;
+  /** Model load, validation, scene, environment and shader compilation. */
   setupMs: number;
   renderMs: number;
   encodeTailMs: number;

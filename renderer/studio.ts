@@ -1,0 +1,92 @@
+/**
+ * The studio: a loaded model placed on the ground, lit, shadowed, optionally reflected,
+ * with a camera that follows the plan's move. `frame(index)` renders any frame of the
+ * move, which is all a video, a poster or a test needs.
+ */
+import * as THREE from 'three';
+import type { RenderPlan } from '../src/render/render-plan.js';
+import { createCamera, fitOrbitDistance, moveProgress, placeOrbitCamera } from './camera/turntable.js';
+import { FramePipeline } from './frame-pipeline.js';
+import { createGLRenderer, type GLRenderer } from './gl/context.js';
+import { loadScene } from './load/load-scene.js';
+import { readModel } from './load/read-model.js';
+import { ContactShadow } from './scene/contact-shadow.js';
+import { placeOnGround, type Framing } from './scene/framing.js';
+import { ReflectiveFloor } from './scene/reflective-floor.js';
+import { createStudioLighting, type StudioLighting } from './scene/studio-environment.js';
+
+/** The parts of a plan the studio needs (everything but where outputs go). */
+export type StudioPlan = Pick<RenderPlan, 'modelPath' | 'width' | 'height' | 'frameCount' | 'background' | 'camera' | 'look' | 'antialiasing'>;
+
+export class Studio {
+  private constructor(
+    private readonly gl: GLRenderer,
+    private readonly plan: StudioPlan,
+    readonly framing: Framing,
+    private readonly scene: THREE.Scene,
+    private readonly camera: THREE.PerspectiveCamera,
+    private readonly distance: number,
+    private readonly pipeline: FramePipeline,
+    private readonly lighting: StudioLighting,
+    private readonly shadow: ContactShadow | null,
+    private readonly floor: ReflectiveFloor | null,
+  ) {}
+
+  /** Loads and validates the model (before any GL work), then builds the scene. */
+  static async open(plan: StudioPlan, onStage?: (stage: 'loading' | 'preparing') => void): Promise<Studio> {
+    onStage?.('loading');
+    const source = await readModel(plan.modelPath);
+    const gl = createGLRenderer();
+    try {
+      const { renderer } = gl;
+      const model = await loadScene(source.glb);
+      onStage?.('preparing');
+      const framing = placeOnGround(model.root);
+      const scene = new THREE.Scene();
+      const lighting = createStudioLighting(renderer, framing.radius);
+      scene.environment = lighting.environment;
+      scene.add(framing.placed, lighting.keyLight, lighting.keyLight.target);
+
+      let shadow: ContactShadow | null = null;
+      if (plan.look.shadows) {
+        shadow = new ContactShadow({ width: framing.size.x, depth: framing.size.z, height: framing.size.y });
+        shadow.bake(renderer, framing.placed); // only the camera moves: one bake serves every frame
+        scene.add(shadow.plane);
+      }
+      const floor = plan.look.reflector
+        ? new ReflectiveFloor(framing.placed, framing.radius, lighting.environment, [lighting.keyLight])
+        : null;
+      const camera = createCamera(plan.width, plan.height);
+      const distance = fitOrbitDistance(camera, framing.box, framing.centre, plan.camera.elevationDegrees);
+      const pipeline = await FramePipeline.create(renderer, {
+        width: plan.width,
+        height: plan.height,
+        antialiasing: plan.antialiasing,
+        background: plan.background,
+      });
+      // Compile every shader now rather than on the first frame.
+      placeOrbitCamera(camera, framing.centre, distance, plan.camera, 0);
+      renderer.compile(scene, camera);
+      if (floor) renderer.compile(floor.scene, camera);
+      return new Studio(gl, plan, framing, scene, camera, distance, pipeline, lighting, shadow, floor);
+    } catch (error) {
+      gl.dispose();
+      throw error;
+    }
+  }
+
+  /** Renders frame `index` of the move; pixels are RGBA, bottom row first. */
+  frame(index: number): Uint8Array {
+    const progress = moveProgress(index, this.plan.frameCount, this.plan.camera.easing);
+    placeOrbitCamera(this.camera, this.framing.centre, this.distance, this.plan.camera, progress);
+    return this.pipeline.renderFrame(this.scene, this.camera, this.floor?.scene ?? null);
+  }
+
+  dispose(): void {
+    this.pipeline.dispose();
+    this.shadow?.dispose();
+    this.floor?.dispose();
+    this.lighting.dispose();
+    this.gl.dispose();
+  }
+}

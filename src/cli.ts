@@ -1,0 +1,36 @@
+#!/usr/bin/env node
+/**
+ * The `renderbay` command. Each subcommand lives in src/cli/; this file wires them up and
+ * turns every failure into one line `renderbay: <code>: <message>` and a non-zero exit.
+ */
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError } from 'commander';
+import { registerRenderCommand } from './cli/render-command.js';
+import { RenderbayError } from './errors.js';
+
+const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+
+const program = new Command()
+  .name('renderbay')
+  .description('Local render service for 3D models: product videos, posters and thumbnails from GLB/glTF')
+  .version(version)
+  .exitOverride()
+  .showHelpAfterError('(run with --help for usage)');
+
+registerRenderCommand(program);
+
+try {
+  await program.parseAsync(process.argv);
+  process.exit(0); // the Xvfb this process started is stopped by the exit handler
+} catch (error) {
+  if (error instanceof CommanderError) {
+    // Commander already printed its message (or the help/version text).
+    process.exit(error.exitCode === 0 ? 0 : 2);
+  }
+  const json = process.argv.includes('--json');
+  const code = error instanceof RenderbayError ? error.code : 'internal';
+  const message = error instanceof Error ? error.message : String(error);
+  if (json) process.stdout.write(`${JSON.stringify({ ok: false, error: { code, message } })}\n`);
+  process.stderr.write(`renderbay: ${code}: ${message}\n`);
+  process.exit(1);
+}
