@@ -2,20 +2,28 @@
  * Turns a scene and a camera into one finished output frame:
  *   scene (tone mapped, sRGB, premultiplied RGBA; mirrored reflection first if any)
  *   → background composite (and supersample resolve)
- *   → SMAA
+ *   → optional post-process anti-aliasing (SMAA or FXAA)
  *   → readPixels (bottom-up RGBA; the encoder flips).
  */
 import * as THREE from 'three';
 import { createDisplayReferredTarget } from './gl/context.js';
 import { BackgroundComposite } from './post/background-composite.js';
+import { FXAA } from './post/fxaa.js';
 import { SMAA } from './post/smaa.js';
 
-export type Antialiasing = 'smaa' | 'ssaa2' | 'ssaa4' | 'none';
+export type { Antialiasing } from '../src/render/render-plan.js';
+import type { Antialiasing } from '../src/render/render-plan.js';
+
+/** A post-process anti-aliasing pass over the composited sRGB image. */
+interface EdgePass {
+  render(renderer: THREE.WebGLRenderer, input: THREE.Texture, output: THREE.WebGLRenderTarget): void;
+  dispose(): void;
+}
 
 export interface FramePipelineOptions {
   width: number;
   height: number;
-  /** Edge anti-aliasing: SMAA (default), or supersampling (2× or 4× per axis, for references). */
+  /** Edge anti-aliasing: supersampling (2× or 4× per axis) or a post-process pass (SMAA, FXAA). */
   antialiasing: Antialiasing;
   /** Background colour, "#rrggbb". */
   background: string;
@@ -31,21 +39,23 @@ export class FramePipeline {
   private constructor(
     private readonly renderer: THREE.WebGLRenderer,
     private readonly options: FramePipelineOptions,
-    private readonly smaa: SMAA | null,
+    private readonly edgePass: EdgePass | null,
   ) {
     const supersample = options.antialiasing === 'ssaa2' ? 2 : options.antialiasing === 'ssaa4' ? 4 : 1;
     const { width, height } = options;
     this.sceneTarget = createDisplayReferredTarget(width * supersample, height * supersample);
     const plain = { type: THREE.UnsignedByteType, depthBuffer: false, generateMipmaps: false } as const;
     this.compositeTarget = new THREE.WebGLRenderTarget(width, height, plain);
-    this.finalTarget = smaa ? new THREE.WebGLRenderTarget(width, height, plain) : null;
+    this.finalTarget = edgePass ? new THREE.WebGLRenderTarget(width, height, plain) : null;
     this.composite = new BackgroundComposite(width * supersample, height * supersample, supersample);
     this.composite.setBackground(options.background);
   }
 
   static async create(renderer: THREE.WebGLRenderer, options: FramePipelineOptions): Promise<FramePipeline> {
-    const smaa = options.antialiasing === 'smaa' ? await SMAA.create(options.width, options.height) : null;
-    return new FramePipeline(renderer, options, smaa);
+    let edgePass: EdgePass | null = null;
+    if (options.antialiasing === 'smaa') edgePass = await SMAA.create(options.width, options.height);
+    if (options.antialiasing === 'fxaa') edgePass = new FXAA(options.width, options.height);
+    return new FramePipeline(renderer, options, edgePass);
   }
 
   /** Renders one frame and returns its pixels, bottom row first (as GL reads them). */
@@ -63,8 +73,8 @@ export class FramePipeline {
 
     this.composite.render(renderer, this.sceneTarget.texture, this.compositeTarget);
     let output = this.compositeTarget;
-    if (this.smaa && this.finalTarget) {
-      this.smaa.render(renderer, this.compositeTarget.texture, this.finalTarget);
+    if (this.edgePass && this.finalTarget) {
+      this.edgePass.render(renderer, this.compositeTarget.texture, this.finalTarget);
       output = this.finalTarget;
     }
     const pixels = new Uint8Array(this.options.width * this.options.height * 4);
@@ -77,6 +87,6 @@ export class FramePipeline {
     this.compositeTarget.dispose();
     this.finalTarget?.dispose();
     this.composite.dispose();
-    this.smaa?.dispose();
+    this.edgePass?.dispose();
   }
 }

@@ -10,6 +10,7 @@ import { FramePipeline } from './frame-pipeline.js';
 import { createGLRenderer, type GLRenderer } from './gl/context.js';
 import { loadScene } from './load/load-scene.js';
 import { readModel } from './load/read-model.js';
+import { useNearestMipmapsUnderSupersampling } from './load/texture-filtering.js';
 import { ContactShadow } from './scene/contact-shadow.js';
 import { placeOnGround, type Framing } from './scene/framing.js';
 import { ReflectiveFloor } from './scene/reflective-floor.js';
@@ -40,6 +41,7 @@ export class Studio {
     try {
       const { renderer } = gl;
       const model = await loadScene(source.glb);
+      if (plan.antialiasing === 'ssaa2') useNearestMipmapsUnderSupersampling(model.root);
       onStage?.('preparing');
       const framing = placeOnGround(model.root);
       const scene = new THREE.Scene();

@@ -6,7 +6,13 @@
 import { LIMITS } from '../limits.js';
 import { frameSize, type RenderSettings } from '../settings/render-settings.js';
 
-export type Antialiasing = 'smaa' | 'ssaa2' | 'ssaa4' | 'none';
+/**
+ * Edge anti-aliasing technique. ssaa2 (the default) renders 2× the pixels per axis and
+ * box-filters down; ssaa4 (4×4) is the quality reference; smaa/fxaa are post-process
+ * passes at output resolution and none is unfiltered — both kept for the comparison
+ * benchmark, where on llvmpipe they were slower than ssaa2 and worse on edges.
+ */
+export type Antialiasing = 'ssaa2' | 'ssaa4' | 'smaa' | 'fxaa' | 'none';
 
 export interface RenderPlan {
   modelPath: string;
@@ -56,6 +62,6 @@ export function planRender(settings: RenderSettings, modelPath: string, workDire
       elevationDegrees: 15,
     },
     look: { shadows: settings.shadows, reflector: settings.reflector },
-    antialiasing: options.antialiasing ?? 'smaa',
+    antialiasing: options.antialiasing ?? 'ssaa2',
   };
 }
