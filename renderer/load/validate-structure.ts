@@ -12,8 +12,14 @@ const TYPE_COMPONENTS: Record<string, number> = { SCALAR: 1, VEC2: 2, VEC3: 3, V
 
 interface GltfJson {
   asset?: { version?: string };
-  buffers?: { byteLength?: number; uri?: string }[];
-  bufferViews?: { buffer: number; byteOffset?: number; byteLength: number; byteStride?: number }[];
+  buffers?: { byteLength?: number; uri?: string; extensions?: { EXT_meshopt_compression?: { fallback?: boolean } } }[];
+  bufferViews?: {
+    buffer: number;
+    byteOffset?: number;
+    byteLength: number;
+    byteStride?: number;
+    extensions?: { EXT_meshopt_compression?: { buffer: number; byteOffset?: number; byteLength: number } };
+  }[];
   accessors?: { bufferView?: number; byteOffset?: number; componentType: number; count: number; type: string }[];
   images?: { bufferView?: number; uri?: string }[];
   meshes?: { primitives?: { attributes?: Record<string, number>; indices?: number }[] }[];
@@ -40,7 +46,10 @@ export function validateGltfStructure(json: unknown, bufferLengths: number[]): v
     throw invalid(`Unsupported glTF version ${JSON.stringify(version)}; only glTF 2.0 is supported`);
   }
   const buffers = gltf.buffers ?? [];
+  // A meshopt fallback buffer declares the size of the decoded data but carries no bytes.
+  const isFallback = (index: number) => buffers[index]?.extensions?.EXT_meshopt_compression?.fallback === true;
   buffers.forEach((buffer, index) => {
+    if (isFallback(index)) return;
     const real = bufferLengths[index] ?? 0;
     if (!Number.isInteger(buffer.byteLength) || (buffer.byteLength as number) > real) {
       throw invalid(`buffer ${index} declares ${buffer.byteLength} bytes but only ${real} are present (truncated?)`);
@@ -52,6 +61,14 @@ export function validateGltfStructure(json: unknown, bufferLengths: number[]): v
     const end = (view.byteOffset ?? 0) + view.byteLength;
     if (!Number.isInteger(view.byteLength) || view.byteLength < 0 || end > (buffers[view.buffer].byteLength ?? 0)) {
       throw invalid(`bufferView ${index} (bytes ${view.byteOffset ?? 0}–${end}) reaches past the end of buffer ${view.buffer}`);
+    }
+    const compressed = view.extensions?.EXT_meshopt_compression;
+    if (compressed) {
+      const source = compressed.buffer;
+      const sourceEnd = (compressed.byteOffset ?? 0) + compressed.byteLength;
+      if (!isIndex(source, buffers.length) || isFallback(source) || sourceEnd > (bufferLengths[source] ?? 0)) {
+        throw invalid(`bufferView ${index}'s compressed data (bytes ${compressed.byteOffset ?? 0}–${sourceEnd}) reaches past the end of buffer ${source}`);
+      }
     }
   });
   (gltf.accessors ?? []).forEach((accessor, index) => {

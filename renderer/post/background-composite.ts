@@ -6,7 +6,7 @@
  * texels is their exact average).
  */
 import * as THREE from 'three';
-import { FullScreenQuad } from 'three/examples/jsm/postprocessing/Pass.js';
+import { FullScreenQuad } from './fullscreen-quad.js';
 
 const vertexShader = /* glsl */ `
 varying vec2 vUv;

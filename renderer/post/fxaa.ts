@@ -4,7 +4,7 @@
  * `npm run bench -- aa`.
  */
 import * as THREE from 'three';
-import { FullScreenQuad } from 'three/examples/jsm/postprocessing/Pass.js';
+import { FullScreenQuad } from './fullscreen-quad.js';
 import { FXAAShader } from 'three/examples/jsm/shaders/FXAAShader.js';
 
 export class FXAA {
