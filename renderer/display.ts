@@ -33,7 +33,15 @@ function startXvfb(): Promise<string> {
   return new Promise((resolve, reject) => {
     // -displayfd makes Xvfb choose a free display number and write it to fd 3 once it is
     // ready to accept connections, so there is no race and no guessing of :99.
-    const server = spawn('Xvfb', ['-displayfd', '3', '-screen', '0', '1280x1024x24', '-nolisten', 'tcp'], {
+    // A small shell guard owns Xvfb and stops it when this process is gone, even after a
+    // SIGKILL that gives Node no chance to clean up (a crashed server must not leak X servers).
+    const guard = [
+      'Xvfb -displayfd 3 -screen 0 1280x1024x24 -nolisten tcp & xvfb=$!',
+      'trap \'kill $xvfb 2>/dev/null; exit 0\' TERM INT HUP',
+      'while kill -0 "$1" 2>/dev/null && kill -0 $xvfb 2>/dev/null; do sleep 1; done',
+      'kill $xvfb 2>/dev/null; wait $xvfb',
+    ].join('\n');
+    const server = spawn('sh', ['-c', guard, 'renderbay-xvfb', String(process.pid)], {
       stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
     });
     let stderr = '';

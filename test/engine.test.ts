@@ -4,7 +4,7 @@
  * reused across renders and gone when the process exits.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -62,22 +62,40 @@ describe('render engine', () => {
     assert.deepEqual(await readdir(outputDirectory), []);
   });
 
+  const xSocket = (display: string) => `/tmp/.X11-unix/X${display.slice(1)}`;
+  async function waitUntilGone(file: string): Promise<boolean> {
+    for (let attempt = 0; attempt < 60 && existsSync(file); attempt++) await new Promise((resolve) => setTimeout(resolve, 100));
+    return !existsSync(file);
+  }
+  const environmentWithoutDisplay = () => {
+    const env = { ...process.env };
+    delete env.DISPLAY;
+    return env;
+  };
+
   test('the private Xvfb is started once, reused, and stopped when the process exits', async () => {
     const script = `
       import { ensureDisplay } from './dist/renderer/display.js';
-      delete process.env.DISPLAY;
       const first = await ensureDisplay();
       const second = await ensureDisplay();
       console.log(JSON.stringify({ first, second }));
       process.exit(0);`;
-    const env = { ...process.env };
-    delete env.DISPLAY;
-    const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], { env });
+    const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], { env: environmentWithoutDisplay() });
     const { first, second } = JSON.parse(stdout) as { first: string; second: string };
     assert.match(first, /^:\d+$/);
     assert.equal(second, first, 'the same display is reused');
-    const lockFile = `/tmp/.X${first.slice(1)}-lock`;
-    for (let attempt = 0; attempt < 50 && existsSync(lockFile); attempt++) await new Promise((resolve) => setTimeout(resolve, 100));
-    assert.equal(existsSync(lockFile), false, `Xvfb ${first} is gone after the process exited`);
+    assert.equal(await waitUntilGone(xSocket(first)), true, `Xvfb ${first} is gone after the process exited`);
+  });
+
+  test('the private Xvfb is stopped even when its owner is killed with SIGKILL', async () => {
+    const script = `
+      import { ensureDisplay } from './dist/renderer/display.js';
+      console.log(await ensureDisplay());
+      setInterval(() => {}, 1000);`;
+    const owner = spawn(process.execPath, ['--input-type=module', '-e', script], { env: environmentWithoutDisplay(), stdio: ['ignore', 'pipe', 'inherit'] });
+    const display = await new Promise<string>((resolve) => owner.stdout!.once('data', (chunk) => resolve(String(chunk).trim())));
+    assert.equal(existsSync(xSocket(display)), true, 'Xvfb is running');
+    owner.kill('SIGKILL');
+    assert.equal(await waitUntilGone(xSocket(display)), true, `Xvfb ${display} is gone after its owner was killed`);
   });
 });

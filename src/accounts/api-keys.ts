@@ -1,0 +1,109 @@
+/**
+ * API keys (`rb_sk_…`): shown once at creation and stored only as a SHA-256 hash. A key
+ * has 190 bits of randomness, so a fast hash is enough (no password-hashing needed), and
+ * lookup by hash is a single indexed query.
+ */
+import { createHash } from 'node:crypto';
+import type { Db } from '../db/database.js';
+import { RenderbayError } from '../errors.js';
+import { newId, nowIso, randomToken } from '../ids.js';
+import { getAccount, type Account } from './accounts.js';
+
+export const KEY_PREFIX = 'rb_sk_';
+export const SCOPES = ['read', 'write'] as const;
+export type Scope = (typeof SCOPES)[number];
+
+export interface ApiKeyInfo {
+  id: string;
+  accountId: string;
+  name: string;
+  /** The first characters of the key, to recognise it in lists. */
+  prefix: string;
+  scopes: Scope[];
+  createdAt: string;
+  expiresAt: string | null;
+  revokedAt: string | null;
+  lastUsedAt: string | null;
+}
+
+interface KeyRow {
+  id: string;
+  account_id: string;
+  name: string;
+  key_prefix: string;
+  scopes: string;
+  created_at: string;
+  expires_at: string | null;
+  revoked_at: string | null;
+  last_used_at: string | null;
+}
+
+const toInfo = (row: KeyRow): ApiKeyInfo => ({
+  id: row.id,
+  accountId: row.account_id,
+  name: row.name,
+  prefix: row.key_prefix,
+  scopes: row.scopes.split(',') as Scope[],
+  createdAt: row.created_at,
+  expiresAt: row.expires_at,
+  revokedAt: row.revoked_at,
+  lastUsedAt: row.last_used_at,
+});
+
+const hashKey = (key: string) => createHash('sha256').update(key).digest('hex');
+
+export function createApiKey(
+  db: Db,
+  accountId: string,
+  options: { name: string; scopes?: Scope[]; expiresAt?: string | null },
+): { key: string; info: ApiKeyInfo } {
+  getAccount(db, accountId);
+  const key = `${KEY_PREFIX}${randomToken(32)}`;
+  const id = newId();
+  const scopes = options.scopes?.length ? options.scopes : [...SCOPES];
+  db.prepare(
+    'INSERT INTO api_keys (id, account_id, name, key_hash, key_prefix, scopes, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+  ).run(id, accountId, options.name, hashKey(key), key.slice(0, KEY_PREFIX.length + 6), scopes.join(','), nowIso(), options.expiresAt ?? null);
+  return { key, info: listApiKeys(db).find((info) => info.id === id)! };
+}
+
+export function listApiKeys(db: Db, accountId?: string): ApiKeyInfo[] {
+  const rows = (accountId
+    ? db.prepare('SELECT * FROM api_keys WHERE account_id = ? ORDER BY created_at').all(accountId)
+    : db.prepare('SELECT * FROM api_keys ORDER BY created_at').all()) as KeyRow[];
+  return rows.map(toInfo);
+}
+
+export function revokeApiKey(db: Db, idOrPrefix: string): ApiKeyInfo {
+  const row = db.prepare('SELECT * FROM api_keys WHERE id = ? OR key_prefix = ?').get(idOrPrefix, idOrPrefix) as KeyRow | undefined;
+  if (!row) throw new RenderbayError('key_not_found', `No API key ${idOrPrefix}`, 404);
+  db.prepare('UPDATE api_keys SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?').run(nowIso(), row.id);
+  return listApiKeys(db).find((info) => info.id === row.id)!;
+}
+
+export interface Caller {
+  account: Account;
+  key: ApiKeyInfo | null;
+}
+
+/**
+ * Resolves an `Authorization: Bearer rb_sk_…` header to its account, with the error codes
+ * of the reference: unauthorized (missing, unknown, revoked), token_expired, forbidden
+ * (account suspended), insufficient_scope.
+ */
+export function authenticate(db: Db, authorization: string | undefined, needed: Scope): Caller {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
+  if (!match) throw new RenderbayError('unauthorized', 'Missing API key: send Authorization: Bearer rb_sk_…', 401);
+  const row = db.prepare('SELECT * FROM api_keys WHERE key_hash = ?').get(hashKey(match[1])) as KeyRow | undefined;
+  if (!row) throw new RenderbayError('unauthorized', 'Invalid API key', 401);
+  if (row.revoked_at) throw new RenderbayError('unauthorized', 'This API key has been revoked', 401);
+  if (row.expires_at && Date.parse(row.expires_at) <= Date.now()) throw new RenderbayError('token_expired', 'This API key has expired', 401);
+  const account = getAccount(db, row.account_id);
+  if (account.status === 'suspended') throw new RenderbayError('forbidden', 'This account is suspended', 403);
+  const info = toInfo(row);
+  if (!info.scopes.includes(needed)) {
+    throw new RenderbayError('insufficient_scope', `This API key lacks the "${needed}" scope`, 403);
+  }
+  db.prepare('UPDATE api_keys SET last_used_at = ? WHERE id = ?').run(nowIso(), row.id);
+  return { account, key: info };
+}

@@ -1,0 +1,45 @@
+/**
+ * Server configuration from flags and environment, resolved once. Every setting has a
+ * documented RENDERBAY_* variable (see README, "Configuration").
+ */
+import os from 'node:os';
+import path from 'node:path';
+
+export interface ServerConfig {
+  /** Holds renderbay.db (SQLite, WAL) and the file store; nothing is written elsewhere. */
+  dataDirectory: string;
+  host: string;
+  port: number;
+  /** Renders running at once. Each uses every core through llvmpipe, so the default is cores/2. */
+  concurrency: number;
+  /** Allow URL ingest from loopback/private/link-local addresses (tests, trusted networks). */
+  allowPrivateUrls: boolean;
+  /** Credits granted to a newly created account. */
+  initialCredits: number;
+  /** Attempts a render gets (server-side failures and restarts) before it is failed for good. */
+  maxRenderAttempts: number;
+  /** Concurrent uploads per account before `upload_limit` (429). */
+  maxConcurrentUploads: number;
+}
+
+export function defaultDataDirectory(): string {
+  return path.join(os.homedir(), '.renderbay');
+}
+
+function integer(value: string | undefined, fallback: number): number {
+  const parsed = value === undefined || value === '' ? Number.NaN : Number(value);
+  return Number.isInteger(parsed) && parsed >= 0 ? parsed : fallback;
+}
+
+export function resolveConfig(overrides: Partial<ServerConfig> = {}, env: NodeJS.ProcessEnv = process.env): ServerConfig {
+  return {
+    dataDirectory: path.resolve(overrides.dataDirectory ?? env.RENDERBAY_DATA ?? defaultDataDirectory()),
+    host: overrides.host ?? env.RENDERBAY_HOST ?? '127.0.0.1',
+    port: overrides.port ?? integer(env.RENDERBAY_PORT, 8080),
+    concurrency: Math.max(1, overrides.concurrency ?? integer(env.RENDERBAY_CONCURRENCY, Math.max(1, Math.floor(os.cpus().length / 2)))),
+    allowPrivateUrls: overrides.allowPrivateUrls ?? ['1', 'true', 'yes'].includes((env.RENDERBAY_ALLOW_PRIVATE_URLS ?? '').toLowerCase()),
+    initialCredits: overrides.initialCredits ?? integer(env.RENDERBAY_INITIAL_CREDITS, 100),
+    maxRenderAttempts: Math.max(1, overrides.maxRenderAttempts ?? integer(env.RENDERBAY_MAX_RENDER_ATTEMPTS, 3)),
+    maxConcurrentUploads: Math.max(1, overrides.maxConcurrentUploads ?? integer(env.RENDERBAY_MAX_CONCURRENT_UPLOADS, 4)),
+  };
+}

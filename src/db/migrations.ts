@@ -1,0 +1,96 @@
+/**
+ * Schema migrations, applied in order; PRAGMA user_version records how far a database
+ * has come. Append new migrations, never edit old ones.
+ */
+export const MIGRATIONS: string[] = [
+  /* 1: accounts, keys, credits, models, renders, overlays */ `
+  CREATE TABLE accounts (
+    id TEXT PRIMARY KEY,
+    email TEXT NOT NULL UNIQUE,
+    credits INTEGER NOT NULL DEFAULT 0 CHECK (credits >= 0),
+    status TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'suspended')),
+    created_at TEXT NOT NULL
+  );
+  CREATE TABLE api_keys (
+    id TEXT PRIMARY KEY,
+    account_id TEXT NOT NULL REFERENCES accounts(id),
+    name TEXT NOT NULL,
+    key_hash TEXT NOT NULL UNIQUE,
+    key_prefix TEXT NOT NULL,
+    scopes TEXT NOT NULL DEFAULT 'read,write',
+    created_at TEXT NOT NULL,
+    expires_at TEXT,
+    revoked_at TEXT,
+    last_used_at TEXT
+  );
+  CREATE TABLE credit_ledger (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    account_id TEXT NOT NULL REFERENCES accounts(id),
+    delta INTEGER NOT NULL,
+    reason TEXT NOT NULL,
+    render_id TEXT,
+    balance_after INTEGER NOT NULL CHECK (balance_after >= 0),
+    created_at TEXT NOT NULL
+  );
+  CREATE INDEX credit_ledger_account ON credit_ledger(account_id, id);
+  CREATE TABLE models (
+    id TEXT PRIMARY KEY,
+    account_id TEXT NOT NULL REFERENCES accounts(id),
+    original_name TEXT NOT NULL,
+    title TEXT,
+    sku TEXT,
+    tags TEXT NOT NULL DEFAULT '[]',
+    file_size INTEGER NOT NULL,
+    sha256 TEXT NOT NULL,
+    file_key TEXT NOT NULL,
+    format TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'processing' CHECK (status IN ('processing', 'valid', 'invalid')),
+    invalid_reason TEXT,
+    archived INTEGER NOT NULL DEFAULT 0,
+    deleted_at TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  );
+  CREATE UNIQUE INDEX models_account_sha256 ON models(account_id, sha256) WHERE deleted_at IS NULL;
+  CREATE INDEX models_account_created ON models(account_id, created_at);
+  CREATE TABLE renders (
+    id TEXT PRIMARY KEY,
+    account_id TEXT NOT NULL REFERENCES accounts(id),
+    model_id TEXT NOT NULL REFERENCES models(id),
+    status TEXT NOT NULL,
+    settings TEXT NOT NULL,
+    is_system_preview INTEGER NOT NULL DEFAULT 0,
+    credits INTEGER NOT NULL DEFAULT 0,
+    refunded INTEGER NOT NULL DEFAULT 0,
+    progress INTEGER NOT NULL DEFAULT 0,
+    stage TEXT,
+    error_code TEXT,
+    error_message TEXT,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    assets TEXT NOT NULL DEFAULT '{}',
+    file_size INTEGER,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    started_at TEXT,
+    finished_at TEXT
+  );
+  CREATE INDEX renders_queue ON renders(status, created_at);
+  CREATE INDEX renders_account ON renders(account_id, created_at);
+  CREATE INDEX renders_model ON renders(model_id);
+  CREATE TABLE overlays (
+    id TEXT PRIMARY KEY,
+    account_id TEXT REFERENCES accounts(id),
+    layer TEXT NOT NULL CHECK (layer IN ('background', 'foreground')),
+    alignment TEXT NOT NULL,
+    name TEXT NOT NULL,
+    description TEXT,
+    file_key TEXT NOT NULL,
+    mime_type TEXT NOT NULL,
+    file_size INTEGER NOT NULL,
+    width INTEGER NOT NULL,
+    height INTEGER NOT NULL,
+    published INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL
+  );
+  `,
+];

@@ -1,0 +1,326 @@
+/**
+ * The job engine: a persistent queue in SQLite drained by renderer worker processes.
+ *
+ * - Claims the oldest pending render together with every pending render of the same
+ *   model with identical settings: they are rendered once and published to all of them.
+ * - Moves renders through pending → poster-processing → poster-done → video-processing →
+ *   done, with progress and stage; publishes the poster as soon as it exists.
+ * - Server-side failures are retried up to the configured attempts; a render that fails
+ *   for good is set to `error` and its credits are refunded in the same transaction.
+ * - A system preview's verdict marks its model valid or invalid.
+ * - On start, renders left mid-way by a crash are re-queued (or failed once out of
+ *   attempts); on stop, running renders are stopped and re-queued without losing an attempt.
+ * Rendering happens in child processes, so none of this ever blocks the API.
+ */
+import { copyFile, mkdtemp, rm } from 'node:fs/promises';
+import path from 'node:path';
+import type { AppContext, RenderQueue } from '../context.js';
+import { recordCreditChange } from '../credits/ledger.js';
+import { RenderbayError } from '../errors.js';
+import { nowIso } from '../ids.js';
+import { markModelVerdict } from '../models/model-service.js';
+import { renderToDirectory, type RenderJob, type RenderProgress } from '../render/render-engine.js';
+import type { RenderResult } from '../render/worker-protocol.js';
+import type { AssetName, RenderAssets } from '../renders/render-assets.js';
+import { ACTIVE_STATUSES, type RenderRow, type RenderStatus } from '../renders/render-service.js';
+import type { RenderSettings } from '../settings/render-settings.js';
+
+const NAME = 'job-engine';
+
+/** Failures caused by the model or the request: retrying cannot help. */
+const USER_ERROR_CODES = new Set(['invalid_model', 'invalid_format', 'unsupported_extension', 'file_too_large', 'invalid_settings', 'file_not_found']);
+
+/** Which published file becomes which asset. */
+const OUTPUT_ASSETS: Record<string, AssetName> = { video: 'video', web: 'web', thumb: 'thumb', posterThumb: 'poster', poster: 'posterFull' };
+
+type RenderFunction = (job: RenderJob) => Promise<RenderResult>;
+
+interface RunningJob {
+  renderIds: Set<string>;
+  workerPid: number | null;
+  /** Set when the job was stopped on purpose (shutdown or deletion), so its failure is not a failure. */
+  stopped: 'shutdown' | 'cancelled' | null;
+  done: Promise<void>;
+}
+
+export class JobEngine implements RenderQueue {
+  private readonly running = new Map<string, RunningJob>();
+  private scheduled = false;
+  private stopping = false;
+
+  constructor(
+    private readonly context: Omit<AppContext, 'queue'>,
+    private readonly render: RenderFunction = renderToDirectory,
+    private readonly log: (message: string) => void = (message) => process.stderr.write(`${NAME}: ${message}\n`),
+  ) {}
+
+  /** Recovers from a previous crash, then starts draining the queue. */
+  async start(): Promise<void> {
+    await this.context.store.clearTemp();
+    this.recover();
+    this.notify();
+  }
+
+  notify(): void {
+    if (this.scheduled || this.stopping) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      this.schedule();
+    });
+  }
+
+  async cancel(renderId: string): Promise<void> {
+    for (const job of this.running.values()) {
+      if (!job.renderIds.has(renderId)) continue;
+      job.renderIds.delete(renderId);
+      if (job.renderIds.size > 0) return; // others still want this pass
+      job.stopped = 'cancelled';
+      if (job.workerPid) process.kill(job.workerPid, 'SIGKILL');
+      await job.done;
+      return;
+    }
+  }
+
+  /** Stops taking work, stops running renders and puts them back in the queue. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    const jobs = [...this.running.values()];
+    for (const job of jobs) {
+      job.stopped = 'shutdown';
+      if (job.workerPid) {
+        try {
+          process.kill(job.workerPid, 'SIGKILL');
+        } catch {
+          /* already gone */
+        }
+      }
+    }
+    await Promise.all(jobs.map((job) => job.done));
+  }
+
+  /** Renders being worked on now (for health and tests). */
+  get activeRenderIds(): string[] {
+    return [...this.running.values()].flatMap((job) => [...job.renderIds]);
+  }
+
+  private recover(): void {
+    const { db, config } = this.context;
+    const interrupted = db
+      .prepare(`SELECT * FROM renders WHERE status IN (${ACTIVE_STATUSES.map(() => '?').join(', ')})`)
+      .all(...ACTIVE_STATUSES) as RenderRow[];
+    for (const row of interrupted) {
+      if (row.attempts >= config.maxRenderAttempts) {
+        this.fail([row.id], new RenderbayError('render_interrupted', `The render was interrupted ${row.attempts} times (server restarts) and was given up`, 500));
+      } else {
+        this.requeue([row.id], false);
+      }
+    }
+    if (interrupted.length > 0) this.log(`recovered ${interrupted.length} interrupted render(s)`);
+  }
+
+  private schedule(): void {
+    while (!this.stopping && this.running.size < this.context.config.concurrency) {
+      const claim = this.claimNext();
+      if (!claim) return;
+      const job: RunningJob = { renderIds: new Set(claim.renderIds), workerPid: null, stopped: null, done: Promise.resolve() };
+      job.done = this.run(job, claim).finally(() => {
+        this.running.delete(claim.renderIds[0]);
+        this.notify();
+      });
+      this.running.set(claim.renderIds[0], job);
+    }
+  }
+
+  /** Atomically takes the oldest pending render and its identical siblings. */
+  private claimNext(): { renderIds: string[]; modelPath: string; settings: RenderSettings; modelId: string } | null {
+    const { db, store } = this.context;
+    return db.transaction(() => {
+      const first = db.prepare("SELECT * FROM renders WHERE status = 'pending' ORDER BY created_at, id LIMIT 1").get() as RenderRow | undefined;
+      if (!first) return null;
+      const group = db
+        .prepare("SELECT id FROM renders WHERE status = 'pending' AND model_id = ? AND settings = ? ORDER BY created_at, id")
+        .all(first.model_id, first.settings) as { id: string }[];
+      const ids = group.map((row) => row.id);
+      const now = nowIso();
+      const claim = db.prepare(
+        "UPDATE renders SET status = 'poster-processing', stage = 'loading', progress = 0, attempts = attempts + 1, started_at = ?, updated_at = ? WHERE id = ?",
+      );
+      for (const id of ids) claim.run(now, now, id);
+      const model = db.prepare('SELECT file_key FROM models WHERE id = ?').get(first.model_id) as { file_key: string };
+      return { renderIds: ids, modelPath: store.pathOf(model.file_key), settings: JSON.parse(first.settings) as RenderSettings, modelId: first.model_id };
+    })();
+  }
+
+  private async run(job: RunningJob, claim: { modelPath: string; settings: RenderSettings; modelId: string }): Promise<void> {
+    const { store } = this.context;
+    const workDirectory = await mkdtemp(path.join(store.tempDirectory, 'render-'));
+    let posterPublished: Promise<void> = Promise.resolve();
+    const progress = new ProgressWriter((status, percent, stage) => this.updateProgress([...job.renderIds], status, percent, stage));
+    try {
+      const result = await this.render({
+        modelPath: claim.modelPath,
+        settings: claim.settings,
+        outputDirectory: path.join(workDirectory, 'out'),
+        onWorkerStarted: (pid) => {
+          job.workerPid = pid;
+          if (job.stopped) process.kill(pid, 'SIGKILL');
+        },
+        onProgress: (update) => progress.update(update),
+        onPoster: (files) => {
+          posterPublished = this.publishPosters(job, workDirectory, files)
+            .then(() => progress.posterDone())
+            .catch((error) => this.log(`could not publish the poster early: ${(error as Error).message}`));
+        },
+      });
+      await posterPublished;
+      await this.publish(job, result);
+      if (job.renderIds.size > 0) this.recordVerdict([...job.renderIds], { valid: true });
+    } catch (error) {
+      await posterPublished;
+      const ids = [...job.renderIds];
+      if (ids.length === 0 || job.stopped === 'cancelled') return;
+      if (job.stopped === 'shutdown') {
+        this.requeue(ids, true);
+        return;
+      }
+      const failure = error instanceof RenderbayError ? error : new RenderbayError('internal', (error as Error)?.message ?? String(error), 500);
+      this.handleFailure(ids, failure);
+    } finally {
+      await rm(workDirectory, { recursive: true, force: true });
+    }
+  }
+
+  private async publishPosters(job: RunningJob, workDirectory: string, files: { poster: string; posterThumb: string }): Promise<void> {
+    // The worker still needs its files for the final publish: copy them, don't move them.
+    const assets: RenderAssets = {};
+    for (const [output, file] of Object.entries(files)) {
+      const copy = path.join(workDirectory, `early-${path.basename(file)}`);
+      await copyFile(file, copy);
+      assets[OUTPUT_ASSETS[output]] = await this.context.store.put(copy);
+    }
+    this.mergeAssets([...job.renderIds], assets);
+  }
+
+  private async publish(job: RunningJob, result: RenderResult): Promise<void> {
+    const assets: RenderAssets = {};
+    for (const [output, file] of Object.entries(result.files as unknown as Record<string, string>)) {
+      const asset = OUTPUT_ASSETS[output];
+      if (asset) assets[asset] = await this.context.store.put(file);
+    }
+    const ids = [...job.renderIds];
+    this.mergeAssets(ids, assets);
+    const now = nowIso();
+    const finish = this.context.db.prepare(
+      "UPDATE renders SET status = 'done', progress = 100, stage = 'done', file_size = ?, error_code = NULL, error_message = NULL, finished_at = ?, updated_at = ? WHERE id = ?",
+    );
+    this.context.db.transaction(() => {
+      for (const id of ids) finish.run(assets.video?.size ?? null, now, now, id);
+    })();
+  }
+
+  private mergeAssets(ids: string[], assets: RenderAssets): void {
+    const { db } = this.context;
+    const read = db.prepare('SELECT assets FROM renders WHERE id = ?');
+    const write = db.prepare('UPDATE renders SET assets = ?, updated_at = ? WHERE id = ?');
+    db.transaction(() => {
+      for (const id of ids) {
+        const row = read.get(id) as { assets: string } | undefined;
+        if (row) write.run(JSON.stringify({ ...(JSON.parse(row.assets) as RenderAssets), ...assets }), nowIso(), id);
+      }
+    })();
+  }
+
+  private updateProgress(ids: string[], status: RenderStatus, percent: number, stage: string): void {
+    const statement = this.context.db.prepare(
+      `UPDATE renders SET status = ?, progress = ?, stage = ?, updated_at = ? WHERE id = ? AND status IN (${ACTIVE_STATUSES.map(() => '?').join(', ')})`,
+    );
+    const now = nowIso();
+    this.context.db.transaction(() => {
+      for (const id of ids) statement.run(status, percent, stage, now, id, ...ACTIVE_STATUSES);
+    })();
+  }
+
+  private handleFailure(ids: string[], error: RenderbayError): void {
+    const rows = ids.map((id) => this.context.db.prepare('SELECT * FROM renders WHERE id = ?').get(id) as RenderRow | undefined).filter(Boolean) as RenderRow[];
+    const userError = USER_ERROR_CODES.has(error.code);
+    const retryable = rows.filter((row) => !userError && row.attempts < this.context.config.maxRenderAttempts);
+    if (retryable.length > 0) {
+      this.log(`render ${retryable.map((row) => row.id).join(', ')} failed (${error.code}: ${error.message}); retrying`);
+      this.requeue(retryable.map((row) => row.id), false);
+    }
+    const final = rows.filter((row) => !retryable.includes(row));
+    if (final.length > 0) {
+      this.fail(final.map((row) => row.id), error);
+      if (userError) this.recordVerdict(final.map((row) => row.id), { valid: false, reason: error.message });
+    }
+  }
+
+  /** Sets renders to `error` and refunds what they cost, in one transaction. */
+  private fail(ids: string[], error: RenderbayError): void {
+    const { db } = this.context;
+    db.transaction(() => {
+      for (const id of ids) {
+        const row = db.prepare('SELECT * FROM renders WHERE id = ?').get(id) as RenderRow | undefined;
+        if (!row) continue;
+        db.prepare("UPDATE renders SET status = 'error', stage = 'error', error_code = ?, error_message = ?, refunded = ?, finished_at = ?, updated_at = ? WHERE id = ?").run(
+          error.code,
+          error.status >= 500 ? `${error.message} (credits refunded)` : `${error.message}${row.credits > 0 ? ' (credits refunded)' : ''}`,
+          row.credits > 0 ? 1 : row.refunded,
+          nowIso(),
+          nowIso(),
+          id,
+        );
+        if (row.credits > 0 && row.refunded === 0) recordCreditChange(db, row.account_id, row.credits, 'refund', row.id);
+      }
+    })();
+  }
+
+  /** Back to the queue; `keepAttempt: false` counts the try, `true` (a shutdown) does not. */
+  private requeue(ids: string[], keepAttempt: boolean): void {
+    const statement = this.context.db.prepare(
+      `UPDATE renders SET status = 'pending', progress = 0, stage = NULL, assets = '{}', attempts = attempts - ?, updated_at = ? WHERE id = ?`,
+    );
+    this.context.db.transaction(() => {
+      for (const id of ids) statement.run(keepAttempt ? 1 : 0, nowIso(), id);
+    })();
+  }
+
+  private recordVerdict(ids: string[], verdict: { valid: true } | { valid: false; reason: string }): void {
+    const previews = this.context.db
+      .prepare(`SELECT model_id FROM renders WHERE is_system_preview = 1 AND id IN (${ids.map(() => '?').join(', ')})`)
+      .all(...ids) as { model_id: string }[];
+    for (const { model_id } of previews) markModelVerdict(this.context as AppContext, model_id, verdict);
+  }
+}
+
+/**
+ * Maps worker progress to status, percent and stage, and writes only when something a
+ * client can see changed (at most ~100 writes per render).
+ */
+class ProgressWriter {
+  private last = '';
+  private posterReady = false;
+  private latest: RenderProgress | null = null;
+
+  constructor(private readonly write: (status: RenderStatus, percent: number, stage: string) => void) {}
+
+  update(progress: RenderProgress): void {
+    this.latest = progress;
+    const share = progress.framesTotal > 0 ? progress.framesDone / progress.framesTotal : 0;
+    // Rendering is 5–95 %; loading before it, the encoder's finish and publishing after.
+    const percent = progress.stage === 'rendering' ? Math.round(5 + share * 90) : progress.stage === 'encoding' ? 96 : progress.stage === 'preparing' ? 3 : 1;
+    const status: RenderStatus = this.posterReady ? 'video-processing' : 'poster-processing';
+    const key = `${status}|${percent}|${progress.stage}`;
+    if (key === this.last) return;
+    this.last = key;
+    this.write(status, percent, progress.stage);
+  }
+
+  posterDone(): void {
+    this.posterReady = true;
+    const percent = this.latest ? Math.max(5, Math.round(5 + (this.latest.framesDone / Math.max(1, this.latest.framesTotal)) * 90)) : 5;
+    this.last = `poster-done|${percent}|poster`;
+    this.write('poster-done', percent, 'poster');
+  }
+}

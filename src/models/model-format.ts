@@ -1,0 +1,23 @@
+/**
+ * Decides what an uploaded or downloaded file is from its first bytes, not its name:
+ * GLB ('glTF' magic), glTF JSON ('{'), or a ZIP ('PK\x03\x04', OBJ scans).
+ */
+import { open } from 'node:fs/promises';
+import { RenderbayError } from '../errors.js';
+
+export type ModelFormat = 'glb' | 'gltf' | 'zip';
+
+export async function sniffModelFormat(file: string, originalName: string): Promise<ModelFormat> {
+  const handle = await open(file, 'r');
+  const head = Buffer.alloc(64);
+  try {
+    await handle.read(head, 0, head.length, 0);
+  } finally {
+    await handle.close();
+  }
+  if (head.subarray(0, 4).toString('latin1') === 'glTF') return 'glb';
+  if (head.subarray(0, 4).equals(Buffer.from([0x50, 0x4b, 0x03, 0x04]))) return 'zip';
+  const text = head.toString('utf8').replace(/^\uFEFF/, '').trimStart();
+  if (text.startsWith('{')) return 'gltf';
+  throw new RenderbayError('invalid_format', `${originalName} is not a .glb, .gltf or .zip (OBJ) file`);
+}

@@ -1,0 +1,248 @@
+/**
+ * Renders: creation (single and batch, paid in the same transaction that inserts them,
+ * all-or-nothing), listing, status, dismissal and deletion. The job engine moves them
+ * through their statuses; this module never renders anything itself.
+ */
+import type { AppContext } from '../context.js';
+import { recordCreditChange } from '../credits/ledger.js';
+import { priceOf } from '../credits/prices.js';
+import { RenderbayError } from '../errors.js';
+import { newId, nowIso } from '../ids.js';
+import { findModelRow, parsePaging, type Page } from '../models/model-service.js';
+import { parseRenderSettings, type RenderSettings } from '../settings/render-settings.js';
+import type { RenderAssets } from './render-assets.js';
+
+export const RENDER_STATUSES = ['pending', 'poster-processing', 'poster-done', 'video-processing', 'done', 'error', 'failed'] as const;
+export type RenderStatus = (typeof RENDER_STATUSES)[number];
+/** Statuses of a render a worker is busy with. */
+export const ACTIVE_STATUSES: RenderStatus[] = ['poster-processing', 'poster-done', 'video-processing'];
+
+export const MAX_BATCH = 100;
+
+/** The free integrity-check render every new model gets: short and small. */
+export const SYSTEM_PREVIEW_SETTINGS: RenderSettings = parseRenderSettings({ quality: 'share', length: 3 });
+
+export interface RenderSummary {
+  id: string;
+  status: RenderStatus;
+  renderSettings: RenderSettings;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface RenderItem extends RenderSummary {
+  modelId: string;
+  fileSize: number | null;
+  errorMessage: string | null;
+  hasWebVariant: boolean;
+  /** Renderbay additions. */
+  progress: number;
+  stage: string | null;
+  errorCode: string | null;
+  isSystemPreview: boolean;
+  credits: number;
+}
+
+export interface RenderRow {
+  id: string;
+  account_id: string;
+  model_id: string;
+  status: RenderStatus;
+  settings: string;
+  is_system_preview: number;
+  credits: number;
+  refunded: number;
+  progress: number;
+  stage: string | null;
+  error_code: string | null;
+  error_message: string | null;
+  attempts: number;
+  assets: string;
+  file_size: number | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export const toRenderItem = (row: RenderRow): RenderItem => {
+  const assets = JSON.parse(row.assets) as RenderAssets;
+  return {
+    id: row.id,
+    modelId: row.model_id,
+    status: row.status,
+    renderSettings: JSON.parse(row.settings) as RenderSettings,
+    fileSize: row.file_size,
+    errorMessage: row.error_message,
+    hasWebVariant: Boolean(assets.web),
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    progress: row.progress,
+    stage: row.stage,
+    errorCode: row.error_code,
+    isSystemPreview: row.is_system_preview === 1,
+    credits: row.credits,
+  };
+};
+
+/** renderSettings arrives as an object (JSON APIs) or a JSON string (multipart forms). */
+export function parseSettingsField(value: unknown): RenderSettings {
+  if (typeof value === 'string') {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(value);
+    } catch {
+      throw new RenderbayError('invalid_settings', 'renderSettings is not valid JSON');
+    }
+    return parseRenderSettings(parsed);
+  }
+  return parseRenderSettings(value ?? {});
+}
+
+/**
+ * Inserts one pending render and debits its price. Must run inside the caller's
+ * transaction, so that the debit and the render commit together.
+ */
+export function insertRender(
+  context: AppContext,
+  accountId: string,
+  modelId: string,
+  settings: RenderSettings,
+  options: { systemPreview: boolean },
+): RenderRow {
+  const id = newId();
+  const now = nowIso();
+  const credits = options.systemPreview ? 0 : priceOf(settings).credits;
+  context.db
+    .prepare(
+      `INSERT INTO renders (id, account_id, model_id, status, settings, is_system_preview, credits, created_at, updated_at)
+       VALUES (?, ?, ?, 'pending', ?, ?, ?, ?, ?)`,
+    )
+    .run(id, accountId, modelId, JSON.stringify(settings), options.systemPreview ? 1 : 0, credits, now, now);
+  if (credits > 0) recordCreditChange(context.db, accountId, -credits, 'debit', id);
+  return findRenderRow(context, accountId, id);
+}
+
+export function findRenderRow(context: AppContext, accountId: string, renderId: unknown): RenderRow {
+  if (typeof renderId !== 'string' || renderId === '') throw new RenderbayError('render_not_found', 'Render not found', 404);
+  const row = context.db.prepare('SELECT * FROM renders WHERE id = ? AND account_id = ?').get(renderId, accountId) as RenderRow | undefined;
+  if (!row) throw new RenderbayError('render_not_found', 'Render not found', 404);
+  return row;
+}
+
+function assertRenderable(context: AppContext, accountId: string, modelId: unknown): string {
+  const model = findModelRow(context, accountId, modelId);
+  if (model.status === 'invalid') {
+    throw new RenderbayError('invalid_model', `This model failed its integrity check: ${model.invalid_reason ?? 'unknown reason'}`);
+  }
+  return model.id;
+}
+
+export function createRender(context: AppContext, accountId: string, body: unknown): RenderItem {
+  const { modelId, renderSettings } = (body ?? {}) as { modelId?: unknown; renderSettings?: unknown };
+  const settings = parseSettingsField(renderSettings);
+  const row = context.db.transaction(() => insertRender(context, accountId, assertRenderable(context, accountId, modelId), settings, { systemPreview: false }))();
+  context.queue.notify();
+  return toRenderItem(row);
+}
+
+/**
+ * Creates up to 100 renders at once: every item is validated first, then all are debited
+ * and inserted in one transaction — all or nothing (`no_credits` creates none).
+ */
+export function createBatch(context: AppContext, accountId: string, body: unknown): { id: string; modelId: string; status: RenderStatus }[] {
+  const renders = (body as { renders?: unknown } | null)?.renders;
+  if (!Array.isArray(renders) || renders.length === 0) throw new RenderbayError('renders_required', 'renders must be a non-empty array', 400);
+  if (renders.length > MAX_BATCH) throw new RenderbayError('too_many', `At most ${MAX_BATCH} renders per batch (got ${renders.length})`, 400);
+  const items = renders.map((item, index) => {
+    try {
+      const { modelId, renderSettings } = (item ?? {}) as { modelId?: unknown; renderSettings?: unknown };
+      return { modelId: assertRenderable(context, accountId, modelId), settings: parseSettingsField(renderSettings) };
+    } catch (error) {
+      if (error instanceof RenderbayError) throw new RenderbayError(error.code, `renders[${index}]: ${error.message}`, error.status);
+      throw error;
+    }
+  });
+  const needed = items.reduce((sum, item) => sum + priceOf(item.settings).credits, 0);
+  const created = context.db.transaction(() => {
+    const balance = (context.db.prepare('SELECT credits FROM accounts WHERE id = ?').get(accountId) as { credits: number }).credits;
+    if (balance < needed) throw new RenderbayError('no_credits', `Not enough credits: ${needed} needed, ${balance} available`, 402);
+    return items.map((item) => insertRender(context, accountId, item.modelId, item.settings, { systemPreview: false }));
+  })();
+  context.queue.notify();
+  return created.map((row) => ({ id: row.id, modelId: row.model_id, status: row.status }));
+}
+
+export function listRenders(
+  context: AppContext,
+  accountId: string,
+  query: { model?: unknown; status?: unknown; limit?: unknown; offset?: unknown },
+): Page<RenderItem> {
+  const { limit, offset } = parsePaging(query);
+  const conditions = ['account_id = @accountId'];
+  const parameters: Record<string, unknown> = { accountId, limit, offset };
+  if (typeof query.model === 'string' && query.model !== '') {
+    conditions.push('model_id = @model');
+    parameters.model = query.model;
+  }
+  if (typeof query.status === 'string' && query.status !== '') {
+    if (!(RENDER_STATUSES as readonly string[]).includes(query.status)) {
+      throw new RenderbayError('invalid_request', `status must be one of: ${RENDER_STATUSES.join(', ')}`);
+    }
+    conditions.push('status = @status');
+    parameters.status = query.status;
+  }
+  const where = conditions.join(' AND ');
+  const total = (context.db.prepare(`SELECT COUNT(*) AS total FROM renders WHERE ${where}`).get(parameters) as { total: number }).total;
+  const rows = context.db.prepare(`SELECT * FROM renders WHERE ${where} ORDER BY created_at DESC, id LIMIT @limit OFFSET @offset`).all(parameters) as RenderRow[];
+  return { data: rows.map(toRenderItem), meta: { total, offset, limit } };
+}
+
+export function listRendersOfModel(context: AppContext, modelId: string): RenderSummary[] {
+  const rows = context.db.prepare('SELECT * FROM renders WHERE model_id = ? ORDER BY created_at').all(modelId) as RenderRow[];
+  return rows.map((row) => {
+    const item = toRenderItem(row);
+    return { id: item.id, status: item.status, renderSettings: item.renderSettings, createdAt: item.createdAt, updatedAt: item.updatedAt };
+  });
+}
+
+export function getRender(context: AppContext, accountId: string, renderId: unknown): RenderItem {
+  return toRenderItem(findRenderRow(context, accountId, renderId));
+}
+
+/** Acknowledges an errored render: `error` → `failed`. */
+export function dismissRender(context: AppContext, accountId: string, renderId: unknown): RenderItem {
+  const row = findRenderRow(context, accountId, renderId);
+  if (row.status !== 'error') {
+    throw new RenderbayError('invalid_request', `Only a render in status "error" can be dismissed (this one is "${row.status}")`, 400);
+  }
+  context.db.prepare("UPDATE renders SET status = 'failed', updated_at = ? WHERE id = ?").run(nowIso(), row.id);
+  return getRender(context, accountId, row.id);
+}
+
+/**
+ * Deletes a render and its files. A render still queued or running is stopped first and
+ * its credits are refunded: nothing was delivered.
+ */
+export async function deleteRender(context: AppContext, accountId: string, renderId: unknown): Promise<{ id: string; deleted: true }> {
+  const row = findRenderRow(context, accountId, renderId);
+  if (row.status !== 'done' && row.status !== 'error' && row.status !== 'failed') await context.queue.cancel(row.id);
+  const keys = context.db.transaction(() => {
+    const current = findRenderRow(context, accountId, row.id);
+    const unfinished = current.status !== 'done' && current.status !== 'error' && current.status !== 'failed';
+    if (unfinished && current.credits > 0 && current.refunded === 0) recordCreditChange(context.db, accountId, current.credits, 'refund', current.id);
+    context.db.prepare('DELETE FROM renders WHERE id = ?').run(current.id);
+    return Object.values(JSON.parse(current.assets) as RenderAssets).map((asset) => asset.key);
+  })();
+  await removeUnreferencedFiles(context, keys);
+  return { id: row.id, deleted: true };
+}
+
+/** Removes stored files no model, render or overlay refers to any more. */
+export async function removeUnreferencedFiles(context: AppContext, keys: string[]): Promise<void> {
+  for (const key of new Set(keys)) {
+    const referenced =
+      context.db.prepare('SELECT 1 FROM models WHERE file_key = ?').get(key) ??
+      context.db.prepare('SELECT 1 FROM overlays WHERE file_key = ?').get(key) ??
+      context.db.prepare('SELECT 1 FROM renders, json_each(renders.assets) WHERE json_extract(json_each.value, \'$.key\') = ?').get(key);
+    if (!referenced) await context.store.remove(key);
+  }
+}
