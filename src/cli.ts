@@ -5,23 +5,27 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
+import { registerAdminCommands } from './cli/admin-commands.js';
 import { registerRenderCommand } from './cli/render-command.js';
+import { registerServeCommand } from './cli/serve-command.js';
 import { RenderbayError } from './errors.js';
 
 const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
 const program = new Command()
   .name('renderbay')
-  .description('Local render service for 3D models: product videos, posters and thumbnails from GLB/glTF')
+  .description('Local render service for 3D models: product videos, posters and thumbnails from GLB/glTF, over CLI and REST')
   .version(version)
   .exitOverride()
   .showHelpAfterError('(run with --help for usage)');
 
 registerRenderCommand(program);
+registerServeCommand(program);
+registerAdminCommands(program);
 
 try {
   await program.parseAsync(process.argv);
-  process.exit(0); // the Xvfb this process started is stopped by the exit handler
+  process.exit(0); // the Xvfb this process started is stopped by the exit handler (serve returns after shutdown)
 } catch (error) {
   if (error instanceof CommanderError) {
     // Commander already printed its message (or the help/version text).

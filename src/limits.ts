@@ -17,4 +17,19 @@ export const LIMITS = {
   workerStallTimeoutMs: 120_000,
   /** Frames per second of every video output. */
   fps: 30,
+  /** Total time budget for downloading a model from a URL: DNS, connect, every redirect and the body (ms). */
+  urlDownloadTimeoutMs: 120_000,
+  /** Most HTTP redirects followed when downloading a model from a URL (each hop is re-checked). */
+  maxUrlRedirects: 5,
+  /** Longest file name kept from a download's Content-Disposition or URL path (characters). */
+  maxDownloadFilenameLength: 200,
+  /** Largest value of one text field in a multipart upload (bytes). */
+  uploadFieldBytes: 64 * 1024,
+  /** Most text fields in one multipart upload. */
+  uploadFields: 20,
+  /** After refusing an upload, at most this much of the rest of its body is read and dropped
+   *  (so the client sees the error, not a reset) before the connection is cut (bytes). */
+  uploadDiscardBytes: 64 * 1024 * 1024,
+  /** …and for at most this long (ms). */
+  uploadDiscardMs: 10_000,
 } as const;

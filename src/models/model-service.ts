@@ -64,6 +64,8 @@ export interface IncomingModelFile {
   sha256: string;
   size: number;
   originalName: string;
+  /** URL ingest takes GLB/glTF only (the reference API's rule). */
+  onlyGltf?: boolean;
 }
 
 export interface CreatedModel {
@@ -89,6 +91,9 @@ export async function createModelFromFile(context: AppContext, accountId: string
   try {
     const settings = renderSettingsField === undefined || renderSettingsField === '' ? null : parseSettingsField(renderSettingsField);
     const format = await sniffModelFormat(file.path, file.originalName);
+    if (format === 'zip' && file.onlyGltf) {
+      throw new RenderbayError('invalid_format', 'URL ingest accepts .glb and .gltf files only');
+    }
     if (format === 'zip') {
       throw new RenderbayError('invalid_format', 'OBJ scan zips are not supported yet: upload a .glb or .gltf file');
     }

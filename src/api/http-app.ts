@@ -1,0 +1,118 @@
+/**
+ * The REST API v1 as one request handler: routing (find-my-way), authentication with the
+ * reference's error codes, JSON envelopes (`{ data }`, `{ data, meta }`, `{ error }`) and
+ * the translation of every failure into a stable code. Routes are thin: each one calls a
+ * service function and returns its result.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import findMyWay, { type HTTPVersion } from 'find-my-way';
+import { authenticate, type Caller, type Scope } from '../accounts/api-keys.js';
+import type { AppContext } from '../context.js';
+import { RenderbayError } from '../errors.js';
+import { isClientGone } from '../http/send-file.js';
+import { accountRoutes } from './routes/account.js';
+import { assetRoutes } from './routes/assets.js';
+import { modelRoutes } from './routes/models.js';
+import { overlayRoutes } from './routes/overlays.js';
+import { renderRoutes } from './routes/renders.js';
+
+export const API_PREFIX = '/v1';
+const MAX_JSON_BYTES = 1024 * 1024;
+
+export interface RouteRequest {
+  request: IncomingMessage;
+  response: ServerResponse;
+  params: Record<string, string | undefined>;
+  query: Record<string, string>;
+  caller: Caller;
+  context: AppContext;
+  /** The parsed JSON body ({} when empty). */
+  json(): Promise<unknown>;
+}
+
+/** What a route returns: a JSON body to wrap, or nothing when it wrote the response itself. */
+export type RouteResult = { status?: number; data: unknown; meta?: unknown } | { status?: number; body: unknown } | void;
+
+export interface Route {
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  path: string;
+  /** Scope the API key needs; `null` for public routes. */
+  scope: Scope | null;
+  handle(request: RouteRequest): Promise<RouteResult> | RouteResult;
+}
+
+export function sendJson(response: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  response.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-store' });
+  response.end(text);
+}
+
+export function sendError(response: ServerResponse, error: unknown, log: (message: string) => void): void {
+  const known = error instanceof RenderbayError && error.status < 500 ? error : null;
+  if (!known) log(`internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  const { code, message, status } =
+    known ?? (error instanceof RenderbayError ? { code: error.code, message: error.message, status: error.status } : { code: 'internal', message: 'Internal server error', status: 500 });
+  if (response.headersSent) {
+    response.destroy();
+    return;
+  }
+  sendJson(response, status, { error: { code, message, status } });
+}
+
+async function readJson(request: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_JSON_BYTES) throw new RenderbayError('invalid_json', `The JSON body is larger than ${MAX_JSON_BYTES / 1024} KiB`, 413);
+    chunks.push(chunk as Buffer);
+  }
+  const text = Buffer.concat(chunks).toString('utf8').trim();
+  if (text === '') return {};
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new RenderbayError('invalid_json', 'The request body is not valid JSON', 400);
+  }
+}
+
+export function createApiHandler(context: AppContext, log: (message: string) => void = (message) => process.stderr.write(`renderbay api: ${message}\n`)) {
+  const router = findMyWay<HTTPVersion.V1>({ ignoreTrailingSlash: true, caseSensitive: true, defaultRoute: notFound });
+  const routes: Route[] = [...modelRoutes, ...renderRoutes, ...assetRoutes, ...overlayRoutes, ...accountRoutes];
+  for (const route of routes) {
+    const methods = route.method === 'GET' ? (['GET', 'HEAD'] as const) : ([route.method] as const);
+    router.on([...methods], `${API_PREFIX}${route.path}`, async (request, response, params, _store, searchParams) => {
+      try {
+        const caller = route.scope ? authenticate(context.db, request.headers.authorization, route.scope) : (null as unknown as Caller);
+        let body: Promise<unknown> | null = null;
+        const result = await route.handle({
+          request,
+          response,
+          params,
+          query: searchParams as Record<string, string>,
+          caller,
+          context,
+          json: () => (body ??= readJson(request)),
+        });
+        if (!result || response.headersSent || response.writableEnded) return;
+        if ('body' in result) sendJson(response, result.status ?? 200, result.body);
+        else sendJson(response, result.status ?? 200, result.meta === undefined ? { data: result.data } : { data: result.data, meta: result.meta });
+      } catch (error) {
+        if (isClientGone(error)) return;
+        sendError(response, error, log);
+      }
+    });
+  }
+  return (request: IncomingMessage, response: ServerResponse): void => {
+    if (!request.url?.startsWith(`${API_PREFIX}/`)) {
+      sendError(response, new RenderbayError('not_found', `No such endpoint: ${request.method} ${request.url}`, 404), log);
+      return;
+    }
+    router.lookup(request, response);
+  };
+}
+
+/** 404 for unknown paths under /v1, in the error envelope. */
+export function notFound(request: IncomingMessage, response: ServerResponse): void {
+  sendJson(response, 404, { error: { code: 'not_found', message: `No such endpoint: ${request.method} ${request.url}`, status: 404 } });
+}

@@ -1,0 +1,107 @@
+/** /v1/models: thin adapters over the model service. */
+import path from 'node:path';
+import { RenderbayError } from '../../errors.js';
+import { receiveUpload } from '../../http/multipart-upload.js';
+import { sendFile } from '../../http/send-file.js';
+import { downloadToFile } from '../../ingest/url-download.js';
+import { LIMITS } from '../../limits.js';
+import {
+  checkHash,
+  createModelFromFile,
+  deleteModel,
+  getModel,
+  listModels,
+  modelFile,
+  setModelArchived,
+  updateModel,
+} from '../../models/model-service.js';
+import { parseSettingsField } from '../../renders/render-service.js';
+import type { Route } from '../http-app.js';
+import { withUploadSlot } from '../upload-slots.js';
+
+const MODEL_EXTENSIONS = new Set(['.glb', '.gltf', '.zip']);
+
+export const modelRoutes: Route[] = [
+  {
+    method: 'POST',
+    path: '/models',
+    scope: 'write',
+    handle: ({ request, caller, context }) =>
+      withUploadSlot(context, caller.account.id, async () => {
+        const upload = await receiveUpload(request, {
+          directory: context.store.tempDirectory,
+          fileField: 'file',
+          maxFileBytes: LIMITS.maxModelBytes,
+          maxFieldBytes: 64 * 1024,
+          maxFields: 20,
+        });
+        if (!upload.file) throw new RenderbayError('no_file', 'No file: send the model as the multipart field "file"', 400);
+        const extension = path.extname(upload.file.filename).toLowerCase();
+        if (extension !== '' && !MODEL_EXTENSIONS.has(extension)) {
+          await import('node:fs/promises').then((fs) => fs.rm(upload.file!.path, { force: true }));
+          throw new RenderbayError('invalid_format', `${upload.file.filename} is not a .glb, .gltf or .zip (OBJ) file`, 400);
+        }
+        const created = await createModelFromFile(
+          context,
+          caller.account.id,
+          { path: upload.file.path, sha256: upload.file.sha256, size: upload.file.bytes, originalName: upload.file.filename },
+          upload.fields.renderSettings,
+        );
+        return { status: 201, data: created };
+      }),
+  },
+  {
+    method: 'POST',
+    path: '/models/ingest',
+    scope: 'write',
+    handle: async ({ json, caller, context }) => {
+      const body = ((await json()) ?? {}) as { url?: unknown; renderSettings?: unknown };
+      // Settings are checked before anything is downloaded.
+      if (body.renderSettings !== undefined) parseSettingsField(body.renderSettings);
+      return withUploadSlot(context, caller.account.id, async () => {
+        const file = await downloadToFile(body.url, context.store.tempDirectory, { allowPrivate: context.config.allowPrivateUrls });
+        const created = await createModelFromFile(
+          context,
+          caller.account.id,
+          { path: file.path, sha256: file.sha256, size: file.bytes, originalName: file.filename, onlyGltf: true },
+          body.renderSettings,
+        );
+        return { status: 201, data: created };
+      });
+    },
+  },
+  {
+    method: 'GET',
+    path: '/models',
+    scope: 'read',
+    handle: ({ query, caller, context }) => {
+      const page = listModels(context, caller.account.id, query);
+      return { data: page.data, meta: page.meta };
+    },
+  },
+  { method: 'POST', path: '/models/check-hash', scope: 'read', handle: async ({ json, caller, context }) => ({ data: checkHash(context, caller.account.id, await json()) }) },
+  { method: 'GET', path: '/models/:id', scope: 'read', handle: ({ params, caller, context }) => ({ data: getModel(context, caller.account.id, params.id) }) },
+  {
+    method: 'PATCH',
+    path: '/models/:id',
+    scope: 'write',
+    handle: async ({ params, json, caller, context }) => ({ data: updateModel(context, caller.account.id, params.id, await json()) }),
+  },
+  { method: 'PATCH', path: '/models/:id/archive', scope: 'write', handle: ({ params, caller, context }) => ({ data: setModelArchived(context, caller.account.id, params.id, true) }) },
+  { method: 'PATCH', path: '/models/:id/unarchive', scope: 'write', handle: ({ params, caller, context }) => ({ data: setModelArchived(context, caller.account.id, params.id, false) }) },
+  {
+    method: 'GET',
+    path: '/models/:id/file',
+    scope: 'read',
+    handle: async ({ request, response, params, caller, context }) => {
+      const file = modelFile(context, caller.account.id, params.id);
+      await sendFile(request, response, file.path, {
+        contentType: file.format === 'gltf' ? 'model/gltf+json' : 'model/gltf-binary',
+        etag: file.sha256,
+        immutable: true,
+        downloadName: file.name,
+      });
+    },
+  },
+  { method: 'DELETE', path: '/models/:id', scope: 'write', handle: ({ params, caller, context }) => ({ data: deleteModel(context, caller.account.id, params.id) }) },
+];

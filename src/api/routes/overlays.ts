@@ -1,0 +1,27 @@
+/** /v1/overlays: thin adapters over the overlay service. */
+import { receiveUpload } from '../../http/multipart-upload.js';
+import { createOverlay, deleteOverlay, listOverlays, MAX_OVERLAY_BYTES } from '../../overlays/overlay-service.js';
+import type { Route } from '../http-app.js';
+import { withUploadSlot } from '../upload-slots.js';
+
+export const overlayRoutes: Route[] = [
+  {
+    method: 'POST',
+    path: '/overlays',
+    scope: 'write',
+    handle: ({ request, caller, context }) =>
+      withUploadSlot(context, caller.account.id, async () => {
+        const upload = await receiveUpload(request, {
+          directory: context.store.tempDirectory,
+          fileField: 'file',
+          maxFileBytes: MAX_OVERLAY_BYTES,
+          maxFieldBytes: 4 * 1024,
+          maxFields: 10,
+        });
+        const overlay = await createOverlay(context, caller.account.id, upload.file, upload.fields);
+        return { status: 201, data: { id: overlay.id, layer: overlay.layer, alignment: overlay.alignment, name: overlay.name } };
+      }),
+  },
+  { method: 'GET', path: '/overlays', scope: 'read', handle: ({ caller, context }) => ({ data: listOverlays(context, caller.account.id) }) },
+  { method: 'DELETE', path: '/overlays/:id', scope: 'write', handle: async ({ params, caller, context }) => ({ data: await deleteOverlay(context, caller.account.id, params.id) }) },
+];

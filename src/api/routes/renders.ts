@@ -1,0 +1,28 @@
+/** /v1/renders: thin adapters over the render service. */
+import { createBatch, createRender, deleteRender, dismissRender, getRender, listRenders } from '../../renders/render-service.js';
+import type { Route } from '../http-app.js';
+
+export const renderRoutes: Route[] = [
+  {
+    method: 'POST',
+    path: '/renders',
+    scope: 'write',
+    handle: async ({ json, caller, context }) => {
+      const render = createRender(context, caller.account.id, await json());
+      return { status: 201, data: { id: render.id, modelId: render.modelId, status: render.status, renderSettings: render.renderSettings } };
+    },
+  },
+  { method: 'POST', path: '/renders/batch', scope: 'write', handle: async ({ json, caller, context }) => ({ status: 201, data: createBatch(context, caller.account.id, await json()) }) },
+  {
+    method: 'GET',
+    path: '/renders',
+    scope: 'read',
+    handle: ({ query, caller, context }) => {
+      const page = listRenders(context, caller.account.id, query);
+      return { data: page.data, meta: page.meta };
+    },
+  },
+  { method: 'GET', path: '/renders/:id', scope: 'read', handle: ({ params, caller, context }) => ({ data: getRender(context, caller.account.id, params.id) }) },
+  { method: 'PATCH', path: '/renders/:id/dismiss', scope: 'write', handle: ({ params, caller, context }) => ({ data: dismissRender(context, caller.account.id, params.id) }) },
+  { method: 'DELETE', path: '/renders/:id', scope: 'write', handle: async ({ params, caller, context }) => ({ data: await deleteRender(context, caller.account.id, params.id) }) },
+];

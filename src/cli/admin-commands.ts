@@ -1,0 +1,124 @@
+/**
+ * Operator commands on the data directory: `keys`, `accounts` and `credits`. They open
+ * the same SQLite database as a running server (WAL allows both at once).
+ */
+import { Command } from 'commander';
+import { createAccount, listAccounts, resolveAccount, setAccountStatus } from '../accounts/accounts.js';
+import { createApiKey, listApiKeys, revokeApiKey, SCOPES, type Scope } from '../accounts/api-keys.js';
+import { resolveConfig } from '../config.js';
+import { recordCreditChange } from '../credits/ledger.js';
+import { openDatabase, type Db } from '../db/database.js';
+import { RenderbayError } from '../errors.js';
+
+function withDatabase<T>(dataDirectory: string | undefined, work: (db: Db, initialCredits: number) => T): T {
+  const config = resolveConfig({ dataDirectory });
+  const db = openDatabase(config.dataDirectory);
+  try {
+    return work(db, config.initialCredits);
+  } finally {
+    db.close();
+  }
+}
+
+const print = (text: string) => process.stdout.write(`${text}\n`);
+const note = (text: string) => process.stderr.write(`${text}\n`);
+
+export function registerAdminCommands(program: Command): void {
+  const keys = program.command('keys').description('Create, list and revoke API keys');
+  keys
+    .command('create')
+    .description('Create an API key; prints it once (only its hash is stored)')
+    .requiredOption('--name <name>', 'what the key is for, e.g. ci')
+    .option('--account <id|email>', 'owner (default: the local account)')
+    .option('--read-only', 'only the "read" scope')
+    .option('--expires-in-days <days>', 'expiry')
+    .option('--data <dir>', 'data directory (RENDERBAY_DATA)')
+    .action((options: { name: string; account?: string; readOnly?: boolean; expiresInDays?: string; data?: string }) =>
+      withDatabase(options.data, (db, initialCredits) => {
+        const account = resolveAccount(db, options.account, initialCredits);
+        const days = options.expiresInDays === undefined ? null : Number(options.expiresInDays);
+        if (days !== null && !(days > 0)) throw new RenderbayError('invalid_request', '--expires-in-days must be a positive number');
+        const scopes: Scope[] = options.readOnly ? ['read'] : [...SCOPES];
+        const expiresAt = days === null ? null : new Date(Date.now() + days * 86_400_000).toISOString();
+        const { key, info } = createApiKey(db, account.id, { name: options.name, scopes, expiresAt });
+        print(key);
+        note(`Key ${info.id} "${info.name}" for ${account.email} (${scopes.join(', ')}${expiresAt ? `, expires ${expiresAt}` : ''}). Store it now: it is not shown again.`);
+      }),
+    );
+  keys
+    .command('list')
+    .description('List API keys (never the keys themselves)')
+    .option('--account <id|email>', 'only this account')
+    .option('--data <dir>', 'data directory (RENDERBAY_DATA)')
+    .action((options: { account?: string; data?: string }) =>
+      withDatabase(options.data, (db, initialCredits) => {
+        const accountId = options.account ? resolveAccount(db, options.account, initialCredits).id : undefined;
+        for (const key of listApiKeys(db, accountId)) {
+          const state = key.revokedAt ? 'revoked' : key.expiresAt && Date.parse(key.expiresAt) <= Date.now() ? 'expired' : 'active';
+          print(`${key.id}  ${key.prefix}…  ${key.name}  account ${key.accountId}  ${key.scopes.join(',')}  ${state}  last used ${key.lastUsedAt ?? 'never'}`);
+        }
+      }),
+    );
+  keys
+    .command('revoke')
+    .description('Revoke an API key by id or prefix')
+    .argument('<key>', 'key id or prefix (as in keys list)')
+    .option('--data <dir>', 'data directory (RENDERBAY_DATA)')
+    .action((key: string, options: { data?: string }) =>
+      withDatabase(options.data, (db) => {
+        const info = revokeApiKey(db, key);
+        print(`Revoked ${info.id} (${info.prefix}…, "${info.name}")`);
+      }),
+    );
+
+  const accounts = program.command('accounts').description('Create and list accounts');
+  accounts
+    .command('create')
+    .requiredOption('--email <email>', 'account email')
+    .option('--credits <n>', 'initial credits (default RENDERBAY_INITIAL_CREDITS or 100)')
+    .option('--data <dir>', 'data directory (RENDERBAY_DATA)')
+    .action((options: { email: string; credits?: string; data?: string }) =>
+      withDatabase(options.data, (db, initialCredits) => {
+        const credits = options.credits === undefined ? initialCredits : Number(options.credits);
+        if (!Number.isInteger(credits) || credits < 0) throw new RenderbayError('invalid_request', '--credits must be a whole number ≥ 0');
+        const account = createAccount(db, options.email, credits);
+        print(`${account.id}  ${account.email}  ${account.credits} credits`);
+      }),
+    );
+  accounts
+    .command('list')
+    .option('--data <dir>', 'data directory (RENDERBAY_DATA)')
+    .action((options: { data?: string }) =>
+      withDatabase(options.data, (db) => {
+        for (const account of listAccounts(db)) print(`${account.id}  ${account.email}  ${account.credits} credits  ${account.status}`);
+      }),
+    );
+  for (const [command, status] of [['suspend', 'suspended'], ['activate', 'active']] as const) {
+    accounts
+      .command(command)
+      .argument('<account>', 'account id or email')
+      .option('--data <dir>', 'data directory (RENDERBAY_DATA)')
+      .action((idOrEmail: string, options: { data?: string }) =>
+        withDatabase(options.data, (db, initialCredits) => {
+          const account = setAccountStatus(db, resolveAccount(db, idOrEmail, initialCredits).id, status);
+          print(`${account.id}  ${account.email}  ${account.status}`);
+        }),
+      );
+  }
+
+  const credits = program.command('credits').description('Grant credits');
+  credits
+    .command('add')
+    .argument('<amount>', 'credits to add (a whole number)')
+    .option('--account <id|email>', 'account (default: the local account)')
+    .option('--data <dir>', 'data directory (RENDERBAY_DATA)')
+    .action((amount: string, options: { account?: string; data?: string }) =>
+      withDatabase(options.data, (db, initialCredits) => {
+        const delta = Number(amount);
+        if (!Number.isInteger(delta) || delta <= 0) throw new RenderbayError('invalid_request', 'amount must be a positive whole number');
+        const account = resolveAccount(db, options.account, initialCredits);
+        const balance = db.transaction(() => recordCreditChange(db, account.id, delta, 'grant'))();
+        print(`${account.email}: ${balance} credits`);
+      }),
+    );
+}

@@ -1,0 +1,124 @@
+/**
+ * Overlays: background and foreground images (PNG, JPEG, WebP ≤ 10 MB) that renders can
+ * use (`bgImageId`). Each account sees its own plus published system overlays.
+ */
+import { rm } from 'node:fs/promises';
+import sharp from 'sharp';
+import type { AppContext } from '../context.js';
+import { RenderbayError } from '../errors.js';
+import { newId, nowIso } from '../ids.js';
+import { removeUnreferencedFiles } from '../renders/render-service.js';
+
+export const OVERLAY_LAYERS = ['background', 'foreground'] as const;
+export const OVERLAY_ALIGNMENTS = [
+  'top-left', 'top-center', 'top-right', 'center-left', 'center', 'center-right', 'bottom-left', 'bottom-center', 'bottom-right',
+] as const;
+export const MAX_OVERLAY_BYTES = 10 * 1024 * 1024;
+const MIME_TYPES: Record<string, string> = { png: 'image/png', jpeg: 'image/jpeg', webp: 'image/webp' };
+
+export interface Overlay {
+  id: string;
+  layer: (typeof OVERLAY_LAYERS)[number];
+  alignment: (typeof OVERLAY_ALIGNMENTS)[number];
+  name: string;
+  description: string | null;
+  mimeType: string;
+  width: number;
+  height: number;
+  fileSize: number;
+  system: boolean;
+  createdAt: string;
+}
+
+interface OverlayRow {
+  id: string;
+  account_id: string | null;
+  layer: Overlay['layer'];
+  alignment: Overlay['alignment'];
+  name: string;
+  description: string | null;
+  file_key: string;
+  mime_type: string;
+  file_size: number;
+  width: number;
+  height: number;
+  created_at: string;
+}
+
+const toOverlay = (row: OverlayRow): Overlay => ({
+  id: row.id,
+  layer: row.layer,
+  alignment: row.alignment,
+  name: row.name,
+  description: row.description,
+  mimeType: row.mime_type,
+  width: row.width,
+  height: row.height,
+  fileSize: row.file_size,
+  system: row.account_id === null,
+  createdAt: row.created_at,
+});
+
+export async function createOverlay(
+  context: AppContext,
+  accountId: string,
+  file: { path: string; sha256: string; bytes: number; filename: string } | null,
+  fields: Record<string, string>,
+): Promise<Overlay> {
+  try {
+    if (!file) throw new RenderbayError('no_file', 'No file: send the image as the multipart field "file"', 400);
+    const layer = (fields.layer ?? 'background') as Overlay['layer'];
+    if (!OVERLAY_LAYERS.includes(layer)) throw new RenderbayError('invalid_request', `layer must be one of: ${OVERLAY_LAYERS.join(', ')}`);
+    const alignment = (fields.alignment ?? 'top-left') as Overlay['alignment'];
+    if (!OVERLAY_ALIGNMENTS.includes(alignment)) throw new RenderbayError('invalid_request', `alignment must be one of: ${OVERLAY_ALIGNMENTS.join(', ')}`);
+    const name = (fields.name ?? file.filename).trim();
+    if (name === '' || name.length > 100) throw new RenderbayError('invalid_request', 'name must be 1 to 100 characters');
+    const description = fields.description ?? null;
+    if (description !== null && description.length > 500) throw new RenderbayError('invalid_request', 'description must be at most 500 characters');
+    let metadata: { format?: string; width?: number; height?: number };
+    try {
+      metadata = await sharp(file.path, { limitInputPixels: false }).metadata();
+    } catch {
+      throw new RenderbayError('invalid_format', `${file.filename} is not a PNG, JPEG or WebP image`);
+    }
+    const mimeType = MIME_TYPES[metadata.format ?? ''];
+    if (!mimeType) throw new RenderbayError('invalid_format', `${file.filename} is ${metadata.format ?? 'not an image'}; overlays must be PNG, JPEG or WebP`);
+    if (!metadata.width || !metadata.height || metadata.width > 16384 || metadata.height > 16384) {
+      throw new RenderbayError('invalid_format', `${file.filename} declares ${metadata.width}×${metadata.height} pixels; the limit is 16384×16384`);
+    }
+    const stored = await context.store.put(file.path, file.sha256);
+    const id = newId();
+    context.db
+      .prepare(
+        `INSERT INTO overlays (id, account_id, layer, alignment, name, description, file_key, mime_type, file_size, width, height, published, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)`,
+      )
+      .run(id, accountId, layer, alignment, name, description, stored.key, mimeType, stored.size, metadata.width, metadata.height, nowIso());
+    return getOverlay(context, accountId, id);
+  } finally {
+    if (file) await rm(file.path, { force: true });
+  }
+}
+
+export function getOverlay(context: AppContext, accountId: string, overlayId: unknown): Overlay {
+  const row = context.db
+    .prepare('SELECT * FROM overlays WHERE id = ? AND (account_id = ? OR (account_id IS NULL AND published = 1))')
+    .get(overlayId, accountId) as OverlayRow | undefined;
+  if (!row) throw new RenderbayError('overlay_not_found', 'Overlay not found', 404);
+  return toOverlay(row);
+}
+
+export function listOverlays(context: AppContext, accountId: string): Overlay[] {
+  const rows = context.db
+    .prepare('SELECT * FROM overlays WHERE account_id = ? OR (account_id IS NULL AND published = 1) ORDER BY created_at DESC, id')
+    .all(accountId) as OverlayRow[];
+  return rows.map(toOverlay);
+}
+
+export async function deleteOverlay(context: AppContext, accountId: string, overlayId: unknown): Promise<{ id: string; deleted: true }> {
+  const row = context.db.prepare('SELECT * FROM overlays WHERE id = ? AND account_id = ?').get(overlayId, accountId) as OverlayRow | undefined;
+  if (!row) throw new RenderbayError('overlay_not_found', 'Overlay not found', 404);
+  context.db.prepare('DELETE FROM overlays WHERE id = ?').run(row.id);
+  await removeUnreferencedFiles(context, [row.file_key]);
+  return { id: row.id, deleted: true };
+}

@@ -1,0 +1,55 @@
+/**
+ * Starts Renderbay's HTTP server: opens the data directory (database, file store),
+ * recovers and starts the job engine, serves the REST API, and shuts all of it down
+ * cleanly — running renders go back to the queue, nothing is lost.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createApiHandler } from './api/http-app.js';
+import { resolveConfig, type ServerConfig } from './config.js';
+import type { AppContext } from './context.js';
+import { openDatabase } from './db/database.js';
+import { JobEngine } from './jobs/job-engine.js';
+import { FileStore } from './storage/file-store.js';
+
+export interface RunningServer {
+  /** Base URL of the API, e.g. http://127.0.0.1:8080/v1 */
+  url: string;
+  context: AppContext;
+  engine: JobEngine;
+  close(): Promise<void>;
+}
+
+export async function startServer(overrides: Partial<ServerConfig> = {}): Promise<RunningServer> {
+  const config = resolveConfig(overrides);
+  const db = openDatabase(config.dataDirectory);
+  const store = new FileStore(config.dataDirectory);
+  const engine = new JobEngine({ db, store, config });
+  const context: AppContext = { db, store, config, queue: engine };
+  await engine.start();
+
+  const server = http.createServer(createApiHandler(context));
+  server.requestTimeout = 10 * 60_000; // 100 MB uploads on slow links
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+
+  let closing: Promise<void> | null = null;
+  return {
+    url: `http://${host}:${port}/v1`,
+    context,
+    engine,
+    close: () =>
+      (closing ??= (async () => {
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeIdleConnections();
+        await engine.stop();
+        setTimeout(() => server.closeAllConnections(), 2000).unref();
+        await closed;
+        db.close();
+      })()),
+  };
+}
