@@ -97,20 +97,20 @@ export async function createModelFromFile(context: AppContext, accountId: string
     if (format === 'zip') {
       throw new RenderbayError('invalid_format', 'OBJ scan zips are not supported yet: upload a .glb or .gltf file');
     }
-    const existing = context.db
-      .prepare('SELECT * FROM models WHERE account_id = ? AND sha256 = ? AND deleted_at IS NULL')
-      .get(accountId, file.sha256) as ModelRow | undefined;
-    if (existing) {
-      const renderId = context.db.transaction(() =>
-        settings
-          ? insertRender(context, accountId, existing.id, settings, { systemPreview: false }).id
-          : latestPreviewId(context, existing.id) ?? insertRender(context, accountId, existing.id, SYSTEM_PREVIEW_SETTINGS, { systemPreview: true }).id,
-      )();
-      context.queue.notify();
-      return { modelId: existing.id, renderId, duplicate: true };
-    }
+    // Content-addressed: storing first is idempotent, and the duplicate check below runs in
+    // the same synchronous transaction as the insert, so concurrent uploads of one file
+    // cannot both create a model.
     const stored = await context.store.put(file.path, file.sha256);
-    const created = context.db.transaction(() => {
+    const created = context.db.transaction((): CreatedModel => {
+      const existing = context.db
+        .prepare('SELECT * FROM models WHERE account_id = ? AND sha256 = ? AND deleted_at IS NULL')
+        .get(accountId, file.sha256) as ModelRow | undefined;
+      if (existing) {
+        const renderId = settings
+          ? insertRender(context, accountId, existing.id, settings, { systemPreview: false }).id
+          : (latestPreviewId(context, existing.id) ?? insertRender(context, accountId, existing.id, SYSTEM_PREVIEW_SETTINGS, { systemPreview: true }).id);
+        return { modelId: existing.id, renderId, duplicate: true };
+      }
       const modelId = newId();
       const now = nowIso();
       context.db

@@ -1,0 +1,118 @@
+/**
+ * A real `renderbay serve` process on 127.0.0.1 with its own data directory, and the
+ * small client helpers API tests share: keys made with the real CLI, JSON calls,
+ * multipart uploads and polling.
+ */
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+const CLI = path.resolve('dist/src/cli.js');
+
+export interface ServerProcess {
+  url: string;
+  dataDirectory: string;
+  process: ChildProcess;
+  /** SIGTERM and wait for exit. */
+  stop(): Promise<number | null>;
+  /** SIGKILL and wait for exit (crash simulation). */
+  kill(): Promise<void>;
+  log(): string;
+}
+
+export async function startServerProcess(dataDirectory: string, options: { allowPrivateUrls?: boolean; env?: NodeJS.ProcessEnv } = {}): Promise<ServerProcess> {
+  const args = [CLI, 'serve', '--port', '0', '--data', dataDirectory, '--concurrency', '1'];
+  if (options.allowPrivateUrls) args.push('--allow-private-urls');
+  const child = spawn(process.execPath, args, { env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stderr!.on('data', (chunk) => (output += String(chunk)));
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout!.on('data', (chunk) => {
+      output += String(chunk);
+      const match = /listening on (http:\/\/\S+)/.exec(output);
+      if (match) resolve(match[1]);
+    });
+    child.once('exit', (code) => reject(new Error(`server exited with ${code}: ${output}`)));
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return {
+    url,
+    dataDirectory,
+    process: child,
+    stop: async () => {
+      child.kill('SIGTERM');
+      return exited;
+    },
+    kill: async () => {
+      child.kill('SIGKILL');
+      await exited;
+    },
+    log: () => output,
+  };
+}
+
+/** `renderbay keys create` — returns the printed key. */
+export async function createKey(dataDirectory: string, options: { account?: string; readOnly?: boolean; name?: string } = {}): Promise<string> {
+  const args = [CLI, 'keys', 'create', '--name', options.name ?? 'test', '--data', dataDirectory];
+  if (options.account) args.push('--account', options.account);
+  if (options.readOnly) args.push('--read-only');
+  const { stdout } = await run(process.execPath, args);
+  return stdout.trim();
+}
+
+export async function cli(...args: string[]): Promise<string> {
+  const { stdout } = await run(process.execPath, [CLI, ...args]);
+  return stdout.trim();
+}
+
+export interface ApiResponse<T = unknown> {
+  status: number;
+  headers: Headers;
+  body: T;
+}
+
+export async function api<T = any>(server: { url: string }, key: string | null, method: string, route: string, body?: unknown): Promise<ApiResponse<T>> {
+  const headers: Record<string, string> = {};
+  if (key) headers.authorization = `Bearer ${key}`;
+  let payload: string | FormData | undefined;
+  if (body instanceof FormData) payload = body;
+  else if (typeof body === 'string') {
+    payload = body;
+    headers['content-type'] = 'application/json';
+  } else if (body !== undefined) {
+    payload = JSON.stringify(body);
+    headers['content-type'] = 'application/json';
+  }
+  const response = await fetch(`${server.url}${route}`, { method, headers, body: payload });
+  const text = await response.text();
+  let parsed: unknown = text;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    /* not JSON */
+  }
+  return { status: response.status, headers: response.headers, body: parsed as T };
+}
+
+export async function modelForm(file: string, renderSettings?: unknown, fileName = path.basename(file)): Promise<FormData> {
+  const form = new FormData();
+  form.append('file', new Blob([new Uint8Array(await readFile(file))]), fileName);
+  if (renderSettings !== undefined) form.append('renderSettings', typeof renderSettings === 'string' ? renderSettings : JSON.stringify(renderSettings));
+  return form;
+}
+
+/** Polls a render until `done` or `error`, recording every status seen. */
+export async function waitForRender(server: { url: string }, key: string, renderId: string, timeoutMs = 120_000): Promise<{ render: any; statuses: string[] }> {
+  const statuses: string[] = [];
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { body } = await api(server, key, 'GET', `/renders/${renderId}`);
+    const render = body.data;
+    if (statuses.at(-1) !== render.status) statuses.push(render.status);
+    if (render.status === 'done' || render.status === 'error' || render.status === 'failed') return { render, statuses };
+    if (Date.now() > deadline) throw new Error(`render ${renderId} still ${render.status} after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
