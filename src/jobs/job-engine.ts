@@ -174,7 +174,10 @@ export class JobEngine implements RenderQueue {
         },
       });
       await posterPublished;
-      await this.publish(job, result);
+      const assets = await this.storeOutputs(job, result);
+      // Clean up before announcing `done`: a client that sees done never sees our leftovers.
+      await rm(workDirectory, { recursive: true, force: true });
+      this.markDone([...job.renderIds], assets);
       if (job.renderIds.size > 0) this.recordVerdict([...job.renderIds], { valid: true });
     } catch (error) {
       await posterPublished;
@@ -202,14 +205,17 @@ export class JobEngine implements RenderQueue {
     this.mergeAssets([...job.renderIds], assets);
   }
 
-  private async publish(job: RunningJob, result: RenderResult): Promise<void> {
+  private async storeOutputs(job: RunningJob, result: RenderResult): Promise<RenderAssets> {
     const assets: RenderAssets = {};
     for (const [output, file] of Object.entries(result.files as unknown as Record<string, string>)) {
       const asset = OUTPUT_ASSETS[output];
       if (asset) assets[asset] = await this.context.store.put(file);
     }
-    const ids = [...job.renderIds];
-    this.mergeAssets(ids, assets);
+    this.mergeAssets([...job.renderIds], assets);
+    return assets;
+  }
+
+  private markDone(ids: string[], assets: RenderAssets): void {
     const now = nowIso();
     const finish = this.context.db.prepare(
       "UPDATE renders SET status = 'done', progress = 100, stage = 'done', file_size = ?, error_code = NULL, error_message = NULL, finished_at = ?, updated_at = ? WHERE id = ?",
