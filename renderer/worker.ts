@@ -1,10 +1,13 @@
 /**
- * Renderer worker process entry point. Receives one render plan over IPC, reports
- * progress, sends the result or a structured error, and exits. Started by the engine
- * (src/render/render-engine.ts) with DISPLAY set; never started by hand.
+ * Renderer worker process entry point. Receives one render plan over IPC, renders it (a
+ * video, or a training dataset, as the plan says), reports progress, sends the result or
+ * a structured error, and exits. Started by the engine (src/render/render-engine.ts)
+ * with DISPLAY set; never started by hand.
  */
 import { serializeError } from '../src/errors.js';
+import { lowerOwnPriority } from './lower-priority.js';
 import type { EngineToWorker, WorkerToEngine } from '../src/render/worker-protocol.js';
+import { renderDataset } from './dataset/render-dataset.js';
 import { renderVideo } from './render-video.js';
 
 function send(message: WorkerToEngine): Promise<void> {
@@ -14,12 +17,17 @@ function send(message: WorkerToEngine): Promise<void> {
   });
 }
 
+lowerOwnPriority();
+
 process.once('message', async (message: EngineToWorker) => {
   if (message?.type !== 'render') return;
   try {
-    const result = await renderVideo(message.plan, (stage, framesDone, framesTotal) => {
-      void send({ type: 'progress', stage, framesDone, framesTotal });
-    });
+    const render = message.plan.output === 'dataset' ? renderDataset : renderVideo;
+    const result = await render(
+      message.plan,
+      (stage, framesDone, framesTotal) => void send({ type: 'progress', stage, framesDone, framesTotal }),
+      (files) => void send({ type: 'poster', files }),
+    );
     await send({ type: 'done', result });
     process.exit(0);
   } catch (error) {

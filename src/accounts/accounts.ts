@@ -3,6 +3,7 @@
  * account row (CHECK credits >= 0) and every change goes through the ledger.
  */
 import type { Db } from '../db/database.js';
+import { statement } from '../db/statements.js';
 import { RenderbayError } from '../errors.js';
 import { newId, nowIso } from '../ids.js';
 import { recordCreditChange } from '../credits/ledger.js';
@@ -43,7 +44,7 @@ export function createAccount(db: Db, email: string, initialCredits: number): Ac
 }
 
 export function getAccount(db: Db, id: string): Account {
-  const row = db.prepare('SELECT * FROM accounts WHERE id = ?').get(id) as AccountRow | undefined;
+  const row = statement(db, 'SELECT * FROM accounts WHERE id = ?').get(id) as AccountRow | undefined;
   if (!row) throw new RenderbayError('account_not_found', `No account ${id}`, 404);
   return toAccount(row);
 }

@@ -5,11 +5,13 @@
  */
 import { createHash } from 'node:crypto';
 import type { Db } from '../db/database.js';
+import { statement } from '../db/statements.js';
 import { RenderbayError } from '../errors.js';
 import { newId, nowIso, randomToken } from '../ids.js';
 import { getAccount, type Account } from './accounts.js';
 
 export const KEY_PREFIX = 'rb_sk_';
+const LAST_USED_RESOLUTION_MS = 60_000;
 export const SCOPES = ['read', 'write'] as const;
 export type Scope = (typeof SCOPES)[number];
 
@@ -94,7 +96,7 @@ export interface Caller {
 export function authenticate(db: Db, authorization: string | undefined, needed: Scope): Caller {
   const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
   if (!match) throw new RenderbayError('unauthorized', 'Missing API key: send Authorization: Bearer rb_sk_…', 401);
-  const row = db.prepare('SELECT * FROM api_keys WHERE key_hash = ?').get(hashKey(match[1])) as KeyRow | undefined;
+  const row = statement(db, 'SELECT * FROM api_keys WHERE key_hash = ?').get(hashKey(match[1])) as KeyRow | undefined;
   if (!row) throw new RenderbayError('unauthorized', 'Invalid API key', 401);
   if (row.revoked_at) throw new RenderbayError('unauthorized', 'This API key has been revoked', 401);
   if (row.expires_at && Date.parse(row.expires_at) <= Date.now()) throw new RenderbayError('token_expired', 'This API key has expired', 401);
@@ -104,6 +106,9 @@ export function authenticate(db: Db, authorization: string | undefined, needed: 
   if (!info.scopes.includes(needed)) {
     throw new RenderbayError('insufficient_scope', `This API key lacks the "${needed}" scope`, 403);
   }
-  db.prepare('UPDATE api_keys SET last_used_at = ? WHERE id = ?').run(nowIso(), row.id);
+  // Recorded at minute resolution: a write per request would cost more than the request.
+  if (!row.last_used_at || Date.now() - Date.parse(row.last_used_at) > LAST_USED_RESOLUTION_MS) {
+    statement(db, 'UPDATE api_keys SET last_used_at = ? WHERE id = ?').run(nowIso(), row.id);
+  }
   return { account, key: info };
 }

@@ -1,0 +1,16 @@
+/**
+ * Prepared statements reused per database: compiling SQL costs more than running these
+ * small queries, and the hot paths (authentication, render status) run on every request.
+ */
+import type Database from 'better-sqlite3';
+import type { Db } from './database.js';
+
+const caches = new WeakMap<Db, Map<string, Database.Statement>>();
+
+export function statement(db: Db, sql: string): Database.Statement {
+  let cache = caches.get(db);
+  if (!cache) caches.set(db, (cache = new Map()));
+  let prepared = cache.get(sql);
+  if (!prepared) cache.set(sql, (prepared = db.prepare(sql)));
+  return prepared;
+}
