@@ -10,6 +10,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import sharp from 'sharp';
 import yauzl from 'yauzl';
+import { openDatabase } from '../src/db/database.js';
 import { api, createKey, modelForm, startServerProcess, waitForRender, type ServerProcess } from './helpers/api-server.js';
 import { probe } from './helpers/media.js';
 
@@ -192,6 +193,25 @@ describe('REST API render cycle', () => {
     const { render } = await waitForRender(server, key, tallRender);
     assert.equal(render.status, 'done');
     assert.equal((await download(`/renders/${tallRender}/video`)).status, 200);
+  });
+
+  test('SIGTERM mid-render stops cleanly: exit 0, the render back in the queue with its attempt intact', async () => {
+    const upload = await api(server, key, 'POST', '/models', await modelForm('fixtures/generated/draco.glb', { length: 6 }));
+    const { renderId: stopped } = upload.body.data;
+    for (let attempt = 0; attempt < 600; attempt++) {
+      if ((await api(server, key, 'GET', `/renders/${stopped}`)).body.data.status === 'video-processing') break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const started = performance.now();
+    assert.equal(await server.stop(), 0, 'exit code 0');
+    assert.ok(performance.now() - started < 10_000, 'stops promptly');
+    const db = openDatabase(dataDirectory);
+    const row = db.prepare('SELECT status, attempts, progress FROM renders WHERE id = ?').get(stopped) as { status: string; attempts: number; progress: number };
+    db.close();
+    assert.deepEqual(row, { status: 'pending', attempts: 0, progress: 0 });
+    server = await startServerProcess(dataDirectory);
+    const { render } = await waitForRender(server, key, stopped);
+    assert.equal(render.status, 'done', render.errorMessage);
   });
 
   test('a server killed mid-render (SIGKILL) finishes the render after a restart, credits intact', async () => {
