@@ -52,6 +52,8 @@ export interface VideoEncoderOptions {
   webMaxBitsPerPixel?: number;
   /** Constant rate factor of thumb.mp4. */
   thumbCrf?: number;
+  /** x264 threads per output; fewer threads hold fewer frames in memory. */
+  threadsPerEncoder?: number;
 }
 
 export const DEFAULTS: Required<Omit<VideoEncoderOptions, 'width' | 'height' | 'directory'>> = {
@@ -63,6 +65,7 @@ export const DEFAULTS: Required<Omit<VideoEncoderOptions, 'width' | 'height' | '
   webCrf: 27,
   webMaxBitsPerPixel: 0.08,
   thumbCrf: 23,
+  threadsPerEncoder: 2,
 };
 
 /** File names of the outputs inside `directory`. */
@@ -222,6 +225,10 @@ export function encoderArgs(options: ResolvedOptions, files: EncodedFiles): stri
     `[thumbsource]scale=${thumb.width}:${thumb.height}:flags=bicubic+accurate_rnd[thumb]`;
   const h264 = (crf: number) => [
     '-c:v', 'libx264', '-preset', preset, '-crf', String(crf), '-profile:v', 'high', '-pix_fmt', 'yuv420p',
+    // x264 defaults to 1.5 frame threads per core, each holding its own frames: two
+    // threads per encoder keep three 1080p encoders' memory in check (the renderer, not
+    // the encoder, sets the pace).
+    '-threads', String(options.threadsPerEncoder),
     '-colorspace', 'bt709', '-color_primaries', 'bt709', '-color_trc', 'bt709', '-color_range', 'tv',
     // The index goes first so browsers can start playing before the whole file arrives.
     '-movflags', '+faststart',

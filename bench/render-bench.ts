@@ -1,0 +1,240 @@
+/**
+ * Render benchmark: wall time, time per frame, setup time, peak memory of the render
+ * process tree and output sizes of real renders, against the targets of the issue.
+ *
+ *   npm run bench                                   6 s turntable of DamagedHelmet (or Suzanne), share then standard
+ *   npm run bench -- render <model> [--quality share|standard] [--length N]
+ *   npm run bench -- aa [model …]                   anti-aliasing comparison (bench/aa-compare.ts)
+ *
+ * Peak RSS is the largest sum of VmRSS over the renderer worker and all its descendants
+ * (its ffmpeg encoder), sampled every 50 ms; the Xvfb display server and this process are
+ * not counted. The display is started before the first timed render, so every wall
+ * time is for a warm display, as in a long-running server. Outputs go to a temp directory that is removed at the end. The exit code
+ * is 0 whether or not targets are met (it is a benchmark, not a test); 1 only when a
+ * render fails or the arguments are wrong.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { ensureDisplay } from '../renderer/display.js';
+import { renderToDirectory, type RenderProgress } from '../src/render/render-engine.js';
+import type { RenderResult } from '../src/render/worker-protocol.js';
+import { parseRenderSettings, type Quality } from '../src/settings/render-settings.js';
+import { DEFAULT_AA_MODELS, runAntialiasingComparison } from './aa-compare.js';
+import { startPeakRssSampler, type PeakRss } from './process-memory.js';
+
+const DEFAULT_MODEL = '../shared/assets/models/DamagedHelmet/glTF-Binary/DamagedHelmet.glb';
+const FALLBACK_MODEL = 'fixtures/sample/Suzanne.glb';
+const DEFAULT_LENGTH = 6;
+
+/** Targets from the issue: wall seconds per quality for a 6 s turntable, and peak RSS. */
+const WALL_TARGET_SECONDS: Record<Quality, number> = { share: 12, standard: 45 };
+const PEAK_RSS_TARGET_BYTES = 1.2e9;
+
+const USAGE = `Usage:
+  npm run bench
+  npm run bench -- render <model> [--quality share|standard] [--length N]
+  npm run bench -- aa [model …]`;
+
+interface Measurement {
+  label: string;
+  quality: Quality;
+  length: number;
+  wallSeconds: number;
+  result: RenderResult;
+  memory: PeakRss;
+  fileSizes: [string, number][];
+}
+
+const mb = (bytes: number) => (bytes / 1e6).toFixed(1);
+
+function machineFacts(): void {
+  const cpuinfo = existsSync('/proc/cpuinfo') ? readFileSync('/proc/cpuinfo', 'utf8') : '';
+  const cpuModel = /^model name\s*:\s*(.*)$/m.exec(cpuinfo)?.[1] ?? os.cpus()[0]?.model ?? 'unknown';
+  const load = os.loadavg().map((value) => value.toFixed(2)).join(', ');
+  console.log('Machine');
+  console.log(`  nproc:          ${os.availableParallelism()}`);
+  console.log(`  CPU:            ${cpuModel}`);
+  console.log(`  memory:         ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB`);
+  console.log(`  load average:   ${load} (1, 5, 15 min, at start)`);
+  console.log(`  node:           ${process.version}, ${os.type()} ${os.release()}`);
+}
+
+async function measureRender(modelPath: string, quality: Quality, length: number, outputRoot: string): Promise<Measurement> {
+  const settings = parseRenderSettings({ quality, length, shadows: true });
+  const outputDirectory = path.join(outputRoot, `${quality}-${length}s`);
+  const label = `${quality} ${length}s`;
+  console.log(`\n${label}: rendering ${modelPath}`);
+
+  let sampler: ReturnType<typeof startPeakRssSampler> | null = null;
+  const stages: string[] = [];
+  let lastStage = '';
+  const started = performance.now();
+  let memory: PeakRss | null = null;
+  let result: RenderResult;
+  try {
+    result = await renderToDirectory({
+      modelPath,
+      settings,
+      outputDirectory,
+      onWorkerStarted: (pid) => {
+        sampler = startPeakRssSampler(pid, 50);
+      },
+      onProgress: (progress: RenderProgress) => {
+        if (progress.stage === lastStage) return;
+        lastStage = progress.stage;
+        stages.push(`${progress.stage} @${((performance.now() - started) / 1000).toFixed(1)}s`);
+      },
+    });
+  } finally {
+    memory = (sampler as ReturnType<typeof startPeakRssSampler> | null)?.stop() ?? null;
+  }
+  const wallSeconds = (performance.now() - started) / 1000;
+  memory ??= { peakBytes: Number.NaN, samples: 0, atPeak: [], peakByName: {} };
+
+  const fileSizes: [string, number][] = [];
+  for (const [output, file] of Object.entries(result.files)) fileSizes.push([`${output} (${path.basename(file)})`, (await stat(file)).size]);
+
+  const { timings } = result;
+  const frames = result.frameCount;
+  console.log(`  stages:          ${stages.join(', ')}`);
+  console.log(`  wall:            ${wallSeconds.toFixed(2)} s (call to resolve)`);
+  console.log(`  frames:          ${frames} at ${result.fps} fps, ${result.width}×${result.height}, ${result.durationSeconds.toFixed(2)} s of video`);
+  console.log(`  ms/frame:        ${timings.msPerFrame.toFixed(1)} (renderer, timings.msPerFrame); ${((wallSeconds * 1000) / frames).toFixed(1)} (wall / frames)`);
+  console.log(
+    `  worker timings:  setup ${timings.setupMs.toFixed(0)} ms, render ${timings.renderMs.toFixed(0)} ms, encode tail ${timings.encodeTailMs.toFixed(0)} ms, total ${timings.totalMs.toFixed(0)} ms`,
+  );
+  const parts = memory.atPeak.map((member) => `${member.name} ${member.pid} ${mb(member.rssBytes)} MB`).join(' + ');
+  const perName = Object.entries(memory.peakByName)
+    .map(([name, bytes]) => `${name} ${mb(bytes)} MB`)
+    .join(', ');
+  console.log(`  peak RSS:        ${mb(memory.peakBytes)} MB (worker tree, ${memory.samples} samples every 50 ms; at peak: ${parts || 'n/a'})`);
+  console.log(`  peak per process: ${perName || 'n/a'}`);
+  console.log('  outputs:');
+  for (const [name, size] of fileSizes) console.log(`    ${name.padEnd(34)} ${(size / 1024).toFixed(1).padStart(9)} KiB`);
+  return { label, quality, length, wallSeconds, result, memory, fileSizes };
+}
+
+function verdict(ok: boolean): string {
+  return ok ? 'PASS' : 'FAIL';
+}
+
+function summarise(measurements: Measurement[]): void {
+  const header = ['render', 'wall s', 'target s', 'frames', 'ms/frame', 'wall ms/frame', 'setup ms', 'peak RSS MB', 'target MB', 'outputs KiB'];
+  const rows = measurements.map((m) => [
+    m.label,
+    m.wallSeconds.toFixed(2),
+    `≤ ${WALL_TARGET_SECONDS[m.quality]}`,
+    String(m.result.frameCount),
+    m.result.timings.msPerFrame.toFixed(1),
+    ((m.wallSeconds * 1000) / m.result.frameCount).toFixed(1),
+    m.result.timings.setupMs.toFixed(0),
+    mb(m.memory.peakBytes),
+    `≤ ${mb(PEAK_RSS_TARGET_BYTES)}`,
+    (m.fileSizes.reduce((sum, [, size]) => sum + size, 0) / 1024).toFixed(0),
+  ]);
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column].length)));
+  const line = (cells: string[]) => cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join('  ');
+  console.log('\nSummary');
+  console.log(line(header));
+  for (const row of rows) console.log(line(row));
+
+  console.log('\nTargets (from the issue: 6 s turntable; peak RSS of worker + ffmpeg, GB = 10^9 bytes)');
+  for (const m of measurements) {
+    const target = WALL_TARGET_SECONDS[m.quality];
+    const note = m.length === DEFAULT_LENGTH ? '' : ` (targets are for ${DEFAULT_LENGTH} s; this render is ${m.length} s)`;
+    console.log(`  ${verdict(m.wallSeconds <= target)}  ${m.label} wall ${m.wallSeconds.toFixed(2)} s ≤ ${target} s${note}`);
+    console.log(`  ${verdict(m.memory.peakBytes <= PEAK_RSS_TARGET_BYTES)}  ${m.label} peak RSS ${mb(m.memory.peakBytes)} MB ≤ ${mb(PEAK_RSS_TARGET_BYTES)} MB`);
+  }
+}
+
+async function renderBenchmark(modelPath: string, runs: { quality: Quality; length: number }[]): Promise<void> {
+  machineFacts();
+  // Start the display once before timing: a long-running server keeps its Xvfb, and the
+  // first render should not be charged for it while the second is not.
+  const displayFromEnvironment = Boolean(process.env.DISPLAY);
+  const displayStarted = performance.now();
+  const display = await ensureDisplay();
+  console.log(`  display:        ${display} ready in ${(performance.now() - displayStarted).toFixed(0)} ms (${displayFromEnvironment ? 'from DISPLAY' : 'own Xvfb'}; started before timing)`);
+  const outputRoot = await mkdtemp(path.join(os.tmpdir(), 'renderbay-bench-'));
+  try {
+    const measurements: Measurement[] = [];
+    for (const run of runs) measurements.push(await measureRender(modelPath, run.quality, run.length, outputRoot));
+    summarise(measurements);
+    console.log(`\nLoad average at end: ${os.loadavg().map((value) => value.toFixed(2)).join(', ')} (the benchmark itself keeps about 2 cores busy)`);
+  } finally {
+    await rm(outputRoot, { recursive: true, force: true });
+  }
+}
+
+function defaultModel(): string {
+  const preferred = path.resolve(process.cwd(), DEFAULT_MODEL);
+  if (existsSync(preferred)) {
+    console.log(`Model: ${preferred} (DamagedHelmet from ../shared)`);
+    return preferred;
+  }
+  const fallback = path.resolve(process.cwd(), FALLBACK_MODEL);
+  console.log(`Model: ${fallback} (fallback: ${preferred} not found — ../shared is absent)`);
+  return fallback;
+}
+
+class UsageError extends Error {}
+
+function parseRenderArgs(args: string[]): { model: string; quality: Quality; length: number } {
+  let model: string | undefined;
+  let quality: string = 'share';
+  let length: number = DEFAULT_LENGTH;
+  for (let index = 0; index < args.length; index++) {
+    const arg = args[index];
+    const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const value = () => {
+      const next = inline ?? args[++index];
+      if (next === undefined) throw new UsageError(`${flag} needs a value`);
+      return next;
+    };
+    if (flag === '--quality') quality = value();
+    else if (flag === '--length') length = Number(value());
+    else if (flag.startsWith('--')) throw new UsageError(`unknown option ${flag}`);
+    else if (model === undefined) model = arg;
+    else throw new UsageError(`unexpected argument ${arg}`);
+  }
+  if (!model) throw new UsageError('render needs a model path');
+  // Validates quality and length with the product's own messages.
+  const settings = parseRenderSettings({ quality, length });
+  if (!existsSync(model)) throw new UsageError(`model not found: ${model}`);
+  return { model: path.resolve(model), quality: settings.quality, length: settings.length };
+}
+
+async function main(args: string[]): Promise<void> {
+  const [command, ...rest] = args;
+  if (command === undefined) {
+    const model = defaultModel();
+    await renderBenchmark(model, [
+      { quality: 'share', length: DEFAULT_LENGTH },
+      { quality: 'standard', length: DEFAULT_LENGTH },
+    ]);
+  } else if (command === 'aa') {
+    const models = rest.length ? rest : DEFAULT_AA_MODELS;
+    for (const model of models) if (!existsSync(model)) throw new UsageError(`model not found: ${model}`);
+    await runAntialiasingComparison(models);
+  } else if (command === 'render') {
+    const { model, quality, length } = parseRenderArgs(rest);
+    console.log(`Model: ${model}`);
+    await renderBenchmark(model, [{ quality, length }]);
+  } else if (command === '-h' || command === '--help' || command === 'help') {
+    console.log(USAGE);
+  } else {
+    throw new UsageError(`unknown command ${command}`);
+  }
+}
+
+try {
+  await main(process.argv.slice(2));
+  // The renderer keeps an Xvfb child alive; exit explicitly (its exit hook stops it).
+  process.exit(0);
+} catch (error) {
+  if (error instanceof UsageError) console.error(`render-bench: ${error.message}\n${USAGE}`);
+  else console.error(`render-bench: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+}
