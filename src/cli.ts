@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { registerAdminCommands } from './cli/admin-commands.js';
+import { registerMcpCommand } from './cli/mcp-command.js';
 import { registerRenderCommand } from './cli/render-command.js';
 import { registerServeCommand } from './cli/serve-command.js';
 import { RenderbayError } from './errors.js';
@@ -22,6 +23,7 @@ const program = new Command()
 registerRenderCommand(program);
 registerServeCommand(program);
 registerAdminCommands(program);
+registerMcpCommand(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,7 +1,8 @@
 /**
  * Starts Renderbay's HTTP server: opens the data directory (database, file store),
- * recovers and starts the job engine, serves the REST API, and shuts all of it down
- * cleanly — running renders go back to the queue, nothing is lost.
+ * recovers and starts the job engine, serves the REST API and MCP (Streamable HTTP at
+ * /mcp), and shuts all of it down cleanly — running renders go back to the queue,
+ * nothing is lost.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -10,6 +11,7 @@ import { resolveConfig, type ServerConfig } from './config.js';
 import type { AppContext } from './context.js';
 import { openDatabase } from './db/database.js';
 import { JobEngine } from './jobs/job-engine.js';
+import { createMcpHttpHandler, isMcpRequest } from './mcp/http-transport.js';
 import { FileStore } from './storage/file-store.js';
 
 export interface RunningServer {
@@ -28,7 +30,9 @@ export async function startServer(overrides: Partial<ServerConfig> = {}): Promis
   const context: AppContext = { db, store, config, queue: engine };
   await engine.start();
 
-  const server = http.createServer(createApiHandler(context));
+  const api = createApiHandler(context);
+  const mcp = createMcpHttpHandler(context); // MCP over Streamable HTTP at /mcp, same keys as the REST API
+  const server = http.createServer((request, response) => (isMcpRequest(request.url) ? void mcp(request, response) : api(request, response)));
   server.requestTimeout = 10 * 60_000; // 100 MB uploads on slow links
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -1,6 +1,5 @@
-/** `renderbay serve`: the REST API on 127.0.0.1 with its job engine, until SIGTERM/SIGINT. */
+/** `renderbay serve`: the REST API (and MCP at /mcp) on 127.0.0.1 with its job engine, until SIGTERM/SIGINT. */
 import { Command } from 'commander';
-import { startServer } from '../server.js';
 
 export function registerServeCommand(program: Command): void {
   program
@@ -12,6 +11,8 @@ export function registerServeCommand(program: Command): void {
     .option('--concurrency <renders>', 'renders at once (RENDERBAY_CONCURRENCY, default cores/2)', undefined)
     .option('--allow-private-urls', 'allow URL ingest from loopback and private networks (RENDERBAY_ALLOW_PRIVATE_URLS=1)')
     .action(async (options: { host?: string; port?: string; data?: string; concurrency?: string; allowPrivateUrls?: boolean }) => {
+      // Imported when used: the HTTP stack is slow to load, and other commands (`renderbay mcp`) must start fast.
+      const { startServer } = await import('../server.js');
       const running = await startServer({
         host: options.host,
         port: options.port === undefined ? undefined : Number(options.port),

@@ -1,0 +1,70 @@
+/**
+ * Registers one Renderbay tool: strict zod input, zod output schema, the scope it needs,
+ * and a `run` that calls the service layer. Authorisation, the result's shape and every
+ * error's mapping happen here, once, so a tool file holds nothing but its adapter.
+ *
+ * ```ts
+ * defineTool(server, session, {
+ *   name: 'get_account', title: 'Get account', description: '…', scope: 'read',
+ *   annotations: { readOnlyHint: true },
+ *   input: {}, output: accountOutput,
+ *   run: (_args, caller) => ({ data: …, summary: '…' }),
+ * });
+ * ```
+ */
+import type { McpServer, RegisteredTool } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
+import type { ServerNotification, ServerRequest, ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
+import { z } from 'zod';
+import type { Caller, Scope } from '../accounts/api-keys.js';
+import { resultObject } from './schemas.js';
+import type { McpSession } from './session.js';
+import { errorResult, successResult, type ToolOutput } from './tool-result.js';
+
+export type ToolExtra = RequestHandlerExtra<ServerRequest, ServerNotification>;
+
+export interface ToolDefinition<Input extends z.ZodRawShape, Output extends z.ZodRawShape> {
+  name: string;
+  title: string;
+  /** What the tool does and where it sits in the workflow: agents read this to plan. */
+  description: string;
+  /** API key scope the caller needs (HTTP); stdio acts as the local account with every scope. */
+  scope: Scope;
+  annotations: ToolAnnotations;
+  /** Argument fields. The object is strict: an unknown argument is refused, never silently dropped. */
+  input: Input;
+  /** Fields of `structuredContent`. Extra fields are allowed, so the service can grow. */
+  output: Output;
+  run(
+    args: z.output<z.ZodObject<Input>>,
+    caller: Caller,
+    extra: ToolExtra,
+  ): Promise<ToolOutput<z.output<z.ZodObject<Output>>>> | ToolOutput<z.output<z.ZodObject<Output>>>;
+}
+
+export function defineTool<Input extends z.ZodRawShape, Output extends z.ZodRawShape>(
+  server: McpServer,
+  session: McpSession,
+  tool: ToolDefinition<Input, Output>,
+): RegisteredTool {
+  const inputSchema = z.strictObject(tool.input);
+  const outputSchema = resultObject(tool.output);
+  return server.registerTool<typeof outputSchema, typeof inputSchema>(
+    tool.name,
+    {
+      title: tool.title,
+      description: tool.description,
+      inputSchema,
+      outputSchema,
+      annotations: { title: tool.title, ...tool.annotations },
+    },
+    async (args, extra) => {
+      try {
+        const caller = session.authorize(tool.scope);
+        return successResult(await tool.run(args, caller, extra));
+      } catch (error) {
+        return errorResult(error, session.log);
+      }
+    },
+  );
+}

@@ -1,0 +1,65 @@
+/**
+ * `get_render`'s optional wait: re-reads the render every 250 ms until it finishes or the
+ * wait is over, and reports progress to the client as `notifications/progress` when the
+ * request carried a progressToken. Waits stay under 50 s so that a client's usual 60 s
+ * request timeout never fires first.
+ */
+import type { RenderItem, RenderStatus } from '../renders/render-service.js';
+import type { ToolExtra } from './define-tool.js';
+
+export const MAX_WAIT_SECONDS = 50;
+export const POLL_INTERVAL_MS = 250;
+export const FINISHED_STATUSES: readonly RenderStatus[] = ['done', 'error', 'failed'];
+
+export interface WaitOptions {
+  waitSeconds: number;
+  signal?: AbortSignal;
+  onUpdate?(render: RenderItem): Promise<void> | void;
+}
+
+/** Reads the render (with `read`, which throws render_not_found like REST) until it is finished or time is up. */
+export async function waitForRender(read: () => RenderItem, options: WaitOptions): Promise<RenderItem> {
+  const deadline = Date.now() + Math.min(options.waitSeconds, MAX_WAIT_SECONDS) * 1000;
+  for (;;) {
+    const render = read();
+    await options.onUpdate?.(render);
+    const left = deadline - Date.now();
+    if (FINISHED_STATUSES.includes(render.status) || left <= 0 || options.signal?.aborted) return render;
+    await sleep(Math.min(POLL_INTERVAL_MS, left), options.signal);
+  }
+}
+
+/**
+ * Sends `notifications/progress` (progress = percent, total = 100, message = status and
+ * stage) for the request's progressToken, only when the percent went up: MCP requires
+ * progress to increase with every notification. Without a token it does nothing.
+ */
+export function progressReporter(extra: ToolExtra): (render: RenderItem) => Promise<void> {
+  const token = extra._meta?.progressToken;
+  if (token === undefined) return async () => {};
+  let last = -1;
+  return async (render) => {
+    if (render.progress <= last) return;
+    last = render.progress;
+    await extra.sendNotification({
+      method: 'notifications/progress',
+      params: { progressToken: token, progress: render.progress, total: 100, message: describeProgress(render) },
+    });
+  };
+}
+
+export function describeProgress(render: Pick<RenderItem, 'status' | 'stage' | 'progress'>): string {
+  return `${render.status}${render.stage && render.stage !== render.status ? ` (${render.stage})` : ''}, ${render.progress}%`;
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}

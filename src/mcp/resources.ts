@@ -1,0 +1,64 @@
+/**
+ * A render's files as MCP resources: `renderbay://renders/{renderId}/{asset}` (asset:
+ * video, web, thumb, poster, posterFull). resources/read returns the bytes (base64 blob)
+ * for files up to MAX_RESOURCE_BYTES; larger ones are refused with a pointer to
+ * `download_render`, whose paths and URLs have no such limit.
+ */
+import { readFile } from 'node:fs/promises';
+import { ResourceTemplate, type McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
+import { RenderbayError } from '../errors.js';
+import { ASSET_TYPES } from '../renders/render-assets.js';
+import { findRenderRow } from '../renders/render-service.js';
+import { assetType, RESOURCE_URI_TEMPLATE, storedAssets } from './render-files.js';
+import type { McpSession } from './session.js';
+import { errorEnvelope } from './tool-result.js';
+
+/** Largest file returned inline (a base64 blob in one JSON-RPC message). */
+export const MAX_RESOURCE_BYTES = 8 * 1024 * 1024;
+
+/** JSON-RPC error code the MCP specification gives "resource not found". */
+const RESOURCE_NOT_FOUND = -32002;
+
+/** The assets route's not-found codes (src/api/routes/assets.ts). */
+const NOT_FOUND_CODES: Record<string, string> = { video: 'video_not_found', web: 'video_not_found', thumb: 'thumb_not_found', poster: 'poster_not_found', posterFull: 'poster_not_found' };
+
+export function registerRenderResources(server: McpServer, session: McpSession): void {
+  server.registerResource(
+    'render-file',
+    new ResourceTemplate(RESOURCE_URI_TEMPLATE, {
+      list: undefined, // every file of every render would be a long list; download_render names them
+      complete: { asset: () => Object.keys(ASSET_TYPES) },
+    }),
+    {
+      title: 'Render file',
+      description: `A file of a render: video, web, thumb (MP4), poster, posterFull (PNG). Read returns the bytes for files up to ${MAX_RESOURCE_BYTES / (1024 * 1024)} MB.`,
+    },
+    async (uri, variables) => {
+      try {
+        const caller = session.authorize('read');
+        const renderId = decodeURIComponent(String(variables.renderId));
+        const name = decodeURIComponent(String(variables.asset));
+        const row = findRenderRow(session.context, caller.account.id, renderId);
+        const asset = storedAssets(row).find(([assetName]) => assetName === name)?.[1];
+        if (!asset || !session.context.store.has(asset.key)) {
+          throw new RenderbayError(NOT_FOUND_CODES[name] ?? 'file_not_found', `The ${name} of render ${row.id} is not available (status: ${row.status})`, 404);
+        }
+        if (asset.size > MAX_RESOURCE_BYTES) {
+          throw new RenderbayError(
+            'resource_too_large',
+            `The ${name} of render ${row.id} is ${(asset.size / (1024 * 1024)).toFixed(1)} MB, over the ${MAX_RESOURCE_BYTES / (1024 * 1024)} MB inline limit: use download_render for its path or URL`,
+            413,
+          );
+        }
+        const bytes = await readFile(session.context.store.pathOf(asset.key));
+        return { contents: [{ uri: uri.href, mimeType: assetType(name).contentType, blob: bytes.toString('base64') }] };
+      } catch (error) {
+        // resources/read has no isError result: a failure is a JSON-RPC error carrying the REST envelope.
+        const envelope = errorEnvelope(error, session.log);
+        const code = envelope.status === 404 ? RESOURCE_NOT_FOUND : envelope.status < 500 ? ErrorCode.InvalidParams : ErrorCode.InternalError;
+        throw new McpError(code, `${envelope.code}: ${envelope.message}`, envelope);
+      }
+    },
+  );
+}

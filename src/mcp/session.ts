@@ -1,0 +1,21 @@
+/**
+ * What every MCP tool is handed: the service context, who the connection acts for, and
+ * what kind of connection it is. One per stdio process; one per HTTP request.
+ */
+import type { Caller, Scope } from '../accounts/api-keys.js';
+import type { AppContext } from '../context.js';
+
+export interface McpSession {
+  context: AppContext;
+  /**
+   * `stdio`: the client runs on this machine and shares its files (local paths in and out).
+   * `http`: it does not (URLs in, authenticated download URLs out).
+   */
+  transport: 'stdio' | 'http';
+  /** The caller, checked for `scope` with the REST API's rules and error codes. */
+  authorize(scope: Scope): Caller;
+  /** HTTP only: the absolute URL of a REST API path, e.g. `/renders/abc/video` → `http://host:port/v1/renders/abc/video`. */
+  apiUrl?(path: string): string;
+  /** Where unexpected failures are logged with their detail (never stdout). */
+  log(message: string): void;
+}

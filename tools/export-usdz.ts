@@ -1,0 +1,70 @@
+/** export_usdz: GET /v1/models/:id/usdz — a model as a USDZ package for AR Quick Look, with what it could not carry. */
+import { copyFile, mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { z } from 'zod';
+import { RenderbayError } from '../src/errors.js';
+import { defineTool } from '../src/mcp/define-tool.js';
+import { resolveLocalPath } from '../src/mcp/local-file.js';
+import { idArgument } from '../src/mcp/schemas.js';
+import type { McpSession } from '../src/mcp/session.js';
+import { modelUsdz } from '../src/models/model-usdz.js';
+
+export function registerExportUsdzTool(server: McpServer, session: McpSession): void {
+  const stdio = session.transport === 'stdio';
+  defineTool(server, session, {
+    name: 'export_usdz',
+    title: 'Export a model as USDZ (AR)',
+    description:
+      'Writes the model as a USDZ package that AR Quick Look (iOS, macOS) opens: meshes, PBR materials and textures. ' +
+      'warnings lists what USDZ cannot carry (texture transforms, animation, skins, morph targets, material variants, lights, some material extensions). ' +
+      (stdio ? 'Returns the local path; give directory to copy it there as <name>.usdz. ' : 'Returns a URL that needs the same Authorization: Bearer key. ') +
+      'The first export of a model takes a moment; later ones are served from the store. Not available for invalid models.',
+    scope: 'read',
+    annotations: { readOnlyHint: !stdio, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+    input: {
+      modelId: idArgument('Model id (from ingest_model or list_models)'),
+      directory: z
+        .string()
+        .describe(stdio ? 'Optional: absolute directory (or ~/…) to copy the .usdz into; created if missing' : 'Not available over HTTP: use the URL')
+        .optional(),
+    },
+    output: {
+      modelId: z.string(),
+      fileName: z.string(),
+      contentType: z.string(),
+      size: z.number(),
+      sha256: z.string(),
+      warnings: z.array(z.string()).describe('What the USDZ could not carry'),
+      path: z.string().optional(),
+      url: z.string().optional(),
+    },
+    run: async ({ modelId, directory }, caller) => {
+      const usdz = await modelUsdz(session.context, caller.account.id, modelId);
+      let localPath: string | undefined = stdio ? usdz.path : undefined;
+      if (directory !== undefined) {
+        if (!stdio) throw new RenderbayError('path_not_allowed', 'directory is only available to a local (stdio) client: download the URL instead', 400);
+        const target = resolveLocalPath(directory);
+        await mkdir(target, { recursive: true });
+        localPath = path.join(target, usdz.name);
+        await copyFile(usdz.path, localPath);
+      }
+      const url = !stdio && session.apiUrl ? session.apiUrl(`/models/${encodeURIComponent(String(modelId))}/usdz`) : undefined;
+      return {
+        data: {
+          modelId: String(modelId),
+          fileName: usdz.name,
+          contentType: 'model/vnd.usdz+zip',
+          size: usdz.size,
+          sha256: usdz.sha256,
+          warnings: usdz.warnings,
+          ...(localPath ? { path: localPath } : {}),
+          ...(url ? { url } : {}),
+        },
+        summary:
+          `USDZ of model ${modelId}: ${usdz.name}, ${usdz.size} bytes${localPath ? ` at ${localPath}` : url ? ` at ${url}` : ''}` +
+          (usdz.warnings.length > 0 ? `. Not carried: ${usdz.warnings.join('; ')}` : '.'),
+      };
+    },
+  });
+}

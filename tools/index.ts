@@ -1,0 +1,34 @@
+/**
+ * Every Renderbay MCP tool. Each file adapts one service function (the same ones the REST
+ * routes call) and nothing more; src/mcp/define-tool.ts does authorisation, results and errors.
+ */
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { McpSession } from '../src/mcp/session.js';
+import { registerCreateBatchRendersTool } from './create-batch-renders.js';
+import { registerCreateRenderTool } from './create-render.js';
+import { registerDownloadRenderTool } from './download-render.js';
+import { registerGetAccountTool } from './get-account.js';
+import { registerGetModelTool } from './get-model.js';
+import { registerGetRenderTool } from './get-render.js';
+import { registerIngestModelTool } from './ingest-model.js';
+import { registerListModelsTool } from './list-models.js';
+import { registerListOverlaysTool } from './list-overlays.js';
+import { registerQuoteTool } from './quote.js';
+import { registerUpdateModelTool } from './update-model.js';
+import { registerUploadOverlayTool } from './upload-overlay.js';
+
+/** In workflow order: what an agent reads in tools/list. */
+export function registerTools(server: McpServer, session: McpSession): void {
+  registerIngestModelTool(server, session);
+  registerListModelsTool(server, session);
+  registerGetModelTool(server, session);
+  registerUpdateModelTool(server, session);
+  registerQuoteTool(server, session);
+  registerCreateRenderTool(server, session);
+  registerCreateBatchRendersTool(server, session);
+  registerGetRenderTool(server, session);
+  registerDownloadRenderTool(server, session);
+  registerGetAccountTool(server, session);
+  registerListOverlaysTool(server, session);
+  registerUploadOverlayTool(server, session);
+}

@@ -1,0 +1,30 @@
+/** list_models: GET /v1/models. */
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { z } from 'zod';
+import { defineTool } from '../src/mcp/define-tool.js';
+import { modelOutput, pageMetaOutput, pagingArguments, resultObject } from '../src/mcp/schemas.js';
+import type { McpSession } from '../src/mcp/session.js';
+import { listModels } from '../src/models/model-service.js';
+
+export function registerListModelsTool(server: McpServer, session: McpSession): void {
+  defineTool(server, session, {
+    name: 'list_models',
+    title: 'List models',
+    description: 'List your imported models, newest first, optionally only those with any of the given tags. Archived models are hidden unless archived is true. Paginate with limit/offset (meta.total is the count).',
+    scope: 'read',
+    annotations: { readOnlyHint: true, openWorldHint: false },
+    input: {
+      tags: z.array(z.string()).describe('Only models with at least one of these tags').optional(),
+      archived: z.boolean().describe('Include archived models').optional(),
+      ...pagingArguments,
+    },
+    output: { models: z.array(resultObject(modelOutput)), meta: pageMetaOutput },
+    run: ({ tags, archived, limit, offset }, caller) => {
+      const page = listModels(session.context, caller.account.id, { tags: tags?.join(','), archived, limit, offset });
+      return {
+        data: { models: page.data, meta: page.meta },
+        summary: `${page.data.length} of ${page.meta.total} model(s)${tags?.length ? ` tagged ${tags.join(' or ')}` : ''}.`,
+      };
+    },
+  });
+}

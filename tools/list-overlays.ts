@@ -1,0 +1,24 @@
+/** list_overlays: GET /v1/overlays. */
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { z } from 'zod';
+import { defineTool } from '../src/mcp/define-tool.js';
+import { overlayOutput, resultObject } from '../src/mcp/schemas.js';
+import type { McpSession } from '../src/mcp/session.js';
+
+export function registerListOverlaysTool(server: McpServer, session: McpSession): void {
+  defineTool(server, session, {
+    name: 'list_overlays',
+    title: 'List overlays',
+    description: 'Your background/foreground images plus the published system ones. An overlay id can be used as a render background (renderSettings.bgImageId, where supported).',
+    scope: 'read',
+    annotations: { readOnlyHint: true, openWorldHint: false },
+    input: {},
+    output: { overlays: z.array(resultObject(overlayOutput)) },
+    run: async (_args, caller) => {
+      // Loaded on first use: the overlay service pulls in sharp, slow to import at startup.
+      const { listOverlays } = await import('../src/overlays/overlay-service.js');
+      const overlays = listOverlays(session.context, caller.account.id);
+      return { data: { overlays }, summary: `${overlays.length} overlay(s).` };
+    },
+  });
+}
