@@ -6,14 +6,14 @@
  */
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { readFile, mkdtemp, readdir, rm } from 'node:fs/promises';
+import { readFile, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import sharp from 'sharp';
 import { createApiKey } from '../src/accounts/api-keys.js';
 import { openDatabase } from '../src/db/database.js';
-import { api, cli, createKey, modelForm, startServerProcess, waitForRender, type ServerProcess } from './helpers/api-server.js';
+import { api, cli, createKey, modelForm, startServerProcess, tempLeftovers, waitForRender, type ServerProcess } from './helpers/api-server.js';
 
 const WIDE = 'fixtures/generated/wide.glb';
 let dataDirectory: string;
@@ -154,7 +154,7 @@ describe('bad input', () => {
     const payload = await response.json();
     expectError({ status: response.status, body: payload }, 400, 'file_too_large');
     // Only render work directories may be there (a render can be running); no upload file.
-    const leftovers = (await readdir(path.join(dataDirectory, 'tmp'))).filter((name) => !name.startsWith('render-'));
+    const leftovers = (await tempLeftovers(dataDirectory)).filter((name) => !/\/render-/.test(name));
     assert.deepEqual(leftovers, [], 'no partial upload left');
   });
 

@@ -4,14 +4,14 @@
  * deleting a model mid-render, and a crash (SIGKILL) mid-render with a restart.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import sharp from 'sharp';
 import yauzl from 'yauzl';
 import { openDatabase } from '../src/db/database.js';
-import { api, createKey, modelForm, startServerProcess, waitForRender, type ServerProcess } from './helpers/api-server.js';
+import { api, createKey, modelForm, startServerProcess, tempLeftovers, waitForRender, type ServerProcess } from './helpers/api-server.js';
 import { probe } from './helpers/media.js';
 
 const CUBE = 'fixtures/generated/textured-cube.glb';
@@ -230,6 +230,6 @@ describe('REST API render cycle', () => {
     assert.equal(render.status, 'done', render.errorMessage);
     const account = (await api(server, key, 'GET', '/account')).body.data;
     assert.equal(account.credits, creditsBefore, 'no double charge, no refund for a delivered render');
-    assert.deepEqual(await readdir(path.join(dataDirectory, 'tmp')), [], 'no leftovers from the killed render');
+    assert.deepEqual(await tempLeftovers(dataDirectory), [], 'no leftovers from the killed render');
   });
 });

@@ -10,6 +10,10 @@
  * - A system preview's verdict marks its model valid or invalid.
  * - On start, renders left mid-way by a crash are re-queued (or failed once out of
  *   attempts); on stop, running renders are stopped and re-queued without losing an attempt.
+ * - Several processes may share a data directory (`serve` and agents' `renderbay mcp`):
+ *   they all create work, one of them — the holder of the engine lock — renders it. The
+ *   holder polls the database for work created elsewhere and for renders deleted
+ *   elsewhere; when it exits or dies, another process takes over and recovers.
  * Rendering happens in child processes, so none of this ever blocks the API.
  */
 import { copyFile, mkdtemp, rm } from 'node:fs/promises';
@@ -24,8 +28,11 @@ import type { RenderResult } from '../render/worker-protocol.js';
 import type { AssetName, RenderAssets } from '../renders/render-assets.js';
 import { ACTIVE_STATUSES, type RenderRow, type RenderStatus } from '../renders/render-service.js';
 import type { RenderSettings } from '../settings/render-settings.js';
+import { EngineLock, isProcessAlive } from './engine-lock.js';
 
 const NAME = 'job-engine';
+/** How often the lock holder looks for work created by other processes, and others for a free lock. */
+const POLL_MS = 1000;
 
 /** Failures caused by the model or the request: retrying cannot help. */
 const USER_ERROR_CODES = new Set(['invalid_model', 'invalid_format', 'unsupported_extension', 'file_too_large', 'invalid_settings', 'file_not_found']);
@@ -47,22 +54,51 @@ export class JobEngine implements RenderQueue {
   private readonly running = new Map<string, RunningJob>();
   private scheduled = false;
   private stopping = false;
+  private readonly lock: EngineLock;
+  private poller: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly context: Omit<AppContext, 'queue'>,
     private readonly render: RenderFunction = renderToDirectory,
     private readonly log: (message: string) => void = (message) => process.stderr.write(`${NAME}: ${message}\n`),
-  ) {}
+  ) {
+    this.lock = new EngineLock(context.config.dataDirectory);
+  }
 
-  /** Recovers from a previous crash, then starts draining the queue. */
+  /** Whether this process renders (holds the engine lock) or only creates work. */
+  get isRendering(): boolean {
+    return this.lock.isHeld;
+  }
+
+  /** Takes the engine lock if free (recovering from a crash, then draining the queue) and keeps watching. */
   async start(): Promise<void> {
-    await this.context.store.clearTemp();
-    this.recover();
+    await this.tick();
+    this.poller = setInterval(() => void this.tick(), POLL_MS);
+    this.poller.unref();
+  }
+
+  private async tick(): Promise<void> {
+    if (this.stopping) return;
+    if (!this.lock.isHeld) {
+      if (!this.lock.tryAcquire()) return;
+      // The previous holder is gone: whatever it left mid-way is ours to recover.
+      this.recover();
+    }
+    if (this.running.size === 0) await this.context.store.sweepTemp(isProcessAlive);
+    this.stopDeletedRenders();
     this.notify();
   }
 
+  /** Renders deleted by another process: stop their workers. */
+  private stopDeletedRenders(): void {
+    const exists = this.context.db.prepare('SELECT 1 FROM renders WHERE id = ?').pluck();
+    for (const job of this.running.values()) {
+      for (const id of [...job.renderIds]) if (!exists.get(id)) void this.cancel(id);
+    }
+  }
+
   notify(): void {
-    if (this.scheduled || this.stopping) return;
+    if (this.scheduled || this.stopping || !this.lock.isHeld) return;
     this.scheduled = true;
     setImmediate(() => {
       this.scheduled = false;
@@ -76,7 +112,7 @@ export class JobEngine implements RenderQueue {
       job.renderIds.delete(renderId);
       if (job.renderIds.size > 0) return; // others still want this pass
       job.stopped = 'cancelled';
-      if (job.workerPid) process.kill(job.workerPid, 'SIGKILL');
+      killQuietly(job.workerPid);
       await job.done;
       return;
     }
@@ -85,18 +121,15 @@ export class JobEngine implements RenderQueue {
   /** Stops taking work, stops running renders and puts them back in the queue. */
   async stop(): Promise<void> {
     this.stopping = true;
+    if (this.poller) clearInterval(this.poller);
     const jobs = [...this.running.values()];
     for (const job of jobs) {
       job.stopped = 'shutdown';
-      if (job.workerPid) {
-        try {
-          process.kill(job.workerPid, 'SIGKILL');
-        } catch {
-          /* already gone */
-        }
-      }
+      killQuietly(job.workerPid);
     }
     await Promise.all(jobs.map((job) => job.done));
+    this.lock.release();
+    await this.context.store.removeOwnTemp();
   }
 
   /** Renders being worked on now (for health and tests). */
@@ -136,10 +169,12 @@ export class JobEngine implements RenderQueue {
   private claimNext(): { renderIds: string[]; modelPath: string; settings: RenderSettings; modelId: string } | null {
     const { db, store } = this.context;
     return db.transaction(() => {
-      const first = db.prepare("SELECT * FROM renders WHERE status = 'pending' ORDER BY created_at, id LIMIT 1").get() as RenderRow | undefined;
+      // rowid is insertion order: strictly first in, first out (timestamps tie within a
+      // millisecond, e.g. a model's system preview and the paid render created with it).
+      const first = db.prepare("SELECT * FROM renders WHERE status = 'pending' ORDER BY rowid LIMIT 1").get() as RenderRow | undefined;
       if (!first) return null;
       const group = db
-        .prepare("SELECT id FROM renders WHERE status = 'pending' AND model_id = ? AND settings = ? ORDER BY created_at, id")
+        .prepare("SELECT id FROM renders WHERE status = 'pending' AND model_id = ? AND settings = ? ORDER BY rowid")
         .all(first.model_id, first.settings) as { id: string }[];
       const ids = group.map((row) => row.id);
       const now = nowIso();
@@ -164,7 +199,7 @@ export class JobEngine implements RenderQueue {
         outputDirectory: path.join(workDirectory, 'out'),
         onWorkerStarted: (pid) => {
           job.workerPid = pid;
-          if (job.stopped) process.kill(pid, 'SIGKILL');
+          if (job.stopped) killQuietly(pid);
         },
         onProgress: (update) => progress.update(update),
         onPoster: (files) => {
@@ -297,6 +332,15 @@ export class JobEngine implements RenderQueue {
       .prepare(`SELECT model_id FROM renders WHERE is_system_preview = 1 AND id IN (${ids.map(() => '?').join(', ')})`)
       .all(...ids) as { model_id: string }[];
     for (const { model_id } of previews) markModelVerdict(this.context as AppContext, model_id, verdict);
+  }
+}
+
+function killQuietly(pid: number | null): void {
+  if (!pid) return;
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    /* already gone */
   }
 }
 

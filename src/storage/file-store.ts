@@ -4,8 +4,9 @@
  * filesystem and are renamed into place, so a stored file is always complete.
  */
 import { createHash } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { createReadStream, existsSync, mkdirSync } from 'node:fs';
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 
@@ -17,12 +18,18 @@ export interface StoredFile {
 
 export class FileStore {
   readonly root: string;
-  /** Scratch space for uploads, downloads and renders in progress (same filesystem as the store). */
+  /**
+   * This process's scratch space for uploads, downloads and renders in progress: a private
+   * folder under `tmp/` (named after the pid), on the same filesystem as the store so
+   * finished files are renamed into it. Other processes may share the data directory.
+   */
   readonly tempDirectory: string;
+  private readonly tempRoot: string;
 
   constructor(dataDirectory: string) {
     this.root = path.join(dataDirectory, 'store');
-    this.tempDirectory = path.join(dataDirectory, 'tmp');
+    this.tempRoot = path.join(dataDirectory, 'tmp');
+    this.tempDirectory = path.join(this.tempRoot, `${process.pid}-${randomBytes(4).toString('hex')}`);
     mkdirSync(this.root, { recursive: true });
     mkdirSync(this.tempDirectory, { recursive: true });
   }
@@ -54,10 +61,24 @@ export class FileStore {
     await rm(this.pathOf(key), { force: true });
   }
 
-  /** Empties the scratch space (at startup: anything there belongs to a process that died). */
-  async clearTemp(): Promise<void> {
+  /**
+   * Removes the scratch folders of processes that are gone (a crash leaves them behind,
+   * and a killed process's render worker may still be writing for a moment, so this is
+   * repeated from time to time). Folders of live processes, this one's included, are never
+   * touched: they may hold uploads in flight.
+   */
+  async sweepTemp(isAlive: (pid: number) => boolean): Promise<void> {
+    for (const entry of await readdir(this.tempRoot).catch(() => [] as string[])) {
+      const folder = path.join(this.tempRoot, entry);
+      if (folder === this.tempDirectory) continue;
+      const owner = Number(/^(\d+)-/.exec(entry)?.[1]);
+      if (!isAlive(owner)) await rm(folder, { recursive: true, force: true, maxRetries: 3 }).catch(() => {});
+    }
+  }
+
+  /** Removes this process's scratch folder (at shutdown). */
+  async removeOwnTemp(): Promise<void> {
     await rm(this.tempDirectory, { recursive: true, force: true });
-    await mkdir(this.tempDirectory, { recursive: true });
   }
 }
 

@@ -116,3 +116,14 @@ export async function waitForRender(server: { url: string }, key: string, render
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
+
+/** Files left under the data directory's tmp/ (every process has its own folder there). */
+export async function tempLeftovers(dataDirectory: string): Promise<string[]> {
+  const { readdir } = await import('node:fs/promises');
+  const root = path.join(dataDirectory, 'tmp');
+  const leftovers: string[] = [];
+  for (const folder of await readdir(root).catch(() => [] as string[])) {
+    for (const entry of await readdir(path.join(root, folder)).catch(() => [] as string[])) leftovers.push(`${folder}/${entry}`);
+  }
+  return leftovers;
+}
