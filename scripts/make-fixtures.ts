@@ -17,8 +17,28 @@ import {
   truncated,
 } from './fixtures/bad-inputs.js';
 import { fixtureIO } from './fixtures/codecs.js';
+import {
+  gltfFolderWithUri,
+  indexPastVertices,
+  scanFaceOutOfRange,
+  scanHugeTexture,
+  scanMtlEscape,
+  scanTwoObjs,
+  zipAbsolutePath,
+  zipBackslash,
+  zipBomb,
+  zipDisguisedNested,
+  zipDriveLetter,
+  zipLyingSize,
+  zipManyEntries,
+  zipNested,
+  zipSlip,
+  zipSymlink,
+} from './fixtures/hostile-archives.js';
+import { ktx2TexturedCube, variantsCube, webpTexturedCube } from './fixtures/modern-gltf.js';
 import { repositoryRoot } from './fixtures/repository-root.js';
 import { gltfWithBufferUri, selfContainedGltf } from './fixtures/gltf-json.js';
+import { gltfFolderZip, scanMissingTextureZip, scanWithoutMtlZip, texturedScanZip, untexturedScanZip } from './fixtures/scan-archives.js';
 import {
   dracoSphere,
   meshoptSphere,
@@ -57,6 +77,34 @@ export const FIXTURES: ReadonlyArray<{ file: string; build: FixtureBuilder }> = 
   { file: 'bad-no-meshes.glb', build: glb(sceneWithoutMeshes) },
   { file: 'bad-texture-not-image.glb', build: glb(textureNotAnImage) },
   { file: 'bad-huge-texture.glb', build: glb(hugeTexture) },
+
+  // Model ingest: archives, modern glTF, and hostile inputs (see fixtures/README.md).
+  { file: 'scan-textured.zip', build: () => texturedScanZip() },
+  { file: 'scan-untextured.zip', build: async () => untexturedScanZip() },
+  { file: 'scan-no-mtl.zip', build: async () => scanWithoutMtlZip() },
+  { file: 'scan-missing-texture.zip', build: async () => scanMissingTextureZip() },
+  { file: 'gltf-folder.zip', build: (io) => gltfFolderZip(io) },
+  { file: 'webp-texture.glb', build: glb(webpTexturedCube) },
+  { file: 'variants.glb', build: glb(variantsCube) },
+  { file: 'bad-ktx2.glb', build: glb(ktx2TexturedCube) },
+  { file: 'bad-index-oob.glb', build: glb(indexPastVertices) },
+  { file: 'bad-zip-slip.zip', build: async () => zipSlip() },
+  { file: 'bad-zip-absolute.zip', build: async () => zipAbsolutePath() },
+  { file: 'bad-zip-drive-letter.zip', build: async () => zipDriveLetter() },
+  { file: 'bad-zip-backslash.zip', build: async () => zipBackslash() },
+  { file: 'bad-zip-symlink.zip', build: async () => zipSymlink() },
+  { file: 'bad-zip-bomb.zip', build: async () => zipBomb() },
+  { file: 'bad-zip-lying-size.zip', build: async () => zipLyingSize() },
+  { file: 'bad-zip-many-entries.zip', build: async () => zipManyEntries() },
+  { file: 'bad-zip-nested.zip', build: async () => zipNested() },
+  { file: 'bad-zip-disguised-nested.zip', build: async () => zipDisguisedNested() },
+  { file: 'bad-scan-face-index.zip', build: async () => scanFaceOutOfRange() },
+  { file: 'bad-scan-mtl-escape.zip', build: async () => scanMtlEscape() },
+  { file: 'bad-scan-huge-texture.zip', build: async () => scanHugeTexture() },
+  { file: 'bad-scan-two-objs.zip', build: () => scanTwoObjs() },
+  { file: 'bad-gltf-uri-file.zip', build: (io) => gltfFolderWithUri(io, 'file:///etc/passwd') },
+  { file: 'bad-gltf-uri-http.zip', build: (io) => gltfFolderWithUri(io, 'http://127.0.0.1:9/model.bin') },
+  { file: 'bad-gltf-uri-parent.zip', build: (io) => gltfFolderWithUri(io, '../model.bin') },
 ];
 
 export const GENERATED_DIR = join(repositoryRoot(import.meta.url), 'fixtures', 'generated');

@@ -32,4 +32,22 @@ export const LIMITS = {
   uploadDiscardBytes: 64 * 1024 * 1024,
   /** …and for at most this long (ms). */
   uploadDiscardMs: 10_000,
+  /** Most entries (files and folders) a model archive (.zip) may list; checked before anything is extracted. */
+  maxArchiveEntries: 1000,
+  /** Most bytes a model archive may expand to, all entries together; checked on the declared sizes and again while inflating. */
+  maxArchiveUncompressedBytes: 512 * 1024 * 1024,
+  /** Highest expansion ratio (uncompressed ÷ compressed) of one archive entry larger than `archiveRatioFloorBytes`. */
+  maxArchiveCompressionRatio: 100,
+  /** Entries smaller than this are exempt from the ratio check (a tiny .mtl compresses very well). */
+  archiveRatioFloorBytes: 1024 * 1024,
+  /** Longest path of an entry inside a model archive (characters). */
+  maxArchiveEntryNameLength: 255,
+  /** Time budget for turning an upload into the stored GLB: unpack, convert, validate, normalise (ms). */
+  ingestTimeoutMs: 180_000,
+  /** Heap limit of the ingest worker thread (MB); a model that needs more is refused instead of exhausting the server. */
+  ingestWorkerHeapMb: 4096,
+  /** Most validator messages kept on a model (the counts always cover all of them). */
+  maxValidationMessages: 100,
+  /** Longest side of a texture written into a USDZ (AR Quick Look's memory budget is small); larger ones are downscaled. */
+  maxUsdzTextureSide: 2048,
 } as const;

@@ -7,6 +7,7 @@ import type { McpSession } from '../src/mcp/session.js';
 import { registerCreateBatchRendersTool } from './create-batch-renders.js';
 import { registerCreateRenderTool } from './create-render.js';
 import { registerDownloadRenderTool } from './download-render.js';
+import { registerExportUsdzTool } from './export-usdz.js';
 import { registerGetAccountTool } from './get-account.js';
 import { registerGetModelTool } from './get-model.js';
 import { registerGetRenderTool } from './get-render.js';
@@ -22,6 +23,7 @@ export function registerTools(server: McpServer, session: McpSession): void {
   registerIngestModelTool(server, session);
   registerListModelsTool(server, session);
   registerGetModelTool(server, session);
+  registerExportUsdzTool(server, session);
   registerUpdateModelTool(server, session);
   registerQuoteTool(server, session);
   registerCreateRenderTool(server, session);

@@ -7,9 +7,10 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { NodeIO, type Document } from '@gltf-transform/core';
-import { ALL_EXTENSIONS, EXTMeshoptCompression, KHRDracoMeshCompression } from '@gltf-transform/extensions';
+import { type Document } from '@gltf-transform/core';
+import { EXTMeshoptCompression, KHRDracoMeshCompression } from '@gltf-transform/extensions';
 import { RenderbayError } from '../../src/errors.js';
+import { createGltfIO } from '../../src/ingest/gltf-io.js';
 import { LIMITS } from '../../src/limits.js';
 import { isGlb, readGlbContainer } from './glb-container.js';
 import { validateGltfStructure } from './validate-structure.js';
@@ -47,7 +48,7 @@ export async function readModel(modelPath: string): Promise<ModelSource> {
   if (unsupported.length > 0) {
     throw new RenderbayError('unsupported_extension', `The model uses ${unsupported.join(', ')}, which Renderbay cannot decode yet`);
   }
-  const io = await createIO(extensionsUsed);
+  const io = await createGltfIO(extensionsUsed);
   let document: Document;
   try {
     document = isGlb(bytes) ? await io.readBinary(bytes) : await io.readJSON({ json: json as never, resources });
@@ -144,19 +145,4 @@ async function resolveExternalResources(json: unknown, folder: string): Promise<
     }
   }
   return resources;
-}
-
-async function createIO(extensionsUsed: string[]): Promise<NodeIO> {
-  const io = new NodeIO().registerExtensions(ALL_EXTENSIONS);
-  // Decoders are WebAssembly modules: only instantiate the ones this model needs.
-  if (extensionsUsed.includes(KHRDracoMeshCompression.EXTENSION_NAME)) {
-    const draco3d = (await import('draco3dgltf')).default as { createDecoderModule(): Promise<unknown> };
-    io.registerDependencies({ 'draco3d.decoder': await draco3d.createDecoderModule() });
-  }
-  if (extensionsUsed.includes(EXTMeshoptCompression.EXTENSION_NAME)) {
-    const { MeshoptDecoder } = await import('meshoptimizer');
-    await MeshoptDecoder.ready;
-    io.registerDependencies({ 'meshopt.decoder': MeshoptDecoder });
-  }
-  return io;
 }

@@ -93,4 +93,13 @@ export const MIGRATIONS: string[] = [
     created_at TEXT NOT NULL
   );
   `,
+  /* 2: model ingest — the upload as received beside the normalised GLB, validator report, warnings, facts, cached USDZ */ `
+  ALTER TABLE models ADD COLUMN source_key TEXT;
+  ALTER TABLE models ADD COLUMN source_format TEXT;
+  ALTER TABLE models ADD COLUMN validation TEXT;
+  ALTER TABLE models ADD COLUMN warnings TEXT NOT NULL DEFAULT '[]';
+  ALTER TABLE models ADD COLUMN facts TEXT;
+  ALTER TABLE models ADD COLUMN usdz_key TEXT;
+  ALTER TABLE models ADD COLUMN usdz_warnings TEXT;
+  `,
 ];

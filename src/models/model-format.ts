@@ -1,6 +1,7 @@
 /**
  * Decides what an uploaded or downloaded file is from its first bytes, not its name:
- * GLB ('glTF' magic), glTF JSON ('{'), or a ZIP ('PK\x03\x04', OBJ scans).
+ * GLB ('glTF' magic), glTF JSON ('{'), or a ZIP ('PK\x03\x04': an OBJ scan or a glTF folder,
+ * unpacked and checked by src/ingest/).
  */
 import { open } from 'node:fs/promises';
 import { RenderbayError } from '../errors.js';
@@ -19,5 +20,5 @@ export async function sniffModelFormat(file: string, originalName: string): Prom
   if (head.subarray(0, 4).equals(Buffer.from([0x50, 0x4b, 0x03, 0x04]))) return 'zip';
   const text = head.toString('utf8').replace(/^\uFEFF/, '').trimStart();
   if (text.startsWith('{')) return 'gltf';
-  throw new RenderbayError('invalid_format', `${originalName} is not a .glb, .gltf or .zip (OBJ) file`);
+  throw new RenderbayError('invalid_format', `${originalName} is not a .glb, .gltf or .zip (OBJ scan or glTF folder) file`);
 }

@@ -2,13 +2,26 @@
  * Models: creation from an uploaded or downloaded file (dedup by SHA-256 per account, a
  * free system preview render for every new model, an optional paid render), listing,
  * metadata, archiving, soft deletion and the integrity verdict from the preview.
+ *
+ * Every new file goes through the ingest pipeline (src/ingest/) first: archives are
+ * unpacked safely, OBJ scans converted, everything validated with the Khronos validator
+ * and normalised into one GLB. Both files are kept in the store: the upload as received
+ * (`source_key`; its SHA-256 is the model's `sha256` and drives dedup and check-hash, so
+ * a user can look up the file they have) and the normalised GLB (`file_key`) that
+ * renders, `GET /models/:id/file` and USDZ exports use. An upload that is already a
+ * plain GLB is stored once and serves as both.
  */
-import { rm } from 'node:fs/promises';
+import { statSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import path from 'node:path';
 import { z } from 'zod';
 import type { AppContext } from '../context.js';
 import { RenderbayError } from '../errors.js';
 import { newId, nowIso } from '../ids.js';
 import { insertRender, parseSettingsField, SYSTEM_PREVIEW_SETTINGS, type RenderSummary, listRendersOfModel } from '../renders/render-service.js';
+import { ingestInWorker } from '../ingest/ingest-worker.js';
+import type { IngestResult } from '../ingest/ingest-model.js';
+import type { ValidationReport } from '../ingest/validate-gltf.js';
 import { sniffModelFormat } from './model-format.js';
 
 export interface ModelItem {
@@ -24,9 +37,26 @@ export interface ModelItem {
   status: 'processing' | 'valid' | 'invalid';
   invalidReason: string | null;
   archived: boolean;
+  /** Renderbay addition: what was uploaded (`glb`, `gltf`, `obj-zip`, `gltf-zip`, `glb-zip`); null for models from before ingest. */
+  sourceFormat: string | null;
 }
 
-interface ModelRow {
+/** `GET /models/:id` (and MCP get_model): the item plus what ingest learned about the model. */
+export interface ModelDetail extends ModelItem {
+  renders: RenderSummary[];
+  /** The Khronos glTF Validator's report (null for models from before ingest). */
+  validation: ValidationReport | null;
+  /** Things the user should know: textures left out, a missing .mtl, assumed units, … */
+  warnings: string[];
+  /** Triangles, vertices, bounding box and units, materials, textures, animations, variants, extensions. */
+  facts: IngestResult['facts'];
+  /** The file `GET /models/:id/file` returns (the normalised GLB for every model ingested). */
+  file: { format: string; size: number | null; sha256: string };
+  /** The last USDZ export: its size and what it could not carry; null until first exported. */
+  usdz: { size: number | null; sha256: string; warnings: string[] } | null;
+}
+
+export interface ModelRow {
   id: string;
   account_id: string;
   original_name: string;
@@ -42,6 +72,13 @@ interface ModelRow {
   archived: number;
   deleted_at: string | null;
   created_at: string;
+  source_key: string | null;
+  source_format: string | null;
+  validation: string | null;
+  warnings: string;
+  facts: string | null;
+  usdz_key: string | null;
+  usdz_warnings: string | null;
 }
 
 export const toModelItem = (row: ModelRow): ModelItem => ({
@@ -56,6 +93,7 @@ export const toModelItem = (row: ModelRow): ModelItem => ({
   status: row.status,
   invalidReason: row.invalid_reason,
   archived: row.archived === 1,
+  sourceFormat: row.source_format,
 });
 
 export interface IncomingModelFile {
@@ -88,38 +126,64 @@ export function findModelRow(context: AppContext, accountId: string, modelId: un
  * paid render is queued, without them the model's existing preview render is returned.
  */
 export async function createModelFromFile(context: AppContext, accountId: string, file: IncomingModelFile, renderSettingsField?: unknown): Promise<CreatedModel> {
+  let workDirectory: string | null = null;
   try {
     const settings = renderSettingsField === undefined || renderSettingsField === '' ? null : parseSettingsField(renderSettingsField);
     const format = await sniffModelFormat(file.path, file.originalName);
     if (format === 'zip' && file.onlyGltf) {
       throw new RenderbayError('invalid_format', 'URL ingest accepts .glb and .gltf files only');
     }
-    if (format === 'zip') {
-      throw new RenderbayError('invalid_format', 'OBJ scan zips are not supported yet: upload a .glb or .gltf file');
+    // A file this account already has needs no ingest at all.
+    const known = context.db.transaction(() => duplicateOf(context, accountId, file.sha256, settings))();
+    if (known) {
+      context.queue.notify();
+      return known;
     }
+    workDirectory = await mkdtemp(path.join(context.store.tempDirectory, 'ingest-'));
+    const ingested = await ingestInWorker(file.path, { workDirectory, format, onlyGltf: file.onlyGltf });
     // Content-addressed: storing first is idempotent, and the duplicate check below runs in
     // the same synchronous transaction as the insert, so concurrent uploads of one file
     // cannot both create a model.
-    const stored = await context.store.put(file.path, file.sha256);
+    const source = await context.store.put(file.path, file.sha256);
+    const model = ingested.glbPath ? await context.store.put(ingested.glbPath) : source;
     const created = context.db.transaction((): CreatedModel => {
-      const existing = context.db
-        .prepare('SELECT * FROM models WHERE account_id = ? AND sha256 = ? AND deleted_at IS NULL')
-        .get(accountId, file.sha256) as ModelRow | undefined;
-      if (existing) {
-        const renderId = settings
-          ? insertRender(context, accountId, existing.id, settings, { systemPreview: false }).id
-          : (latestPreviewId(context, existing.id) ?? insertRender(context, accountId, existing.id, SYSTEM_PREVIEW_SETTINGS, { systemPreview: true }).id);
-        return { modelId: existing.id, renderId, duplicate: true };
-      }
+      const duplicate = duplicateOf(context, accountId, file.sha256, settings);
+      if (duplicate) return duplicate;
       const modelId = newId();
       const now = nowIso();
+      const invalid = ingested.invalidReason !== null;
       context.db
         .prepare(
-          `INSERT INTO models (id, account_id, original_name, tags, file_size, sha256, file_key, format, status, created_at, updated_at)
-           VALUES (?, ?, ?, '[]', ?, ?, ?, ?, 'processing', ?, ?)`,
+          `INSERT INTO models (id, account_id, original_name, tags, file_size, sha256, file_key, format, status, invalid_reason, created_at, updated_at,
+                               source_key, source_format, validation, warnings, facts)
+           VALUES (?, ?, ?, '[]', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
-        .run(modelId, accountId, cleanName(file.originalName), stored.size, file.sha256, stored.key, format, now, now);
+        .run(
+          modelId,
+          accountId,
+          cleanName(file.originalName),
+          source.size,
+          file.sha256,
+          model.key,
+          ingested.glbPath || ingested.sourceFormat === 'glb' ? 'glb' : format,
+          invalid ? 'invalid' : 'processing',
+          ingested.invalidReason,
+          now,
+          now,
+          source.key,
+          ingested.sourceFormat,
+          ingested.validation ? JSON.stringify(ingested.validation) : null,
+          JSON.stringify(ingested.warnings),
+          ingested.facts ? JSON.stringify(ingested.facts) : null,
+        );
       const preview = insertRender(context, accountId, modelId, SYSTEM_PREVIEW_SETTINGS, { systemPreview: true });
+      if (invalid) {
+        // Found broken at ingest: the preview fails at once with the reason, and no paid render is queued or charged.
+        context.db
+          .prepare("UPDATE renders SET status = 'error', error_code = 'invalid_model', error_message = ?, finished_at = ?, updated_at = ? WHERE id = ?")
+          .run(ingested.invalidReason, now, now, preview.id);
+        return { modelId, renderId: preview.id, duplicate: false };
+      }
       const paid = settings ? insertRender(context, accountId, modelId, settings, { systemPreview: false }) : null;
       return { modelId, renderId: (paid ?? preview).id, duplicate: false };
     })();
@@ -127,7 +191,24 @@ export async function createModelFromFile(context: AppContext, accountId: string
     return created;
   } finally {
     await rm(file.path, { force: true }); // moved into the store, or not wanted
+    if (workDirectory) await rm(workDirectory, { recursive: true, force: true });
   }
+}
+
+/**
+ * The reply for an upload identical (same SHA-256) to a model this account has: with
+ * renderSettings a new paid render is queued, without them the model's preview is returned.
+ * Run inside a transaction.
+ */
+function duplicateOf(context: AppContext, accountId: string, sha256: string, settings: ReturnType<typeof parseSettingsField> | null): CreatedModel | null {
+  const existing = context.db
+    .prepare('SELECT * FROM models WHERE account_id = ? AND sha256 = ? AND deleted_at IS NULL')
+    .get(accountId, sha256) as ModelRow | undefined;
+  if (!existing) return null;
+  const renderId = settings
+    ? insertRender(context, accountId, existing.id, settings, { systemPreview: false }).id
+    : (latestPreviewId(context, existing.id) ?? insertRender(context, accountId, existing.id, SYSTEM_PREVIEW_SETTINGS, { systemPreview: true }).id);
+  return { modelId: existing.id, renderId, duplicate: true };
 }
 
 function latestPreviewId(context: AppContext, modelId: string): string | undefined {
@@ -181,9 +262,25 @@ export function listModels(
   return { data: rows.map(toModelItem), meta: { total, offset, limit } };
 }
 
-export function getModel(context: AppContext, accountId: string, modelId: unknown): ModelItem & { renders: RenderSummary[] } {
+export function getModel(context: AppContext, accountId: string, modelId: unknown): ModelDetail {
   const row = findModelRow(context, accountId, modelId);
-  return { ...toModelItem(row), renders: listRendersOfModel(context, row.id) };
+  return {
+    ...toModelItem(row),
+    renders: listRendersOfModel(context, row.id),
+    validation: row.validation ? (JSON.parse(row.validation) as ValidationReport) : null,
+    warnings: JSON.parse(row.warnings ?? '[]') as string[],
+    facts: row.facts ? (JSON.parse(row.facts) as IngestResult['facts']) : null,
+    file: { format: row.format, size: storedSize(context, row.file_key), sha256: row.file_key },
+    usdz: row.usdz_key ? { size: storedSize(context, row.usdz_key), sha256: row.usdz_key, warnings: JSON.parse(row.usdz_warnings ?? '[]') as string[] } : null,
+  };
+}
+
+function storedSize(context: AppContext, key: string): number | null {
+  try {
+    return statSync(context.store.pathOf(key)).size;
+  } catch {
+    return null;
+  }
 }
 
 function normaliseTag(tag: string): string {
@@ -226,11 +323,16 @@ export function deleteModel(context: AppContext, accountId: string, modelId: unk
   return { id: row.id, deleted: true };
 }
 
+/** The file renders use: the normalised GLB (or, for a model found broken at ingest, the upload as received). */
 export function modelFile(context: AppContext, accountId: string, modelId: unknown): { path: string; name: string; sha256: string; format: string } {
   const row = findModelRow(context, accountId, modelId);
   if (!context.store.has(row.file_key)) throw new RenderbayError('file_not_found', 'The model file is missing from storage', 404);
-  const base = row.original_name.replace(/\.(glb|gltf|zip)$/i, '');
-  return { path: context.store.pathOf(row.file_key), name: `${base}.${row.format === 'gltf' ? 'gltf' : 'glb'}`, sha256: row.sha256, format: row.format };
+  const extension = row.format === 'gltf' ? 'gltf' : row.format === 'zip' ? 'zip' : 'glb';
+  return { path: context.store.pathOf(row.file_key), name: `${modelBaseName(row)}.${extension}`, sha256: row.file_key, format: row.format };
+}
+
+export function modelBaseName(row: Pick<ModelRow, 'original_name'>): string {
+  return row.original_name.replace(/\.(glb|gltf|zip)$/i, '') || 'model';
 }
 
 export function checkHash(context: AppContext, accountId: string, body: unknown): { exists: boolean; modelId?: string } {

@@ -241,7 +241,7 @@ export async function deleteRender(context: AppContext, accountId: string, rende
 export async function removeUnreferencedFiles(context: AppContext, keys: string[]): Promise<void> {
   for (const key of new Set(keys)) {
     const referenced =
-      context.db.prepare('SELECT 1 FROM models WHERE file_key = ?').get(key) ??
+      context.db.prepare('SELECT 1 FROM models WHERE file_key = ? OR source_key = ? OR usdz_key = ?').get(key, key, key) ??
       context.db.prepare('SELECT 1 FROM overlays WHERE file_key = ?').get(key) ??
       context.db.prepare('SELECT 1 FROM renders, json_each(renders.assets) WHERE json_extract(json_each.value, \'$.key\') = ?').get(key);
     if (!referenced) await context.store.remove(key);

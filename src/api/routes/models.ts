@@ -15,11 +15,14 @@ import {
   setModelArchived,
   updateModel,
 } from '../../models/model-service.js';
+import { modelUsdz } from '../../models/model-usdz.js';
 import { parseSettingsField } from '../../renders/render-service.js';
 import type { Route } from '../http-app.js';
 import { withUploadSlot } from '../upload-slots.js';
 
 const MODEL_EXTENSIONS = new Set(['.glb', '.gltf', '.zip']);
+/** What `GET /models/:id/file` sends: the normalised GLB, or (for a model found broken at ingest) the upload as received. */
+const FILE_CONTENT_TYPES: Record<string, string> = { glb: 'model/gltf-binary', gltf: 'model/gltf+json', zip: 'application/zip' };
 
 export const modelRoutes: Route[] = [
   {
@@ -39,7 +42,7 @@ export const modelRoutes: Route[] = [
         const extension = path.extname(upload.file.filename).toLowerCase();
         if (extension !== '' && !MODEL_EXTENSIONS.has(extension)) {
           await import('node:fs/promises').then((fs) => fs.rm(upload.file!.path, { force: true }));
-          throw new RenderbayError('invalid_format', `${upload.file.filename} is not a .glb, .gltf or .zip (OBJ) file`, 400);
+          throw new RenderbayError('invalid_format', `${upload.file.filename} is not a .glb, .gltf or .zip (OBJ scan or glTF folder) file`, 400);
         }
         const created = await createModelFromFile(
           context,
@@ -96,11 +99,20 @@ export const modelRoutes: Route[] = [
     handle: async ({ request, response, params, caller, context }) => {
       const file = modelFile(context, caller.account.id, params.id);
       await sendFile(request, response, file.path, {
-        contentType: file.format === 'gltf' ? 'model/gltf+json' : 'model/gltf-binary',
+        contentType: FILE_CONTENT_TYPES[file.format] ?? 'model/gltf-binary',
         etag: file.sha256,
         immutable: true,
         downloadName: file.name,
       });
+    },
+  },
+  {
+    method: 'GET',
+    path: '/models/:id/usdz',
+    scope: 'read',
+    handle: async ({ request, response, params, caller, context }) => {
+      const usdz = await modelUsdz(context, caller.account.id, params.id);
+      await sendFile(request, response, usdz.path, { contentType: 'model/vnd.usdz+zip', etag: usdz.sha256, immutable: true, downloadName: usdz.name });
     },
   },
   { method: 'DELETE', path: '/models/:id', scope: 'write', handle: ({ params, caller, context }) => ({ data: deleteModel(context, caller.account.id, params.id) }) },
