@@ -1,9 +1,13 @@
 /**
- * Bounds concurrent uploads and URL downloads per account (`upload_limit`, 429), so one
- * client cannot fill the disk or exhaust connections with parallel 100 MB transfers.
+ * Receiving a file for an account: bounded concurrent uploads and URL downloads per
+ * account (`upload_limit`, 429), so one client cannot fill the disk or exhaust
+ * connections with parallel 100 MB transfers, and the multipart body streamed into this
+ * process's scratch folder.
  */
+import type { IncomingMessage } from 'node:http';
 import type { AppContext } from '../context.js';
 import { RenderbayError } from '../errors.js';
+import { receiveUpload, type ParsedUpload } from '../http/multipart-upload.js';
 
 const inFlight = new Map<string, number>();
 
@@ -20,4 +24,17 @@ export async function withUploadSlot<T>(context: AppContext, accountId: string, 
     if (left <= 0) inFlight.delete(accountId);
     else inFlight.set(accountId, left);
   }
+}
+
+/** Streams a multipart upload (field `file`) to a temp file within the account's upload slots, then hands it to `work`. */
+export function receiveAccountUpload<T>(
+  context: AppContext,
+  accountId: string,
+  request: IncomingMessage,
+  limits: { maxFileBytes: number; maxFieldBytes: number; maxFields: number },
+  work: (upload: ParsedUpload) => Promise<T>,
+): Promise<T> {
+  return withUploadSlot(context, accountId, async () =>
+    work(await receiveUpload(request, { directory: context.store.tempDirectory, fileField: 'file', ...limits })),
+  );
 }

@@ -1,7 +1,6 @@
 /** /v1/models: thin adapters over the model service. */
 import path from 'node:path';
 import { RenderbayError } from '../../errors.js';
-import { receiveUpload } from '../../http/multipart-upload.js';
 import { sendFile } from '../../http/send-file.js';
 import { downloadToFile } from '../../ingest/url-download.js';
 import { LIMITS } from '../../limits.js';
@@ -18,7 +17,7 @@ import {
 import { modelUsdz } from '../../models/model-usdz.js';
 import { parseSettingsField } from '../../renders/render-service.js';
 import type { Route } from '../http-app.js';
-import { withUploadSlot } from '../upload-slots.js';
+import { receiveAccountUpload, withUploadSlot } from '../upload-slots.js';
 
 const MODEL_EXTENSIONS = new Set(['.glb', '.gltf', '.zip']);
 /** What `GET /models/:id/file` sends: the normalised GLB, or (for a model found broken at ingest) the upload as received. */
@@ -30,14 +29,7 @@ export const modelRoutes: Route[] = [
     path: '/models',
     scope: 'write',
     handle: ({ request, caller, context }) =>
-      withUploadSlot(context, caller.account.id, async () => {
-        const upload = await receiveUpload(request, {
-          directory: context.store.tempDirectory,
-          fileField: 'file',
-          maxFileBytes: LIMITS.maxModelBytes,
-          maxFieldBytes: 64 * 1024,
-          maxFields: 20,
-        });
+      receiveAccountUpload(context, caller.account.id, request, { maxFileBytes: LIMITS.maxModelBytes, maxFieldBytes: 64 * 1024, maxFields: 20 }, async (upload) => {
         if (!upload.file) throw new RenderbayError('no_file', 'No file: send the model as the multipart field "file"', 400);
         const extension = path.extname(upload.file.filename).toLowerCase();
         if (extension !== '' && !MODEL_EXTENSIONS.has(extension)) {

@@ -1,8 +1,7 @@
 /** /v1/overlays: thin adapters over the overlay service. */
-import { receiveUpload } from '../../http/multipart-upload.js';
 import { createOverlay, deleteOverlay, listOverlays, MAX_OVERLAY_BYTES } from '../../overlays/overlay-service.js';
 import type { Route } from '../http-app.js';
-import { withUploadSlot } from '../upload-slots.js';
+import { receiveAccountUpload } from '../upload-slots.js';
 
 export const overlayRoutes: Route[] = [
   {
@@ -10,14 +9,7 @@ export const overlayRoutes: Route[] = [
     path: '/overlays',
     scope: 'write',
     handle: ({ request, caller, context }) =>
-      withUploadSlot(context, caller.account.id, async () => {
-        const upload = await receiveUpload(request, {
-          directory: context.store.tempDirectory,
-          fileField: 'file',
-          maxFileBytes: MAX_OVERLAY_BYTES,
-          maxFieldBytes: 4 * 1024,
-          maxFields: 10,
-        });
+      receiveAccountUpload(context, caller.account.id, request, { maxFileBytes: MAX_OVERLAY_BYTES, maxFieldBytes: 4 * 1024, maxFields: 10 }, async (upload) => {
         const overlay = await createOverlay(context, caller.account.id, upload.file, upload.fields);
         return { status: 201, data: { id: overlay.id, layer: overlay.layer, alignment: overlay.alignment, name: overlay.name } };
       }),
