@@ -27,6 +27,11 @@ export interface FramePipelineOptions {
   antialiasing: Antialiasing;
   /** Background colour, "#rrggbb". */
   background: string;
+  /**
+   * Keep the coverage in the output's alpha (the colour is still composited on the
+   * background). Only with supersampling or none: the edge passes assume opaque input.
+   */
+  keepAlpha?: boolean;
 }
 
 export class FramePipeline {
@@ -47,19 +52,26 @@ export class FramePipeline {
     const plain = { type: THREE.UnsignedByteType, depthBuffer: false, generateMipmaps: false } as const;
     this.compositeTarget = new THREE.WebGLRenderTarget(width, height, plain);
     this.finalTarget = edgePass ? new THREE.WebGLRenderTarget(width, height, plain) : null;
-    this.composite = new BackgroundComposite(width * supersample, height * supersample, supersample);
+    this.composite = new BackgroundComposite(width * supersample, height * supersample, supersample, options.keepAlpha === true);
     this.composite.setBackground(options.background);
   }
 
   static async create(renderer: THREE.WebGLRenderer, options: FramePipelineOptions): Promise<FramePipeline> {
+    if (options.keepAlpha && (options.antialiasing === 'smaa' || options.antialiasing === 'fxaa')) {
+      throw new Error(`keepAlpha needs supersampling or no anti-aliasing, not ${options.antialiasing}`);
+    }
     let edgePass: EdgePass | null = null;
     if (options.antialiasing === 'smaa') edgePass = await SMAA.create(options.width, options.height);
     if (options.antialiasing === 'fxaa') edgePass = new FXAA(options.width, options.height);
     return new FramePipeline(renderer, options, edgePass);
   }
 
-  /** Renders one frame and returns its pixels, bottom row first (as GL reads them). */
-  renderFrame(scene: THREE.Scene, camera: THREE.Camera, reflection: THREE.Scene | null): Uint8Array {
+  /**
+   * Renders one frame and returns its pixels, bottom row first (as GL reads them). Pass
+   * `into` to reuse a buffer: at 1080p a fresh 8 MB array per frame is external memory
+   * the garbage collector reclaims late, and a video render's RSS grew by gigabytes.
+   */
+  renderFrame(scene: THREE.Scene, camera: THREE.Camera, reflection: THREE.Scene | null, into?: Uint8Array): Uint8Array {
     const { renderer } = this;
     renderer.autoClear = false;
     renderer.setClearColor(this.transparent, 0);
@@ -77,7 +89,7 @@ export class FramePipeline {
       this.edgePass.render(renderer, this.compositeTarget.texture, this.finalTarget);
       output = this.finalTarget;
     }
-    const pixels = new Uint8Array(this.options.width * this.options.height * 4);
+    const pixels = into ?? new Uint8Array(this.options.width * this.options.height * 4);
     renderer.readRenderTargetPixels(output, 0, 0, this.options.width, this.options.height, pixels);
     return pixels;
   }

@@ -4,14 +4,14 @@
  * which encodes while the next frame renders) and, for the first frame, to the posters.
  */
 import type { RenderPlan } from '../src/render/render-plan.js';
-import type { RenderResult, RenderStage } from '../src/render/worker-protocol.js';
+import type { RenderResult, RenderStage, PosterFiles } from '../src/render/worker-protocol.js';
 import { writePosters } from './sinks/poster.js';
 import { VideoEncoder } from './sinks/video-encoder.js';
 import { Studio } from './studio.js';
 
 export type ProgressListener = (stage: RenderStage, framesDone: number, framesTotal: number) => void;
 
-export async function renderVideo(plan: RenderPlan, onProgress: ProgressListener): Promise<RenderResult> {
+export async function renderVideo(plan: RenderPlan, onProgress: ProgressListener, onPoster?: (files: PosterFiles) => void): Promise<RenderResult> {
   const started = performance.now();
   const studio = await Studio.open(plan, (stage) => onProgress(stage, 0, plan.frameCount));
   const prepared = performance.now();
@@ -19,11 +19,14 @@ export async function renderVideo(plan: RenderPlan, onProgress: ProgressListener
   let posters: ReturnType<typeof writePosters> | undefined;
   try {
     onProgress('rendering', 0, plan.frameCount);
+    const frameBuffer = new Uint8Array(plan.width * plan.height * 4);
     for (let index = 0; index < plan.frameCount; index++) {
-      const pixels = studio.frame(index);
+      // One buffer for every frame: writeFrame resolves once ffmpeg has the bytes, and the
+      // posters copy frame 0 before it is overwritten.
+      const pixels = studio.frame(index, frameBuffer);
       if (index === 0) {
         posters = writePosters(pixels, plan.width, plan.height, plan.workDirectory);
-        posters.catch(() => {}); // awaited below; never an unhandled rejection if rendering fails first
+        posters.then((files) => onPoster?.(files)).catch(() => {}); // awaited below; never an unhandled rejection if rendering fails first
       }
       await encoder.writeFrame(pixels);
       onProgress('rendering', index + 1, plan.frameCount);
@@ -39,6 +42,7 @@ export async function renderVideo(plan: RenderPlan, onProgress: ProgressListener
   const [{ files }, posterFiles] = await Promise.all([encoder.finish(), posters!]);
   const finished = performance.now();
   return {
+    output: 'video',
     files: { ...files, ...posterFiles },
     width: plan.width,
     height: plan.height,

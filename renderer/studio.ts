@@ -2,6 +2,9 @@
  * The studio: a loaded model placed on the ground, lit, shadowed, optionally reflected,
  * with a camera that follows the plan's move. `frame(index)` renders any frame of the
  * move, which is all a video, a poster or a test needs.
+ *
+ * `openModel` and `createLitScene` are the parts every render shares (datasets use them
+ * with their own framing, cameras and passes: renderer/dataset/).
  */
 import * as THREE from 'three';
 import type { RenderPlan } from '../src/render/render-plan.js';
@@ -35,19 +38,11 @@ export class Studio {
 
   /** Loads and validates the model (before any GL work), then builds the scene. */
   static async open(plan: StudioPlan, onStage?: (stage: 'loading' | 'preparing') => void): Promise<Studio> {
-    onStage?.('loading');
-    const source = await readModel(plan.modelPath);
-    const gl = createGLRenderer();
+    const { gl, root } = await openModel(plan, onStage);
     try {
       const { renderer } = gl;
-      const model = await loadScene(source.glb);
-      if (plan.antialiasing === 'ssaa2') useNearestMipmapsUnderSupersampling(model.root);
-      onStage?.('preparing');
-      const framing = placeOnGround(model.root);
-      const scene = new THREE.Scene();
-      const lighting = createStudioLighting(renderer, framing.radius);
-      scene.environment = lighting.environment;
-      scene.add(framing.placed, lighting.keyLight, lighting.keyLight.target);
+      const framing = placeOnGround(root);
+      const { scene, lighting } = createLitScene(renderer, framing.placed, framing.radius);
 
       let shadow: ContactShadow | null = null;
       if (plan.look.shadows) {
@@ -77,11 +72,11 @@ export class Studio {
     }
   }
 
-  /** Renders frame `index` of the move; pixels are RGBA, bottom row first. */
-  frame(index: number): Uint8Array {
+  /** Renders frame `index` of the move; pixels are RGBA, bottom row first (written into `into` when given). */
+  frame(index: number, into?: Uint8Array): Uint8Array {
     const progress = moveProgress(index, this.plan.frameCount, this.plan.camera.easing);
     placeOrbitCamera(this.camera, this.framing.centre, this.distance, this.plan.camera, progress);
-    return this.pipeline.renderFrame(this.scene, this.camera, this.floor?.scene ?? null);
+    return this.pipeline.renderFrame(this.scene, this.camera, this.floor?.scene ?? null, into);
   }
 
   dispose(): void {
@@ -91,4 +86,45 @@ export class Studio {
     this.lighting.dispose();
     this.gl.dispose();
   }
+}
+
+/** The model's scene graph on a fresh GL context, which the caller owns (and disposes). */
+export interface OpenedModel {
+  gl: GLRenderer;
+  root: THREE.Object3D;
+}
+
+/**
+ * Reads and validates the model (before any GL work), creates the GL context and loads
+ * the model into a three.js scene graph, with texture filtering matched to the
+ * anti-aliasing. Reports 'loading', then 'preparing' once the model is in memory.
+ */
+export async function openModel(
+  plan: Pick<StudioPlan, 'modelPath' | 'antialiasing'>,
+  onStage?: (stage: 'loading' | 'preparing') => void,
+): Promise<OpenedModel> {
+  onStage?.('loading');
+  const source = await readModel(plan.modelPath);
+  const gl = createGLRenderer();
+  try {
+    const model = await loadScene(source.glb);
+    if (plan.antialiasing === 'ssaa2') useNearestMipmapsUnderSupersampling(model.root);
+    onStage?.('preparing');
+    return { gl, root: model.root };
+  } catch (error) {
+    gl.dispose();
+    throw error;
+  }
+}
+
+/**
+ * A scene holding `content` under the studio lighting: the prefiltered room environment
+ * and the key light, fixed in the world (so every camera sees the same light).
+ */
+export function createLitScene(renderer: THREE.WebGLRenderer, content: THREE.Object3D, radius: number): { scene: THREE.Scene; lighting: StudioLighting } {
+  const scene = new THREE.Scene();
+  const lighting = createStudioLighting(renderer, radius);
+  scene.environment = lighting.environment;
+  scene.add(content, lighting.keyLight, lighting.keyLight.target);
+  return { scene, lighting };
 }

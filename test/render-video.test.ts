@@ -8,24 +8,26 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { renderToDirectory, type RenderProgress } from '../src/render/render-engine.js';
-import type { RenderResult } from '../src/render/worker-protocol.js';
+import type { VideoRenderResult } from '../src/render/worker-protocol.js';
 import { parseRenderSettings } from '../src/settings/render-settings.js';
 import { meanDifference, silhouette } from './helpers/image.js';
 import { pixelAt, probe, readPng, readVideoFrame } from './helpers/media.js';
 
 const FRAMES = 90; // 3 s at 30 fps
 let outputDirectory: string;
-let result: RenderResult;
+let result: VideoRenderResult;
 const progress: RenderProgress[] = [];
 
 before(async () => {
   outputDirectory = await mkdtemp(path.join(os.tmpdir(), 'renderbay-video-'));
-  result = await renderToDirectory({
+  const rendered = await renderToDirectory({
     modelPath: 'fixtures/generated/textured-cube.glb',
     settings: parseRenderSettings({ length: 3, bgColor: '#2a6f97' }),
     outputDirectory,
     onProgress: (update) => progress.push(update),
   });
+  if (rendered.output !== 'video') throw new Error(`expected a video result, got ${rendered.output}`);
+  result = rendered;
 });
 after(async () => {
   await rm(outputDirectory, { recursive: true, force: true });

@@ -27,6 +27,7 @@ describe('render settings schema', () => {
       easing: true,
       rotateY: 0,
       zoom: 1,
+      output: 'video',
     });
   });
 

@@ -4,6 +4,9 @@
  * input is that many times larger per axis and is box-filtered down in the same pass,
  * one bilinear tap per 2×2 texel block (bilinear filtering at the shared corner of four
  * texels is their exact average).
+ *
+ * The output is opaque, or with `keepAlpha` carries the (box-filtered) coverage in alpha
+ * next to the composited colour: datasets read the image on white and its mask at once.
  */
 import * as THREE from 'three';
 import { FullScreenQuad } from './fullscreen-quad.js';
@@ -16,7 +19,7 @@ void main() {
 }
 `;
 
-function fragmentShader(supersample: number): string {
+function fragmentShader(supersample: number, keepAlpha: boolean): string {
   // Offsets (in input texels) of bilinear taps that together average an s×s block.
   const taps: string[] = [];
   if (supersample <= 1) {
@@ -38,7 +41,7 @@ uniform vec2 texel;
 varying vec2 vUv;
 void main() {
   vec4 premultiplied = ( ${taps.join(' + ')} ) / ${taps.length.toFixed(1)};
-  gl_FragColor = vec4( premultiplied.rgb + background * ( 1.0 - premultiplied.a ), 1.0 );
+  gl_FragColor = vec4( premultiplied.rgb + background * ( 1.0 - premultiplied.a ), ${keepAlpha ? 'premultiplied.a' : '1.0'} );
 }
 `;
 }
@@ -47,8 +50,11 @@ export class BackgroundComposite {
   private readonly material: THREE.ShaderMaterial;
   private readonly quad: FullScreenQuad;
 
-  /** @param supersample 1, or an even factor by which the input exceeds the output per axis */
-  constructor(inputWidth: number, inputHeight: number, supersample: number) {
+  /**
+   * @param supersample 1, or an even factor by which the input exceeds the output per axis
+   * @param keepAlpha write the coverage into the output's alpha instead of 1
+   */
+  constructor(inputWidth: number, inputHeight: number, supersample: number, keepAlpha = false) {
     if (supersample !== 1 && supersample % 2 !== 0) throw new Error(`supersample must be 1 or even, got ${supersample}`);
     this.material = new THREE.ShaderMaterial({
       uniforms: {
@@ -57,7 +63,7 @@ export class BackgroundComposite {
         texel: { value: new THREE.Vector2(1 / inputWidth, 1 / inputHeight) },
       },
       vertexShader,
-      fragmentShader: fragmentShader(supersample),
+      fragmentShader: fragmentShader(supersample, keepAlpha),
       depthTest: false,
       depthWrite: false,
     });

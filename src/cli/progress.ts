@@ -1,6 +1,6 @@
 /**
- * Render progress on a terminal: a cli-progress bar of frames done, on stderr so stdout
- * stays clean for summaries and pipes. Disabled (a no-op) when not on a TTY.
+ * Render progress on a terminal: a cli-progress bar of frames (or dataset views) done, on
+ * stderr so stdout stays clean for summaries and pipes. Disabled (a no-op) when not on a TTY.
  */
 import cliProgress from 'cli-progress';
 import type { RenderProgress } from '../render/render-engine.js';
@@ -17,12 +17,12 @@ const STAGE_LABELS: Record<RenderProgress['stage'], string> = {
   encoding: 'finishing encode',
 };
 
-export function createProgressReporter({ enabled }: { enabled: boolean }): ProgressReporter {
+export function createProgressReporter({ enabled, unit = 'frames' }: { enabled: boolean; unit?: 'frames' | 'views' }): ProgressReporter {
   if (!enabled) return { update() {}, stop() {} };
   const bar = new cliProgress.SingleBar(
     {
       stream: process.stderr,
-      format: '{bar} {value}/{total} frames | {percentage}% | ETA {eta_formatted} | {stage}',
+      format: `{bar} {value}/{total} ${unit} | {percentage}% | ETA {eta_formatted} | {stage}`,
       hideCursor: true,
       clearOnComplete: true,
     },

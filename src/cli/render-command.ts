@@ -1,13 +1,22 @@
 /**
  * `renderbay render <model>`: renders a turntable video, web variant, thumbnail and
- * posters from a GLB/glTF file, with a progress bar on a terminal and a one-line (or
- * JSON) summary when done.
+ * posters from a GLB/glTF file — or, with `--dataset <tier>`, a training dataset zip —
+ * with a progress bar on a terminal and a one-line (or JSON) summary when done.
  */
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Command } from 'commander';
 import { renderToDirectory } from '../render/render-engine.js';
-import { ASPECTS, parseRenderSettings, QUALITIES, type RenderSettingsInput } from '../settings/render-settings.js';
+import type { DatasetRenderResult, VideoRenderResult } from '../render/worker-protocol.js';
+import {
+  ASPECTS,
+  COVERAGES,
+  DATASET_QUALITIES,
+  parseRenderSettings,
+  QUALITIES,
+  type RenderSettings,
+  type RenderSettingsInput,
+} from '../settings/render-settings.js';
 import { createProgressReporter } from './progress.js';
 
 /** CLI option name → settings field, for the options that map one-to-one. */
@@ -21,6 +30,7 @@ const OPTION_FIELDS = {
   easing: 'easing',
   rotateY: 'rotateY',
   zoom: 'zoom',
+  coverage: 'coverage',
 } as const satisfies Record<string, keyof RenderSettingsInput>;
 
 const NUMERIC_OPTIONS = new Set(['length', 'rotateY', 'zoom']);
@@ -30,7 +40,7 @@ export function registerRenderCommand(program: Command): void {
   // same invalid_settings errors as the API.
   program
     .command('render')
-    .description('Render a turntable video, web variant, thumbnail and posters of a GLB/glTF model')
+    .description('Render a turntable video, web variant, thumbnail and posters of a GLB/glTF model, or (--dataset) a training dataset')
     .argument('<model>', 'path to a .glb or .gltf file')
     .option('-o, --out <dir>', 'output directory', 'renderbay-out')
     .option('-q, --quality <tier>', `output tier: ${QUALITIES.join(', ')} (default share: 960×540 at 16:9)`)
@@ -44,6 +54,8 @@ export function registerRenderCommand(program: Command): void {
     .option('--no-easing', 'constant rotation speed (seamless loop)')
     .option('--rotate-y <degrees>', 'camera start angle, −180–180')
     .option('--zoom <factor>', 'camera distance multiplier, 0.5–2')
+    .option('--dataset <tier>', `render a training dataset (dataset.zip) instead of a video: ${DATASET_QUALITIES.join(', ')} (views x pixels)`)
+    .option('--coverage <coverage>', `dataset camera coverage: ${COVERAGES.join(', ')} (default hemisphere)`)
     .option('--json', 'print a machine-readable summary on stdout')
     .action(async (model: string, options: Record<string, unknown>, command: Command) => {
       const input: Record<string, unknown> = {};
@@ -52,9 +64,13 @@ export function registerRenderCommand(program: Command): void {
         const value = options[option];
         input[field] = NUMERIC_OPTIONS.has(option) && typeof value === 'string' ? Number(value) : value;
       }
+      if (command.getOptionValueSource('dataset') === 'cli') {
+        input.output = 'dataset';
+        input.datasetQuality = options.dataset;
+      }
       const settings = parseRenderSettings(input);
       const json = options.json === true;
-      const progress = createProgressReporter({ enabled: !json && process.stderr.isTTY === true });
+      const progress = createProgressReporter({ enabled: !json && process.stderr.isTTY === true, unit: settings.output === 'dataset' ? 'views' : 'frames' });
       const started = performance.now();
       let result;
       try {
@@ -63,38 +79,93 @@ export function registerRenderCommand(program: Command): void {
         progress.stop();
       }
       const wallSeconds = (performance.now() - started) / 1000;
-      const sizes = Object.fromEntries(
+      const sizes: Record<string, number> = Object.fromEntries(
         await Promise.all(Object.entries(result.files).map(async ([name, file]) => [name, (await stat(file)).size] as const)),
       );
-      if (json) {
-        const summary = {
-          ok: true,
-          model: path.resolve(model),
-          outputDirectory: path.resolve(String(options.out)),
-          files: result.files,
-          bytes: sizes,
-          width: result.width,
-          height: result.height,
-          frames: result.frameCount,
-          fps: result.fps,
-          durationSeconds: result.durationSeconds,
-          wallSeconds: Math.round(wallSeconds * 100) / 100,
-          msPerFrame: result.timings.msPerFrame,
-          timings: result.timings,
-          settings,
-        };
-        process.stdout.write(`${JSON.stringify(summary)}\n`);
-        return;
-      }
-      const list = Object.entries(result.files)
-        .map(([name, file]) => `${path.basename(file)} ${formatBytes(sizes[name])}`)
-        .join(', ');
-      process.stdout.write(
-        `Rendered ${path.basename(model)} → ${path.relative(process.cwd(), path.dirname(result.files.video)) || '.'}/: ${list} · ` +
-          `${result.width}×${result.height}, ${result.frameCount} frames, ${result.durationSeconds.toFixed(1)} s video · ` +
-          `${wallSeconds.toFixed(1)} s wall, ${result.timings.msPerFrame} ms/frame\n`,
-      );
+      const facts = { model, outputDirectory: String(options.out), settings, sizes, wallSeconds };
+      const summary = result.output === 'dataset' ? datasetSummary(result, facts) : videoSummary(result, facts);
+      process.stdout.write(json ? `${JSON.stringify(summary.json)}\n` : `${summary.line}\n`);
     });
+}
+
+interface SummaryFacts {
+  model: string;
+  outputDirectory: string;
+  settings: RenderSettings;
+  /** File sizes in bytes, by output name. */
+  sizes: Record<string, number>;
+  wallSeconds: number;
+}
+
+const round = (value: number, digits = 2) => Math.round(value * 10 ** digits) / 10 ** digits;
+
+function fileList(files: Record<string, string>, sizes: Record<string, number>): string {
+  return Object.entries(files)
+    .map(([name, file]) => `${path.basename(file)} ${formatBytes(sizes[name])}`)
+    .join(', ');
+}
+
+function shownDirectory(file: string): string {
+  return path.relative(process.cwd(), path.dirname(file)) || '.';
+}
+
+function videoSummary(result: VideoRenderResult, facts: SummaryFacts): { json: object; line: string } {
+  const json = {
+    ok: true,
+    model: path.resolve(facts.model),
+    outputDirectory: path.resolve(facts.outputDirectory),
+    output: 'video',
+    files: result.files,
+    bytes: facts.sizes,
+    width: result.width,
+    height: result.height,
+    frames: result.frameCount,
+    fps: result.fps,
+    durationSeconds: result.durationSeconds,
+    wallSeconds: round(facts.wallSeconds),
+    msPerFrame: result.timings.msPerFrame,
+    timings: result.timings,
+    settings: facts.settings,
+  };
+  const line =
+    `Rendered ${path.basename(facts.model)} → ${shownDirectory(result.files.video)}/: ${fileList({ ...result.files }, facts.sizes)} · ` +
+    `${result.width}×${result.height}, ${result.frameCount} frames, ${result.durationSeconds.toFixed(1)} s video · ` +
+    `${facts.wallSeconds.toFixed(1)} s wall, ${result.timings.msPerFrame} ms/frame`;
+  return { json, line };
+}
+
+function datasetSummary(result: DatasetRenderResult, facts: SummaryFacts): { json: object; line: string } {
+  const { dataset } = result;
+  const viewsPerSecond = round(dataset.views / facts.wallSeconds);
+  const json = {
+    ok: true,
+    model: path.resolve(facts.model),
+    outputDirectory: path.resolve(facts.outputDirectory),
+    output: 'dataset',
+    files: result.files,
+    bytes: facts.sizes,
+    zip: result.files.dataset,
+    zipBytes: facts.sizes.dataset,
+    datasetQuality: dataset.quality,
+    coverage: dataset.coverage,
+    views: dataset.views,
+    trainViews: dataset.trainViews,
+    testViews: dataset.testViews,
+    width: result.width,
+    height: result.height,
+    points: dataset.points,
+    scale: dataset.scale,
+    wallSeconds: round(facts.wallSeconds),
+    viewsPerSecond,
+    msPerView: result.timings.msPerFrame,
+    timings: result.timings,
+    settings: facts.settings,
+  };
+  const line =
+    `Rendered ${path.basename(facts.model)} → ${shownDirectory(result.files.dataset)}/: ${fileList({ ...result.files }, facts.sizes)} · ` +
+    `dataset ${dataset.quality}: ${dataset.views} views (${dataset.trainViews} train, ${dataset.testViews} test) of ${result.width}×${result.height}, ` +
+    `${dataset.coverage}, ${dataset.points} points · ${facts.wallSeconds.toFixed(1)} s wall, ${viewsPerSecond} views/s`;
+  return { json, line };
 }
 
 function formatBytes(bytes: number): string {

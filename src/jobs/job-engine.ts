@@ -38,7 +38,7 @@ const POLL_MS = 1000;
 const USER_ERROR_CODES = new Set(['invalid_model', 'invalid_format', 'unsupported_extension', 'file_too_large', 'invalid_settings', 'file_not_found']);
 
 /** Which published file becomes which asset. */
-const OUTPUT_ASSETS: Record<string, AssetName> = { video: 'video', web: 'web', thumb: 'thumb', posterThumb: 'poster', poster: 'posterFull' };
+const OUTPUT_ASSETS: Record<string, AssetName> = { video: 'video', web: 'web', thumb: 'thumb', posterThumb: 'poster', poster: 'posterFull', dataset: 'dataset' };
 
 type RenderFunction = (job: RenderJob) => Promise<RenderResult>;
 
@@ -256,7 +256,7 @@ export class JobEngine implements RenderQueue {
       "UPDATE renders SET status = 'done', progress = 100, stage = 'done', file_size = ?, error_code = NULL, error_message = NULL, finished_at = ?, updated_at = ? WHERE id = ?",
     );
     this.context.db.transaction(() => {
-      for (const id of ids) finish.run(assets.video?.size ?? null, now, now, id);
+      for (const id of ids) finish.run((assets.video ?? assets.dataset)?.size ?? null, now, now, id);
     })();
   }
 

@@ -21,10 +21,11 @@ const REST_PATHS: Record<AssetName, string> = {
   thumb: 'thumb',
   poster: 'poster',
   posterFull: 'poster?quality=full',
+  dataset: 'dataset',
 };
 
 export interface RenderFile {
-  /** Asset name: video, web, thumb, poster, posterFull. */
+  /** Asset name: video, web, thumb, poster, posterFull, dataset. */
   name: string;
   fileName: string;
   contentType: string;

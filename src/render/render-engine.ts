@@ -16,7 +16,7 @@ import { deserializeError, RenderbayError } from '../errors.js';
 import { LIMITS } from '../limits.js';
 import type { RenderSettings } from '../settings/render-settings.js';
 import { planRender, type PlanOptions, type RenderPlan } from './render-plan.js';
-import type { RenderOutputs, RenderResult, RenderStage, WorkerToEngine } from './worker-protocol.js';
+import type { RenderOutputs, RenderResult, RenderStage, WorkerToEngine, PosterFiles } from './worker-protocol.js';
 
 const WORKER_PATH = fileURLToPath(new URL('../../renderer/worker.js', import.meta.url));
 
@@ -34,6 +34,8 @@ export interface RenderJob extends PlanOptions {
   onProgress?: (progress: RenderProgress) => void;
   /** Kill the worker if it reports nothing for this long (ms). */
   stallTimeoutMs?: number;
+  /** Called once the posters exist (paths in the worker's temp directory; copy, don't move). */
+  onPoster?: (files: PosterFiles) => void;
   /** Called with the worker's pid once it runs (benchmarks sample its memory). */
   onWorkerStarted?: (pid: number) => void;
 }
@@ -45,13 +47,14 @@ export async function renderToDirectory(job: RenderJob): Promise<RenderResult> {
   try {
     const plan = planRender(job.settings, path.resolve(job.modelPath), workDirectory, job);
     const result = await runWorker(plan, job);
-    const published = {} as RenderOutputs;
-    for (const [output, file] of Object.entries(result.files) as [keyof RenderOutputs, string][]) {
+    // Whatever the worker lists (video, web, thumb, posters; or dataset.zip and posters).
+    const published: Record<string, string> = {};
+    for (const [output, file] of Object.entries(result.files) as [string, string][]) {
       const destination = path.join(outputDirectory, path.basename(file));
       await rename(file, destination);
       published[output] = destination;
     }
-    return { ...result, files: published };
+    return { ...result, files: published as unknown as RenderOutputs } as RenderResult;
   } finally {
     await rm(workDirectory, { recursive: true, force: true });
   }
@@ -96,6 +99,7 @@ async function runWorker(plan: RenderPlan, job: RenderJob): Promise<RenderResult
     worker.on('message', (message: WorkerToEngine) => {
       armWatchdog();
       if (message.type === 'progress') job.onProgress?.({ stage: message.stage, framesDone: message.framesDone, framesTotal: message.framesTotal });
+      else if (message.type === 'poster') job.onPoster?.(message.files);
       else if (message.type === 'done') settle(null, message.result);
       else if (message.type === 'error') settle(deserializeError(message.error));
     });

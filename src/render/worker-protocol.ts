@@ -4,17 +4,36 @@
  * its own process, and memory never accumulates across renders.
  */
 import type { SerializedError } from '../errors.js';
+import type { Coverage, DatasetQuality } from '../settings/render-settings.js';
 import type { RenderPlan } from './render-plan.js';
 
+/** For a dataset, 'rendering' counts views and 'encoding' is the zip's finish. */
 export type RenderStage = 'loading' | 'preparing' | 'rendering' | 'encoding';
 
-export interface RenderOutputs {
+/** The posters (a video's first frame, a dataset's poster view), available before the render ends. */
+export interface PosterFiles {
+  poster: string;
+  posterThumb: string;
+}
+
+/** Files of a video render. */
+export interface VideoOutputs {
   video: string;
   web: string;
   thumb: string;
   poster: string;
   posterThumb: string;
 }
+
+/** Files of a dataset render: the zip, and a poster (one of its views, composited on white). */
+export interface DatasetOutputs {
+  dataset: string;
+  poster: string;
+  posterThumb: string;
+}
+
+/** Every output a render publishes, by name; the engine publishes whatever the worker lists. */
+export type RenderOutputs = VideoOutputs | DatasetOutputs;
 
 export interface RenderTimings {
   /** Model load, validation, scene, environment and shader compilation. */
@@ -25,8 +44,9 @@ export interface RenderTimings {
   msPerFrame: number;
 }
 
-export interface RenderResult {
-  files: RenderOutputs;
+export interface VideoRenderResult {
+  output: 'video';
+  files: VideoOutputs;
   width: number;
   height: number;
   frameCount: number;
@@ -35,9 +55,41 @@ export interface RenderResult {
   timings: RenderTimings;
 }
 
+export interface DatasetRenderResult {
+  output: 'dataset';
+  files: DatasetOutputs;
+  /** Image size in pixels (square). */
+  width: number;
+  height: number;
+  /** Views rendered (the same as `dataset.views`; a frame is a view). */
+  frameCount: number;
+  /** Always 0: a dataset is not a video. (Kept so code that reports any render can read it.) */
+  fps: number;
+  /** Always 0, as `fps`. */
+  durationSeconds: number;
+  /** `msPerFrame` is milliseconds per view (render, depth pass and PNG encoding). */
+  timings: RenderTimings;
+  dataset: {
+    quality: DatasetQuality;
+    coverage: Coverage;
+    views: number;
+    trainViews: number;
+    testViews: number;
+    points: number;
+    /** Uniform scale applied to the model (model units → dataset units). */
+    scale: number;
+    /** Size of the zip in bytes. */
+    zipBytes: number;
+  };
+}
+
+export type RenderResult = VideoRenderResult | DatasetRenderResult;
+
 export type EngineToWorker = { type: 'render'; plan: RenderPlan };
 
 export type WorkerToEngine =
   | { type: 'progress'; stage: RenderStage; framesDone: number; framesTotal: number }
+  /** The posters (first frame) are written: a caller can publish them before the video is done. */
+  | { type: 'poster'; files: PosterFiles }
   | { type: 'done'; result: RenderResult }
   | { type: 'error'; error: SerializedError };

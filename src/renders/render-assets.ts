@@ -7,7 +7,7 @@ export interface StoredAsset {
   size: number;
 }
 
-export type AssetName = 'video' | 'web' | 'thumb' | 'poster' | 'posterFull';
+export type AssetName = 'video' | 'web' | 'thumb' | 'poster' | 'posterFull' | 'dataset';
 
 export type RenderAssets = Partial<Record<AssetName, StoredAsset>>;
 
@@ -17,4 +17,5 @@ export const ASSET_TYPES: Record<AssetName, { contentType: string; fileName: str
   thumb: { contentType: 'video/mp4', fileName: 'thumb.mp4' },
   poster: { contentType: 'image/png', fileName: 'poster-thumb.png' },
   posterFull: { contentType: 'image/png', fileName: 'poster.png' },
+  dataset: { contentType: 'application/zip', fileName: 'dataset.zip' },
 };

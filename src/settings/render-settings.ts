@@ -11,9 +11,31 @@ import { RenderbayError } from '../errors.js';
 export const QUALITIES = ['share', 'standard'] as const;
 export const ASPECTS = ['16:9', '1:1', '9:16'] as const;
 export const EFFECTS = ['turntable'] as const;
+export const OUTPUTS = ['video', 'dataset'] as const;
+export const DATASET_QUALITIES = ['100x800', '196x1024', '400x2048'] as const;
+export const COVERAGES = ['hemisphere', 'sphere'] as const;
 
 export type Quality = (typeof QUALITIES)[number];
 export type Aspect = (typeof ASPECTS)[number];
+export type Output = (typeof OUTPUTS)[number];
+export type DatasetQuality = (typeof DATASET_QUALITIES)[number];
+export type Coverage = (typeof COVERAGES)[number];
+
+/**
+ * Dataset tiers, named "views x pixels": how many views and the side of the square
+ * images. `output: "dataset"` without a tier gets DEFAULT_DATASET_QUALITY, the smallest
+ * (and cheapest: prices live in the credits price table).
+ */
+export const DATASET_TIERS: Record<DatasetQuality, { views: number; size: number }> = {
+  '100x800': { views: 100, size: 800 },
+  '196x1024': { views: 196, size: 1024 },
+  '400x2048': { views: 400, size: 2048 },
+};
+export const DEFAULT_DATASET_QUALITY: DatasetQuality = '100x800';
+export const DEFAULT_COVERAGE: Coverage = 'hemisphere';
+
+/** Settings that only mean something for a dataset, and are refused on a video. */
+const DATASET_ONLY_FIELDS = ['datasetQuality', 'coverage'] as const;
 
 /** Pixel size of the short side of the frame per quality tier; the long side follows the aspect. */
 export const SHORT_SIDE: Record<Quality, number> = { share: 540, standard: 1080 };
@@ -47,7 +69,11 @@ function flag(field: string) {
   return z.boolean({ error: `${field} must be true or false` });
 }
 
-export const renderSettingsSchema = z.strictObject(
+/**
+ * The fields alone: each one's type, default, range and message. Input schemas that
+ * pick, omit or extend fields start from this (zod refuses to pick from a refined object).
+ */
+export const renderSettingsFields = z.strictObject(
   {
     /** Output tier: share 960×540, standard 1920×1080 (16:9 sizes). */
     quality: oneOf('quality', QUALITIES).default('share'),
@@ -73,9 +99,38 @@ export const renderSettingsSchema = z.strictObject(
     rotateY: integerIn('rotateY', -180, 180).default(0),
     /** Camera distance multiplier. */
     zoom: numberIn('zoom', 0.5, 2).default(1),
+    /**
+     * What to render: a turntable `video` (with posters), or a training `dataset` (multi-view
+     * images, masks, depth, camera poses and a surface point cloud in one zip). A dataset
+     * uses none of the video fields above (quality, aspect, effect, bgColor, length,
+     * shadows, reflector, easing, rotateY, zoom): its images are always composited on white,
+     * with no floor or shadow.
+     */
+    output: oneOf('output', OUTPUTS).default('video'),
+    /** Dataset tier, views × pixels (only with output "dataset"; defaults to 100x800 there). */
+    datasetQuality: oneOf('datasetQuality', DATASET_QUALITIES).optional(),
+    /** Dataset camera coverage (only with output "dataset"; defaults to hemisphere there). */
+    coverage: oneOf('coverage', COVERAGES).optional(),
   },
   { error: (issue) => (issue.code === 'unrecognized_keys' ? undefined : 'renderSettings must be a JSON object') },
 );
+
+/** The whole schema: the fields, the rules between them, and the defaults that depend on `output`. */
+export const renderSettingsSchema = renderSettingsFields
+  // Cross-field rules. (zod runs them once every field is valid on its own.)
+  .superRefine((settings, context) => {
+    if (settings.output === 'dataset') return;
+    for (const field of DATASET_ONLY_FIELDS) {
+      if (settings[field] === undefined) continue;
+      context.addIssue({ code: 'custom', path: [field], message: `${field} requires output "dataset" (output is "${settings.output}")` });
+    }
+  })
+  // Dataset defaults apply only to datasets, so a video's settings never carry them.
+  .overwrite((settings) =>
+    settings.output === 'dataset'
+      ? { ...settings, datasetQuality: settings.datasetQuality ?? DEFAULT_DATASET_QUALITY, coverage: settings.coverage ?? DEFAULT_COVERAGE }
+      : settings,
+  );
 
 export type RenderSettingsInput = z.input<typeof renderSettingsSchema>;
 export type RenderSettings = z.output<typeof renderSettingsSchema>;

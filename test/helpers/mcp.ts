@@ -17,7 +17,7 @@ import sharp from 'sharp';
 export const CLI = path.resolve('dist/src/cli.js');
 
 export const TOOL_NAMES = [
-  'ingest_model', 'list_models', 'get_model', 'update_model', 'quote', 'create_render', 'create_batch_renders',
+  'ingest_model', 'list_models', 'get_model', 'export_usdz', 'update_model', 'quote', 'create_render', 'create_batch_renders',
   'get_render', 'download_render', 'get_account', 'list_overlays', 'upload_overlay',
 ];
 

@@ -14,6 +14,7 @@ const NOT_FOUND_CODES: Record<AssetName, string> = {
   video: 'video_not_found',
   web: 'video_not_found',
   thumb: 'thumb_not_found',
+  dataset: 'dataset_not_found',
   poster: 'poster_not_found',
   posterFull: 'poster_not_found',
 };
@@ -40,14 +41,16 @@ export const assetRoutes: Route[] = [
   { method: 'GET', path: '/renders/:id/video', scope: 'read', handle: (request) => serveAsset(request, request.query.quality === 'web' ? 'web' : 'video') },
   { method: 'GET', path: '/renders/:id/poster', scope: 'read', handle: (request) => serveAsset(request, request.query.quality === 'full' ? 'posterFull' : 'poster') },
   { method: 'GET', path: '/renders/:id/thumb', scope: 'read', handle: (request) => serveAsset(request, 'thumb') },
+  /** Renderbay addition: the training dataset of an `output: "dataset"` render. */
+  { method: 'GET', path: '/renders/:id/dataset', scope: 'read', handle: (request) => serveAsset(request, 'dataset') },
   {
     method: 'GET',
     path: '/renders/:id/bundle',
     scope: 'read',
     handle: async ({ response, params, caller, context }) => {
       const { row, assets } = renderAssets(context, caller.account.id, params.id);
-      if (row.status !== 'done' || !assets.video) {
-        throw new RenderbayError('video_not_found', `Render ${row.id} is not done yet (status: ${row.status}); the bundle needs its video`, 404);
+      if (row.status !== 'done' || !(assets.video || assets.dataset)) {
+        throw new RenderbayError('video_not_found', `Render ${row.id} is not done yet (status: ${row.status}); the bundle needs its video or dataset`, 404);
       }
       const entries = (Object.entries(assets) as [AssetName, { key: string }][])
         .filter(([, asset]) => context.store.has(asset.key))
