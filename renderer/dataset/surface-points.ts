@@ -18,6 +18,7 @@
  */
 import * as THREE from 'three';
 import { forEachMeshInstance } from './dataset-frame.js';
+import { mulberry32 } from '../../src/seeded-random.js';
 
 export interface SurfacePointsOptions {
   /** Points to draw. */
@@ -254,14 +255,3 @@ function upperBound(cumulative: Float64Array, value: number): number {
   return low;
 }
 
-/** A small seeded PRNG (mulberry32), so a model always gets the same points. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

@@ -9,6 +9,7 @@ import ffprobeInstaller from '@ffprobe-installer/ffprobe';
 import { execa } from 'execa';
 import sharp from 'sharp';
 import { ffmpegPath } from '../../renderer/sinks/ffmpeg-path.js';
+import { mulberry32 } from '../../src/seeded-random.js';
 
 export const ffprobePath: string = ffprobeInstaller.path;
 
@@ -279,14 +280,3 @@ export class SyntheticFrames {
   }
 }
 
-/** A small seeded PRNG, so noisy test frames are the same on every run. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
