@@ -76,29 +76,30 @@ function flag(field: string) {
 export const renderSettingsFields = z.strictObject(
   {
     /** Output tier: share 960×540, standard 1920×1080 (16:9 sizes). */
-    quality: oneOf('quality', QUALITIES).default('share'),
+    quality: oneOf('quality', QUALITIES).default('share').describe('Output tier: share 960×540, standard 1920×1080 (16:9 sizes; the short side is kept for 1:1 and 9:16). Prices differ: see quote.'),
     /** Frame aspect ratio. */
-    aspect: oneOf('aspect', ASPECTS).default('16:9'),
+    aspect: oneOf('aspect', ASPECTS).default('16:9').describe('Frame aspect ratio.'),
     /** Camera move. */
-    effect: oneOf('effect', EFFECTS).default('turntable'),
+    effect: oneOf('effect', EFFECTS).default('turntable').describe('Camera move: a 360° turntable around the vertical axis.'),
     /** Background colour, 6-digit hex with '#'. */
     bgColor: z
       .string({ error: 'bgColor must be a 6-digit hex colour such as #ffffff' })
       .regex(/^#[0-9a-fA-F]{6}$/, { error: 'bgColor must be a 6-digit hex colour such as #ffffff' })
       .transform((hex) => hex.toLowerCase())
-      .default('#ffffff'),
+      .default('#ffffff')
+      .describe('Background colour, a 6-digit hex with # (default #ffffff).'),
     /** Video length in seconds (decimals allowed). */
-    length: numberIn('length', 3, 30, ' seconds').default(6),
+    length: numberIn('length', 3, 30, ' seconds').default(6).describe('Video length in seconds, 3–30 (decimals allowed), at 30 fps.'),
     /** Soft ground shadow under the model. */
-    shadows: flag('shadows').default(true),
+    shadows: flag('shadows').default(true).describe('Soft ground shadow under the model.'),
     /** Reflective floor. */
-    reflector: flag('reflector').default(false),
+    reflector: flag('reflector').default(false).describe('Reflective floor that mirrors the model.'),
     /** Ease in and out of the rotation. */
-    easing: flag('easing').default(true),
+    easing: flag('easing').default(true).describe('Ease in and out of the rotation; false gives a constant speed that loops seamlessly.'),
     /** Camera start angle in degrees (does not rotate the model). */
-    rotateY: integerIn('rotateY', -180, 180).default(0),
+    rotateY: integerIn('rotateY', -180, 180).default(0).describe('Camera start angle in degrees, −180 to 180 (the model is not rotated).'),
     /** Camera distance multiplier. */
-    zoom: numberIn('zoom', 0.5, 2).default(1),
+    zoom: numberIn('zoom', 0.5, 2).default(1).describe('Camera distance multiplier, 0.5 (closer) to 2 (farther).'),
     /**
      * What to render: a turntable `video` (with posters), or a training `dataset` (multi-view
      * images, masks, depth, camera poses and a surface point cloud in one zip). A dataset
@@ -106,11 +107,11 @@ export const renderSettingsFields = z.strictObject(
      * shadows, reflector, easing, rotateY, zoom): its images are always composited on white,
      * with no floor or shadow.
      */
-    output: oneOf('output', OUTPUTS).default('video'),
+    output: oneOf('output', OUTPUTS).default('video').describe('video (turntable MP4s and posters) or dataset (multi-view training data in a zip).'),
     /** Dataset tier, views × pixels (only with output "dataset"; defaults to 100x800 there). */
-    datasetQuality: oneOf('datasetQuality', DATASET_QUALITIES).optional(),
+    datasetQuality: oneOf('datasetQuality', DATASET_QUALITIES).optional().describe('Dataset tier, views × pixels; only with output "dataset" (default 100x800).'),
     /** Dataset camera coverage (only with output "dataset"; defaults to hemisphere there). */
-    coverage: oneOf('coverage', COVERAGES).optional(),
+    coverage: oneOf('coverage', COVERAGES).optional().describe('Dataset camera coverage: hemisphere (objects on a floor) or sphere; only with output "dataset".'),
   },
   { error: (issue) => (issue.code === 'unrecognized_keys' ? undefined : 'renderSettings must be a JSON object') },
 );
