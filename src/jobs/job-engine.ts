@@ -344,6 +344,11 @@ function killQuietly(pid: number | null): void {
   }
 }
 
+/** The share of frames rendered, mapped onto 5–95 %. */
+function renderingPercent({ framesDone, framesTotal }: RenderProgress): number {
+  return Math.round(5 + (framesTotal > 0 ? framesDone / framesTotal : 0) * 90);
+}
+
 /**
  * Maps worker progress to status, percent and stage, and writes only when something a
  * client can see changed (at most ~100 writes per render).
@@ -357,9 +362,8 @@ class ProgressWriter {
 
   update(progress: RenderProgress): void {
     this.latest = progress;
-    const share = progress.framesTotal > 0 ? progress.framesDone / progress.framesTotal : 0;
     // Rendering is 5–95 %; loading before it, the encoder's finish and publishing after.
-    const percent = progress.stage === 'rendering' ? Math.round(5 + share * 90) : progress.stage === 'encoding' ? 96 : progress.stage === 'preparing' ? 3 : 1;
+    const percent = progress.stage === 'rendering' ? renderingPercent(progress) : progress.stage === 'encoding' ? 96 : progress.stage === 'preparing' ? 3 : 1;
     const status: RenderStatus = this.posterReady ? 'video-processing' : 'poster-processing';
     const key = `${status}|${percent}|${progress.stage}`;
     if (key === this.last) return;
@@ -369,7 +373,7 @@ class ProgressWriter {
 
   posterDone(): void {
     this.posterReady = true;
-    const percent = this.latest ? Math.max(5, Math.round(5 + (this.latest.framesDone / Math.max(1, this.latest.framesTotal)) * 90)) : 5;
+    const percent = this.latest ? renderingPercent(this.latest) : 5;
     this.last = `poster-done|${percent}|poster`;
     this.write('poster-done', percent, 'poster');
   }

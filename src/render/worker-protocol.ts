@@ -44,9 +44,8 @@ export interface RenderTimings {
   msPerFrame: number;
 }
 
-export interface VideoRenderResult {
-  output: 'video';
-  files: VideoOutputs;
+/** What every render reports, video or dataset. */
+interface RenderResultBase {
   width: number;
   height: number;
   frameCount: number;
@@ -55,20 +54,19 @@ export interface VideoRenderResult {
   timings: RenderTimings;
 }
 
-export interface DatasetRenderResult {
+export interface VideoRenderResult extends RenderResultBase {
+  output: 'video';
+  files: VideoOutputs;
+}
+
+/**
+ * A dataset's frames are its views (`frameCount` = `dataset.views`, `msPerFrame` = ms per
+ * view: render, depth pass and PNG encoding); `fps` and `durationSeconds` are always 0,
+ * kept so code that reports any render can read them. Images are square.
+ */
+export interface DatasetRenderResult extends RenderResultBase {
   output: 'dataset';
   files: DatasetOutputs;
-  /** Image size in pixels (square). */
-  width: number;
-  height: number;
-  /** Views rendered (the same as `dataset.views`; a frame is a view). */
-  frameCount: number;
-  /** Always 0: a dataset is not a video. (Kept so code that reports any render can read it.) */
-  fps: number;
-  /** Always 0, as `fps`. */
-  durationSeconds: number;
-  /** `msPerFrame` is milliseconds per view (render, depth pass and PNG encoding). */
-  timings: RenderTimings;
   dataset: {
     quality: DatasetQuality;
     coverage: Coverage;
