@@ -12,7 +12,18 @@ import { FXAA } from './post/fxaa.js';
 import { SMAA } from './post/smaa.js';
 
 export type { Antialiasing } from '../src/render/render-plan.js';
-import type { Antialiasing } from '../src/render/render-plan.js';
+import type { Antialiasing, BackgroundPlan, OverlayImage } from '../src/render/render-plan.js';
+
+/**
+ * One way of finishing the rendered RGBA frame. With a background, the output is opaque
+ * (or keeps the coverage in alpha with `keepAlpha`); with `background: null` it stays
+ * transparent, with straight (not premultiplied) alpha, as ProRes 4444 carries it.
+ * Foreground overlays are drawn on top either way.
+ */
+export interface CompositeLayer {
+  background: BackgroundPlan | null;
+  foreground: OverlayImage[];
+}
 
 /** A post-process anti-aliasing pass over the composited sRGB image. */
 interface EdgePass {
@@ -25,8 +36,8 @@ export interface FramePipelineOptions {
   height: number;
   /** Edge anti-aliasing: supersampling (2× or 4× per axis) or a post-process pass (SMAA, FXAA). */
   antialiasing: Antialiasing;
-  /** Background colour, "#rrggbb". */
-  background: string;
+  /** The composites `composite(index)` can produce from each rendered frame (at least one). */
+  layers: CompositeLayer[];
   /**
    * Keep the coverage in the output's alpha (the colour is still composited on the
    * background). Only with supersampling or none: the edge passes assume opaque input.
@@ -38,7 +49,7 @@ export class FramePipeline {
   private readonly sceneTarget: THREE.WebGLRenderTarget;
   private readonly compositeTarget: THREE.WebGLRenderTarget;
   private readonly finalTarget: THREE.WebGLRenderTarget | null;
-  private readonly composite: BackgroundComposite;
+  private readonly background: BackgroundComposite;
   private readonly transparent = new THREE.Color(0, 0, 0);
 
   private constructor(
@@ -52,8 +63,7 @@ export class FramePipeline {
     const plain = { type: THREE.UnsignedByteType, depthBuffer: false, generateMipmaps: false } as const;
     this.compositeTarget = new THREE.WebGLRenderTarget(width, height, plain);
     this.finalTarget = edgePass ? new THREE.WebGLRenderTarget(width, height, plain) : null;
-    this.composite = new BackgroundComposite(width * supersample, height * supersample, supersample, options.keepAlpha === true);
-    this.composite.setBackground(options.background);
+    this.background = new BackgroundComposite(width * supersample, height * supersample, supersample, options.keepAlpha === true);
   }
 
   static async create(renderer: THREE.WebGLRenderer, options: FramePipelineOptions): Promise<FramePipeline> {
@@ -72,6 +82,12 @@ export class FramePipeline {
    * the garbage collector reclaims late, and a video render's RSS grew by gigabytes.
    */
   renderFrame(scene: THREE.Scene, camera: THREE.Camera, reflection: THREE.Scene | null, into?: Uint8Array): Uint8Array {
+    this.renderScene(scene, camera, reflection);
+    return this.composite(0, into);
+  }
+
+  /** Renders the scene (reflection first, if any) into the premultiplied RGBA scene target, once per frame. */
+  renderScene(scene: THREE.Scene, camera: THREE.Camera, reflection: THREE.Scene | null): void {
     const { renderer } = this;
     renderer.autoClear = false;
     renderer.setClearColor(this.transparent, 0);
@@ -82,8 +98,18 @@ export class FramePipeline {
       renderer.clearDepth();
     }
     renderer.render(scene, camera);
+  }
 
-    this.composite.render(renderer, this.sceneTarget.texture, this.compositeTarget);
+  /**
+   * Composites the last rendered scene as layer `index` and returns its pixels, bottom
+   * row first. Any number of layers can be composited from one `renderScene`.
+   */
+  composite(index: number, into?: Uint8Array): Uint8Array {
+    const { renderer } = this;
+    const layer = this.options.layers[index];
+    if (!layer) throw new RangeError(`no composite layer ${index}`);
+    this.background.setBackground(layer.background?.color ?? '#000000');
+    this.background.render(renderer, this.sceneTarget.texture, this.compositeTarget);
     let output = this.compositeTarget;
     if (this.edgePass && this.finalTarget) {
       this.edgePass.render(renderer, this.compositeTarget.texture, this.finalTarget);
@@ -98,7 +124,7 @@ export class FramePipeline {
     this.sceneTarget.dispose();
     this.compositeTarget.dispose();
     this.finalTarget?.dispose();
-    this.composite.dispose();
+    this.background.dispose();
     this.edgePass?.dispose();
   }
 }

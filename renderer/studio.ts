@@ -20,7 +20,7 @@ import { ReflectiveFloor } from './scene/reflective-floor.js';
 import { createStudioLighting, type StudioLighting } from './scene/studio-environment.js';
 
 /** The parts of a plan the studio needs (everything but where outputs go). */
-export type StudioPlan = Pick<RenderPlan, 'modelPath' | 'width' | 'height' | 'frameCount' | 'background' | 'camera' | 'look' | 'antialiasing'>;
+export type StudioPlan = Pick<RenderPlan, 'modelPath' | 'width' | 'height' | 'frameCount' | 'variants' | 'camera' | 'model' | 'animation' | 'look' | 'antialiasing'>;
 
 export class Studio {
   private constructor(
@@ -59,7 +59,7 @@ export class Studio {
         width: plan.width,
         height: plan.height,
         antialiasing: plan.antialiasing,
-        background: plan.background,
+        layers: plan.variants,
       });
       // Compile every shader now rather than on the first frame.
       placeOrbitCamera(camera, framing.centre, distance, plan.camera, 0);
@@ -72,11 +72,25 @@ export class Studio {
     }
   }
 
-  /** Renders frame `index` of the move; pixels are RGBA, bottom row first (written into `into` when given). */
+  /** Renders frame `index` of the move as the first variant; pixels are RGBA, bottom row first (written into `into` when given). */
   frame(index: number, into?: Uint8Array): Uint8Array {
+    this.renderScene(index);
+    return this.composite(0, into);
+  }
+
+  /** Renders frame `index` of the move once; `composite` then finishes it per variant. */
+  renderScene(index: number): void {
     const progress = moveProgress(index, this.plan.frameCount, this.plan.camera.easing);
     placeOrbitCamera(this.camera, this.framing.centre, this.distance, this.plan.camera, progress);
-    return this.pipeline.renderFrame(this.scene, this.camera, this.floor?.scene ?? null, into);
+    this.pipeline.renderScene(this.scene, this.camera, this.floor?.scene ?? null);
+  }
+
+  /**
+   * The last rendered frame finished as variant `index` of the plan (its background and
+   * foreground): RGBA, bottom row first.
+   */
+  composite(index: number, into?: Uint8Array): Uint8Array {
+    return this.pipeline.composite(index, into);
   }
 
   dispose(): void {

@@ -26,7 +26,7 @@ process.once('message', async (message: EngineToWorker) => {
     const result = await render(
       message.plan,
       (stage, framesDone, framesTotal) => void send({ type: 'progress', stage, framesDone, framesTotal }),
-      (files) => void send({ type: 'poster', files }),
+      (files, variant) => void send({ type: 'poster', files, variant }),
     );
     await send({ type: 'done', result });
     process.exit(0);

@@ -106,7 +106,7 @@ describe('dataset plans per tier', () => {
       assert.deepEqual(plan.dataset && [plan.dataset.views, plan.dataset.size, plan.dataset.coverage], [views, size, 'hemisphere']);
       assert.deepEqual([plan.width, plan.height, plan.frameCount], [size, size, views]);
       assert.deepEqual(plan.look, { shadows: false, reflector: false });
-      assert.equal(plan.background, '#ffffff');
+      assert.deepEqual(plan.variants, [{ directory: '', background: { color: '#ffffff', image: null, vignette: 0 }, foreground: [] }]);
       assert.equal(plan.antialiasing, 'ssaa2');
 
       // The same writers the renderer uses, fed the tier's real poses.

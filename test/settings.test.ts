@@ -20,15 +20,79 @@ describe('render settings schema', () => {
       quality: 'share',
       aspect: '16:9',
       effect: 'turntable',
+      easeOutRatio: 0.6,
+      amplitude: 60,
+      zoomStart: 1,
+      zoomEnd: 0.7,
+      scaleFrom: 0,
+      vignette: 0,
       bgColor: '#ffffff',
+      bgAlign: 'top-left',
       length: 6,
+      animationSpeed: 1,
       shadows: true,
       reflector: false,
       easing: true,
       rotateY: 0,
+      tiltX: 0,
+      panX: 0,
+      rollZ: 0,
       zoom: 1,
       output: 'video',
     });
+  });
+
+  test('effect-dependent sweep defaults: hero-spin 540, reveal 180, 360 for the orbits', () => {
+    const sweep = (effect: string, sweepAngle?: number) =>
+      planRender(parseRenderSettings({ effect, sweepAngle }), '/m.glb', '/w').camera.sweepDegrees;
+    assert.equal(sweep('hero-spin'), 540);
+    assert.equal(sweep('reveal'), 180);
+    assert.equal(sweep('turntable'), 360);
+    assert.equal(sweep('zoom-orbit'), 360);
+    assert.equal(sweep('hero-spin', 720), 720);
+  });
+
+  test('4k and pro are 2160 on the short side; pro encodes ProRes 4444', () => {
+    assert.deepEqual(frameSize('4k', '16:9'), { width: 3840, height: 2160 });
+    assert.deepEqual(frameSize('pro', '1:1'), { width: 2160, height: 2160 });
+    assert.deepEqual(frameSize('4k', '9:16'), { width: 2160, height: 3840 });
+    assert.equal(planRender(parseRenderSettings({ quality: 'pro' }), '/m.glb', '/w').encoding, 'prores4444');
+    assert.equal(planRender(parseRenderSettings({ quality: '4k' }), '/m.glb', '/w').encoding, 'h264');
+  });
+
+  test('new fields are range-checked with their names', () => {
+    for (const [input, field] of [
+      [{ effect: 'spin' }, 'effect'],
+      [{ sweepAngle: 5 }, 'sweepAngle'],
+      [{ easeOutRatio: 1.5 }, 'easeOutRatio'],
+      [{ amplitude: 200 }, 'amplitude'],
+      [{ zoomStart: 0 }, 'zoomStart'],
+      [{ zoomEnd: 4 }, 'zoomEnd'],
+      [{ scaleFrom: -0.1 }, 'scaleFrom'],
+      [{ vignette: 2 }, 'vignette'],
+      [{ bgAlign: 'middle' }, 'bgAlign'],
+      [{ bgImageId: 7 }, 'bgImageId'],
+      [{ foregroundIds: ['a', 'b', 'c', 'd', 'e'] }, 'foregroundIds'],
+      [{ animation: '' }, 'animation'],
+      [{ animationSpeed: 0 }, 'animationSpeed'],
+      [{ tiltX: 91 }, 'tiltX'],
+      [{ panX: 10.5 }, 'panX'],
+      [{ rollZ: -181 }, 'rollZ'],
+    ] as const) {
+      const error = settingsError(input);
+      assert.equal(error.code, 'invalid_settings');
+      assert.match(error.message, new RegExp(field), JSON.stringify(input));
+    }
+  });
+
+  test('renders that differ only in background share a pass key; anything else does not', async () => {
+    const { passKey } = await import('../src/settings/render-settings.js');
+    const base = parseRenderSettings({ quality: 'standard', effect: 'hero-spin' });
+    const key = passKey(base);
+    assert.equal(passKey(parseRenderSettings({ quality: 'standard', effect: 'hero-spin', bgColor: '#000000', vignette: 0.5 })), key);
+    assert.equal(passKey(parseRenderSettings({ quality: 'standard', effect: 'hero-spin', bgImageId: 'ovl_1', bgAlign: 'center', foregroundIds: ['ovl_2'] })), key);
+    assert.notEqual(passKey(parseRenderSettings({ quality: 'standard', effect: 'hero-spin', tiltX: 10 })), key);
+    assert.notEqual(passKey(parseRenderSettings({ quality: 'share', effect: 'hero-spin' })), key);
   });
 
   test('pixel sizes per tier and aspect are even and keep the short side', () => {

@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import * as THREE from 'three';
-import type { DatasetPlan, RenderPlan } from '../../src/render/render-plan.js';
+import { WHITE_BACKGROUND, type DatasetPlan, type RenderPlan } from '../../src/render/render-plan.js';
 import type { DatasetRenderResult, PosterFiles, RenderStage } from '../../src/render/worker-protocol.js';
 import { FramePipeline } from '../frame-pipeline.js';
 import { writePosters } from '../sinks/poster.js';
@@ -62,7 +62,7 @@ const GENERATOR = (() => {
 export async function renderDataset(
   plan: RenderPlan,
   onProgress: ProgressListener,
-  onPoster?: (files: PosterFiles) => void,
+  onPoster?: (files: PosterFiles, variant: number) => void,
 ): Promise<DatasetRenderResult> {
   const dataset = plan.dataset;
   if (!dataset) throw new Error('renderDataset needs a dataset plan');
@@ -81,7 +81,7 @@ export async function renderDataset(
     lighting = lit.lighting;
     const { scene } = lit;
     const camera = createDatasetCamera(size, size);
-    pipeline = await FramePipeline.create(renderer, { width: size, height: size, antialiasing: plan.antialiasing, background: '#ffffff', keepAlpha: true });
+    pipeline = await FramePipeline.create(renderer, { width: size, height: size, antialiasing: plan.antialiasing, layers: [{ background: WHITE_BACKGROUND, foreground: [] }], keepAlpha: true });
     depthPass = new DepthPass(renderer, size, size);
 
     const directions = fibonacciDirections(views, dataset.coverage);
@@ -120,7 +120,7 @@ export async function renderDataset(
         current.files.catch(() => {}); // awaited below; never an unhandled rejection if a later view fails first
         if (index === posterIndex) {
           posters = writePosters(pixels.slice(), size, size, plan.workDirectory); // its own copy: the buffer is reused
-          posters.then((files) => onPoster?.(files)).catch(() => {}); // awaited below
+          posters.then((files) => onPoster?.(files, 0)).catch(() => {}); // awaited below
         }
       }
       // The previous view encoded while this one rendered; into the zip it goes.

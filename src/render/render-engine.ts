@@ -16,7 +16,7 @@ import { deserializeError, RenderbayError } from '../errors.js';
 import { LIMITS } from '../limits.js';
 import type { RenderSettings } from '../settings/render-settings.js';
 import { planRender, type PlanOptions, type RenderPlan } from './render-plan.js';
-import type { RenderOutputs, RenderResult, RenderStage, WorkerToEngine, PosterFiles } from './worker-protocol.js';
+import type { DatasetOutputs, PosterFiles, RenderOutputs, RenderResult, RenderStage, VideoOutputs, WorkerToEngine } from './worker-protocol.js';
 
 const WORKER_PATH = fileURLToPath(new URL('../../renderer/worker.js', import.meta.url));
 
@@ -34,8 +34,8 @@ export interface RenderJob extends PlanOptions {
   onProgress?: (progress: RenderProgress) => void;
   /** Kill the worker if it reports nothing for this long (ms). */
   stallTimeoutMs?: number;
-  /** Called once the posters exist (paths in the worker's temp directory; copy, don't move). */
-  onPoster?: (files: PosterFiles) => void;
+  /** Called once a variant's posters exist (paths in the worker's temp directory; copy, don't move). */
+  onPoster?: (files: PosterFiles, variant: number) => void;
   /** Called with the worker's pid once it runs (benchmarks sample its memory). */
   onWorkerStarted?: (pid: number) => void;
 }
@@ -47,14 +47,24 @@ export async function renderToDirectory(job: RenderJob): Promise<RenderResult> {
   try {
     const plan = planRender(job.settings, path.resolve(job.modelPath), workDirectory, job);
     const result = await runWorker(plan, job);
-    // Whatever the worker lists (video, web, thumb, posters; or dataset.zip and posters).
-    const published: Record<string, string> = {};
-    for (const [output, file] of Object.entries(result.files) as [string, string][]) {
-      const destination = path.join(outputDirectory, path.basename(file));
-      await rename(file, destination);
-      published[output] = destination;
+    // Whatever the worker lists (video, web, thumb, posters; or dataset.zip and posters),
+    // each variant's into its own subdirectory when there are several.
+    const publish = async (files: RenderOutputs, directory: string) => {
+      const published: Record<string, string> = {};
+      await mkdir(path.join(outputDirectory, directory), { recursive: true });
+      for (const [output, file] of Object.entries(files) as [string, string][]) {
+        const destination = path.join(outputDirectory, directory, path.basename(file));
+        await rename(file, destination);
+        published[output] = destination;
+      }
+      return published as unknown as RenderOutputs;
+    };
+    if (result.output === 'dataset') return { ...result, files: (await publish(result.files, '')) as DatasetOutputs };
+    const variants: { files: VideoOutputs }[] = [];
+    for (const [index, variant] of result.variants.entries()) {
+      variants.push({ files: (await publish(variant.files, plan.variants[index].directory)) as VideoOutputs });
     }
-    return { ...result, files: published as unknown as RenderOutputs } as RenderResult;
+    return { ...result, files: variants[0].files, variants };
   } finally {
     await rm(workDirectory, { recursive: true, force: true });
   }
@@ -99,7 +109,7 @@ async function runWorker(plan: RenderPlan, job: RenderJob): Promise<RenderResult
     worker.on('message', (message: WorkerToEngine) => {
       armWatchdog();
       if (message.type === 'progress') job.onProgress?.({ stage: message.stage, framesDone: message.framesDone, framesTotal: message.framesTotal });
-      else if (message.type === 'poster') job.onPoster?.(message.files);
+      else if (message.type === 'poster') job.onPoster?.(message.files, message.variant);
       else if (message.type === 'done') settle(null, message.result);
       else if (message.type === 'error') settle(deserializeError(message.error));
     });

@@ -3,15 +3,21 @@
  * camera move, look and outputs. It is what crosses into the renderer worker, so the
  * renderer never interprets user settings itself.
  */
+import { RenderbayError } from '../errors.js';
 import { LIMITS } from '../limits.js';
 import {
   DATASET_TIERS,
   DEFAULT_COVERAGE,
   DEFAULT_DATASET_QUALITY,
+  DEFAULT_SWEEP,
   frameSize,
+  passKey,
+  type Alignment,
   type Coverage,
   type DatasetQuality,
+  type Effect,
   type Output,
+  type Quality,
   type RenderSettings,
 } from '../settings/render-settings.js';
 
@@ -37,6 +43,62 @@ export interface DatasetPlan {
   pointCount: number;
 }
 
+/** An overlay image on disk and where it is anchored. */
+export interface OverlayImage {
+  /** A PNG, JPEG or WebP file (overlays are checked when they are uploaded). */
+  path: string;
+  /** The anchor: the edge or corner of the image kept flush with the same edge or corner of the frame. */
+  alignment: Alignment;
+}
+
+/** What is behind the model: a colour, or an image scaled to cover the frame; then an optional vignette. */
+export interface BackgroundPlan {
+  /** "#rrggbb", 8-bit sRGB, used exactly (never tone mapped). Unused when `image` is set. */
+  color: string;
+  /** Scaled to cover the frame, cropped so that its `alignment` anchor stays in frame (bgAlign). */
+  image: OverlayImage | null;
+  /** 0 (none) to 1: darkening towards the frame's corners. */
+  vignette: number;
+}
+
+/**
+ * One finished look of the rendered frames. Every variant of a plan composites the same
+ * rendered RGBA frames (model, shadow, reflection) over its own background and under its
+ * own foreground overlays, so N variants cost one rendering pass plus N composites and
+ * encodes.
+ */
+export interface VariantPlan {
+  /** Where this variant's files go: a subdirectory of the work directory ('' = the work directory itself). */
+  directory: string;
+  background: BackgroundPlan;
+  /** Drawn over the model in order, each at its own alignment, sized as drawn for a 1080-pixel short side. */
+  foreground: OverlayImage[];
+}
+
+/** The camera move over the video, fully resolved (see renderer/camera/). */
+export interface CameraMove {
+  effect: Effect;
+  /** Camera azimuth at the start, degrees about +Y (0 looks at the model's front, +Z). */
+  startAngleDegrees: number;
+  /** Degrees the camera travels: 360 for turntable and zoom-orbit, sweepAngle for hero-spin and reveal; showcase swings by `amplitudeDegrees` instead. */
+  sweepDegrees: number;
+  /** Ease in and out of the move (hero-spin always decelerates into its end). */
+  easing: boolean;
+  /** hero-spin: the share of the video spent decelerating. */
+  easeOutRatio: number;
+  /** showcase: the swing either side of the start angle. */
+  amplitudeDegrees: number;
+  /** Camera distance multiplier over the fitted distance (all effects). */
+  zoom: number;
+  /** zoom-orbit: distance multipliers at the start and the end (on top of `zoom`). */
+  zoomStart: number;
+  zoomEnd: number;
+  /** reveal: the model's scale on the first frame (it reaches 1 by the end). */
+  scaleFrom: number;
+  /** Camera height above the model centre, in degrees of elevation. */
+  elevationDegrees: number;
+}
+
 export interface RenderPlan {
   /** A turntable video (the fields below describe it), or a dataset (`dataset` describes it). */
   output: Output;
@@ -47,15 +109,17 @@ export interface RenderPlan {
   height: number;
   fps: number;
   frameCount: number;
-  background: string;
-  camera: {
-    effect: 'turntable';
-    startAngleDegrees: number;
-    sweepDegrees: number;
-    easing: boolean;
-    zoom: number;
-    elevationDegrees: number;
-  };
+  /** The quality tier (share, standard, 4k, pro) the size and encoding come from; null for a dataset. */
+  quality: Quality | null;
+  /** H.264 MP4s, or (pro) a ProRes 4444 .mov with a transparent background plus H.264 web and thumb on the background. */
+  encoding: 'h264' | 'prores4444';
+  /** At least one; a video render of several renders that differ only in background has one per render. */
+  variants: VariantPlan[];
+  camera: CameraMove;
+  /** Model orientation, applied before the model is placed on the ground: tilt about X, then yaw (panX) about Y, and roll about Z. */
+  model: { tiltXDegrees: number; panXDegrees: number; rollZDegrees: number };
+  /** An animation clip to play, looping, while the camera moves; null for a still model. */
+  animation: { clip: string; speed: number } | null;
   look: {
     shadows: boolean;
     reflector: boolean;
@@ -64,7 +128,7 @@ export interface RenderPlan {
   /**
    * Present exactly when `output` is "dataset". The video fields above then describe the
    * dataset's images: width × height is the image size, frameCount the number of views,
-   * background white, no shadow or reflector.
+   * one variant on white, no shadow or reflector.
    */
   dataset: DatasetPlan | null;
 }
@@ -77,6 +141,15 @@ export interface PlanOptions {
    * full code path; the image size stays the tier's).
    */
   datasetViews?: number;
+  /**
+   * The renders that share this pass, each with its own background (the job engine groups
+   * them: their settings differ only in BACKGROUND_FIELDS). Defaults to just `settings`.
+   */
+  variantSettings?: RenderSettings[];
+  /** Overlay files by id, for bgImageId and foregroundIds (resolved by the service, which owns overlays). */
+  overlays?: Record<string, OverlayImage>;
+  /** Render only the first n frames of the move (tests run big tiers through the whole code path quickly). */
+  frameLimit?: number;
 }
 
 /** Held-out test split: every 8th view, as the NeRF-synthetic and 3DGS evaluations use. */
@@ -87,6 +160,10 @@ export const DATASET_POINT_COUNT = 100_000;
 export function planRender(settings: RenderSettings, modelPath: string, workDirectory: string, options: PlanOptions = {}): RenderPlan {
   if (settings.output === 'dataset') return planDataset(settings, modelPath, workDirectory, options);
   const { width, height } = frameSize(settings.quality, settings.aspect);
+  const moveFrames = Math.max(2, Math.round(settings.length * LIMITS.fps));
+  const variantSettings = options.variantSettings ?? [settings];
+  const key = passKey(settings);
+  if (variantSettings.some((variant) => passKey(variant) !== key)) throw new Error('variantSettings must differ from settings only in background fields');
   return {
     output: 'video',
     modelPath,
@@ -94,21 +171,50 @@ export function planRender(settings: RenderSettings, modelPath: string, workDire
     width,
     height,
     fps: LIMITS.fps,
-    frameCount: Math.max(2, Math.round(settings.length * LIMITS.fps)),
-    background: settings.bgColor,
+    frameCount: options.frameLimit ? Math.min(moveFrames, options.frameLimit) : moveFrames,
+    quality: settings.quality,
+    encoding: settings.quality === 'pro' ? 'prores4444' : 'h264',
+    variants: variantSettings.map((variant, index) => planVariant(variant, variantSettings.length === 1 ? '' : `variant-${index + 1}`, options.overlays ?? {})),
     camera: {
       effect: settings.effect,
       startAngleDegrees: settings.rotateY,
-      sweepDegrees: 360,
+      sweepDegrees: settings.effect === 'hero-spin' || settings.effect === 'reveal' ? (settings.sweepAngle ?? DEFAULT_SWEEP[settings.effect]!) : 360,
       easing: settings.easing,
+      easeOutRatio: settings.easeOutRatio,
+      amplitudeDegrees: settings.amplitude,
       zoom: settings.zoom,
+      zoomStart: settings.zoomStart,
+      zoomEnd: settings.zoomEnd,
+      scaleFrom: settings.scaleFrom,
       elevationDegrees: 15,
     },
+    model: { tiltXDegrees: settings.tiltX, panXDegrees: settings.panX, rollZDegrees: settings.rollZ },
+    animation: settings.animation === undefined ? null : { clip: settings.animation, speed: settings.animationSpeed },
     look: { shadows: settings.shadows, reflector: settings.reflector },
     antialiasing: options.antialiasing ?? 'ssaa2',
     dataset: null,
   };
 }
+
+function planVariant(settings: RenderSettings, directory: string, overlays: Record<string, OverlayImage>): VariantPlan {
+  const overlay = (id: string) => {
+    const found = overlays[id];
+    if (!found) throw new RenderbayError('overlay_not_found', `Overlay ${id} not found`, 404);
+    return found;
+  };
+  return {
+    directory,
+    background: {
+      color: settings.bgColor,
+      image: settings.bgImageId === undefined ? null : { path: overlay(settings.bgImageId).path, alignment: settings.bgAlign },
+      vignette: settings.vignette,
+    },
+    foreground: (settings.foregroundIds ?? []).map(overlay),
+  };
+}
+
+/** A plain white background, as datasets and previews use. */
+export const WHITE_BACKGROUND: BackgroundPlan = { color: '#ffffff', image: null, vignette: 0 };
 
 function planDataset(settings: RenderSettings, modelPath: string, workDirectory: string, options: PlanOptions): RenderPlan {
   const quality = settings.datasetQuality ?? DEFAULT_DATASET_QUALITY;
@@ -125,9 +231,25 @@ function planDataset(settings: RenderSettings, modelPath: string, workDirectory:
     height: tier.size,
     fps: LIMITS.fps,
     frameCount: views,
-    background: '#ffffff',
+    quality: null,
+    encoding: 'h264',
+    variants: [{ directory: '', background: WHITE_BACKGROUND, foreground: [] }],
     // Unused by datasets (their cameras come from the view layout); kept so every plan has one shape.
-    camera: { effect: 'turntable', startAngleDegrees: 0, sweepDegrees: 0, easing: false, zoom: 1, elevationDegrees: 0 },
+    camera: {
+      effect: 'turntable',
+      startAngleDegrees: 0,
+      sweepDegrees: 0,
+      easing: false,
+      easeOutRatio: 0,
+      amplitudeDegrees: 0,
+      zoom: 1,
+      zoomStart: 1,
+      zoomEnd: 1,
+      scaleFrom: 1,
+      elevationDegrees: 0,
+    },
+    model: { tiltXDegrees: 0, panXDegrees: 0, rollZDegrees: 0 },
+    animation: null,
     look: { shadows: false, reflector: false },
     antialiasing: options.antialiasing ?? 'ssaa2',
     dataset: {

@@ -16,8 +16,9 @@ export interface PosterFiles {
   posterThumb: string;
 }
 
-/** Files of a video render. */
+/** Files of a video render (of one variant). */
 export interface VideoOutputs {
+  /** video.mp4 (H.264), or video.mov (ProRes 4444 with alpha) for pro. */
   video: string;
   web: string;
   thumb: string;
@@ -56,7 +57,10 @@ interface RenderResultBase {
 
 export interface VideoRenderResult extends RenderResultBase {
   output: 'video';
+  /** The first variant's files (the only variant's, for a single render). */
   files: VideoOutputs;
+  /** Every variant's files, in the plan's order: one rendering pass, composited per variant. */
+  variants: { files: VideoOutputs }[];
 }
 
 /**
@@ -87,7 +91,7 @@ export type EngineToWorker = { type: 'render'; plan: RenderPlan };
 
 export type WorkerToEngine =
   | { type: 'progress'; stage: RenderStage; framesDone: number; framesTotal: number }
-  /** The posters (first frame) are written: a caller can publish them before the video is done. */
-  | { type: 'poster'; files: PosterFiles }
+  /** Variant `variant`'s posters (first frame) are written: a caller can publish them before the video is done. */
+  | { type: 'poster'; files: PosterFiles; variant: number }
   | { type: 'done'; result: RenderResult }
   | { type: 'error'; error: SerializedError };
