@@ -8,8 +8,13 @@ import path from 'node:path';
 import { Command } from 'commander';
 import { renderToDirectory } from '../render/render-engine.js';
 import type { DatasetRenderResult, VideoRenderResult } from '../render/worker-protocol.js';
+import { RenderbayError } from '../errors.js';
+import type { OverlayImage } from '../render/render-plan.js';
 import {
+  ALIGNMENTS,
   ASPECTS,
+  EFFECTS,
+  type Alignment,
   COVERAGES,
   DATASET_QUALITIES,
   parseRenderSettings,
@@ -23,17 +28,50 @@ import { createProgressReporter } from './progress.js';
 const OPTION_FIELDS = {
   quality: 'quality',
   aspect: 'aspect',
+  effect: 'effect',
+  sweepAngle: 'sweepAngle',
+  easeOutRatio: 'easeOutRatio',
+  amplitude: 'amplitude',
+  zoomStart: 'zoomStart',
+  zoomEnd: 'zoomEnd',
+  scaleFrom: 'scaleFrom',
+  vignette: 'vignette',
   bg: 'bgColor',
+  bgAlign: 'bgAlign',
   length: 'length',
+  animation: 'animation',
+  animationSpeed: 'animationSpeed',
   shadows: 'shadows',
   reflector: 'reflector',
   easing: 'easing',
   rotateY: 'rotateY',
+  tiltX: 'tiltX',
+  panX: 'panX',
+  rollZ: 'rollZ',
   zoom: 'zoom',
   coverage: 'coverage',
 } as const satisfies Record<string, keyof RenderSettingsInput>;
 
-const NUMERIC_OPTIONS = new Set(['length', 'rotateY', 'zoom']);
+const NUMERIC_OPTIONS = new Set([
+  'sweepAngle',
+  'easeOutRatio',
+  'amplitude',
+  'zoomStart',
+  'zoomEnd',
+  'scaleFrom',
+  'vignette',
+  'length',
+  'animationSpeed',
+  'rotateY',
+  'tiltX',
+  'panX',
+  'rollZ',
+  'zoom',
+]);
+
+/** Ids the CLI gives image files passed as overlays (the API's are stored overlays). */
+const CLI_BACKGROUND_ID = 'cli-background';
+const cliForegroundId = (index: number) => `cli-foreground-${index + 1}`;
 
 export function registerRenderCommand(program: Command): void {
   // Values are validated by the settings schema, not by commander, so the CLI reports the
@@ -45,7 +83,24 @@ export function registerRenderCommand(program: Command): void {
     .option('-o, --out <dir>', 'output directory', 'renderbay-out')
     .option('-q, --quality <tier>', `output tier: ${QUALITIES.join(', ')} (default share: 960×540 at 16:9)`)
     .option('-a, --aspect <ratio>', `frame aspect ratio: ${ASPECTS.join(', ')} (default 16:9)`)
+    .option('-e, --effect <move>', `camera move: ${EFFECTS.join(', ')} (default turntable)`)
+    .option('--sweep-angle <degrees>', 'degrees turned by hero-spin (540) and reveal (180), 10–1080')
+    .option('--ease-out-ratio <share>', 'hero-spin: share of the video spent decelerating, 0–1 (0.6)')
+    .option('--amplitude <degrees>', 'showcase: swing either side, 5–180 (60)')
+    .option('--zoom-start <factor>', 'zoom-orbit: distance multiplier at the start, 0.1–3 (1.0)')
+    .option('--zoom-end <factor>', 'zoom-orbit: distance multiplier at the end, 0.1–3 (0.7)')
+    .option('--scale-from <scale>', "reveal: the model's scale on the first frame, 0–1 (0)")
+    .option('--tilt-x <degrees>', 'model tilt forward/back, −90–90')
+    .option('--pan-x <degrees>', 'model yaw, −180–180 (after the tilt)')
+    .option('--roll-z <degrees>', 'model roll, −180–180')
     .option('--bg <hex>', "background colour, e.g. '#ffffff'")
+    .option('--bg-image <file>', 'background image (PNG/JPEG/WebP), scaled to cover the frame; overrides --bg')
+    .option('--bg-align <anchor>', `which part of the background image stays in frame: ${ALIGNMENTS.join(', ')} (default top-left)`)
+    .option('--foreground <file>', 'image drawn over the model (watermark, frame), sized for a 1080-pixel short side; repeatable', collect, [])
+    .option('--foreground-align <anchor>', `anchor of the --foreground images: ${ALIGNMENTS.join(', ')} (default top-left)`)
+    .option('--vignette <amount>', 'darken the frame edges, 0–1')
+    .option('--animation <clip>', "play an animation clip of the model ('*' for its first)")
+    .option('--animation-speed <factor>', 'animation playback multiplier, 0.1–10')
     .option('--length <seconds>', 'video length, 3–30 seconds')
     .option('--shadows', 'soft ground shadow (default)')
     .option('--no-shadows', 'no ground shadow')
@@ -68,13 +123,27 @@ export function registerRenderCommand(program: Command): void {
         input.output = 'dataset';
         input.datasetQuality = options.dataset;
       }
+      const overlays: Record<string, OverlayImage> = {};
+      const foregroundAlign = (options.foregroundAlign ?? 'top-left') as Alignment;
+      if (!ALIGNMENTS.includes(foregroundAlign)) {
+        throw new RenderbayError('invalid_settings', `--foreground-align must be one of: ${ALIGNMENTS.join(', ')}`);
+      }
+      if (typeof options.bgImage === 'string') {
+        input.bgImageId = CLI_BACKGROUND_ID;
+        overlays[CLI_BACKGROUND_ID] = { path: await existingFile(options.bgImage), alignment: 'top-left' };
+      }
+      const foreground = options.foreground as string[];
+      if (foreground.length > 0) {
+        input.foregroundIds = foreground.map((_, index) => cliForegroundId(index));
+        for (const [index, file] of foreground.entries()) overlays[cliForegroundId(index)] = { path: await existingFile(file), alignment: foregroundAlign };
+      }
       const settings = parseRenderSettings(input);
       const json = options.json === true;
       const progress = createProgressReporter({ enabled: !json && process.stderr.isTTY === true, unit: settings.output === 'dataset' ? 'views' : 'frames' });
       const started = performance.now();
       let result;
       try {
-        result = await renderToDirectory({ modelPath: model, settings, outputDirectory: String(options.out), onProgress: progress.update });
+        result = await renderToDirectory({ modelPath: model, settings, overlays, outputDirectory: String(options.out), onProgress: progress.update });
       } finally {
         progress.stop();
       }
@@ -86,6 +155,17 @@ export function registerRenderCommand(program: Command): void {
       const summary = result.output === 'dataset' ? datasetSummary(result, facts) : videoSummary(result, facts);
       process.stdout.write(json ? `${JSON.stringify(summary.json)}\n` : `${summary.line}\n`);
     });
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+async function existingFile(file: string): Promise<string> {
+  const resolved = path.resolve(file);
+  const facts = await stat(resolved).catch(() => null);
+  if (!facts?.isFile()) throw new RenderbayError('file_not_found', `No such image file: ${file}`, 404);
+  return resolved;
 }
 
 interface SummaryFacts {

@@ -1,8 +1,10 @@
 /**
  * The job engine: a persistent queue in SQLite drained by renderer worker processes.
  *
- * - Claims the oldest pending render together with every pending render of the same
- *   model with identical settings: they are rendered once and published to all of them.
+ * - Claims the oldest pending render together with the pending renders of the same model
+ *   that can share its rendering pass (render-pass.ts): identical settings get the same
+ *   files; settings that differ only in background become variants composited from the
+ *   same rendered frames.
  * - Moves renders through pending → poster-processing → poster-done → video-processing →
  *   done, with progress and stage; publishes the poster as soon as it exists.
  * - Server-side failures are retried up to the configured attempts; a render that fails
@@ -24,11 +26,14 @@ import { RenderbayError } from '../errors.js';
 import { nowIso } from '../ids.js';
 import { markModelVerdict } from '../models/model-service.js';
 import { renderToDirectory, type RenderJob, type RenderProgress } from '../render/render-engine.js';
-import type { RenderResult } from '../render/worker-protocol.js';
-import type { AssetName, RenderAssets } from '../renders/render-assets.js';
+import type { OverlayImage } from '../render/render-plan.js';
+import type { RenderOutputs, RenderResult } from '../render/worker-protocol.js';
+import { getOverlayFile } from '../overlays/overlay-service.js';
+import { storedAs, type AssetName, type RenderAssets } from '../renders/render-assets.js';
 import { ACTIVE_STATUSES, type RenderRow, type RenderStatus } from '../renders/render-service.js';
 import type { RenderSettings } from '../settings/render-settings.js';
 import { EngineLock, isProcessAlive } from './engine-lock.js';
+import { groupPass, type PassVariant, type PendingRender } from './render-pass.js';
 
 const NAME = 'job-engine';
 /** How often the lock holder looks for work created by other processes, and others for a free lock. */
@@ -42,8 +47,19 @@ const OUTPUT_ASSETS: Record<string, AssetName> = { video: 'video', web: 'web', t
 
 type RenderFunction = (job: RenderJob) => Promise<RenderResult>;
 
+/** A claimed pass: its variants (first = the oldest render's), their overlay files and the model. */
+interface Claim {
+  variants: PassVariant[];
+  overlays: Record<string, OverlayImage>;
+  modelPath: string;
+  modelId: string;
+}
+
 interface RunningJob {
-  renderIds: Set<string>;
+  /** The renders each variant of the pass serves (emptied as renders are deleted). */
+  variants: Set<string>[];
+  /** Every render the pass serves. */
+  readonly renderIds: Set<string>;
   workerPid: number | null;
   /** Set when the job was stopped on purpose (shutdown or deletion), so its failure is not a failure. */
   stopped: 'shutdown' | 'cancelled' | null;
@@ -109,7 +125,7 @@ export class JobEngine implements RenderQueue {
   async cancel(renderId: string): Promise<void> {
     for (const job of this.running.values()) {
       if (!job.renderIds.has(renderId)) continue;
-      job.renderIds.delete(renderId);
+      for (const variant of job.variants) variant.delete(renderId);
       if (job.renderIds.size > 0) return; // others still want this pass
       job.stopped = 'cancelled';
       killQuietly(job.workerPid);
@@ -156,66 +172,113 @@ export class JobEngine implements RenderQueue {
     while (!this.stopping && this.running.size < this.context.config.concurrency) {
       const claim = this.claimNext();
       if (!claim) return;
-      const job: RunningJob = { renderIds: new Set(claim.renderIds), workerPid: null, stopped: null, done: Promise.resolve() };
+      const variants = claim.variants.map((variant) => new Set(variant.renderIds));
+      const job: RunningJob = {
+        variants,
+        get renderIds() {
+          return new Set(variants.flatMap((ids) => [...ids]));
+        },
+        workerPid: null,
+        stopped: null,
+        done: Promise.resolve(),
+      };
+      const key = claim.variants[0].renderIds[0];
       job.done = this.run(job, claim).finally(() => {
-        this.running.delete(claim.renderIds[0]);
+        this.running.delete(key);
         this.notify();
       });
-      this.running.set(claim.renderIds[0], job);
+      this.running.set(key, job);
     }
   }
 
-  /** Atomically takes the oldest pending render and its identical siblings. */
-  private claimNext(): { renderIds: string[]; modelPath: string; settings: RenderSettings; modelId: string } | null {
+  /**
+   * Atomically takes the oldest pending render and the pending renders that share its
+   * pass. Variants whose overlays were deleted since they were created fail here (and are
+   * refunded) without holding up the others.
+   */
+  private claimNext(): Claim | null {
     const { db, store } = this.context;
-    return db.transaction(() => {
-      // rowid is insertion order: strictly first in, first out (timestamps tie within a
-      // millisecond, e.g. a model's system preview and the paid render created with it).
-      const first = db.prepare("SELECT * FROM renders WHERE status = 'pending' ORDER BY rowid LIMIT 1").get() as RenderRow | undefined;
-      if (!first) return null;
-      const group = db
-        .prepare("SELECT id FROM renders WHERE status = 'pending' AND model_id = ? AND settings = ? ORDER BY rowid")
-        .all(first.model_id, first.settings) as { id: string }[];
-      const ids = group.map((row) => row.id);
-      const now = nowIso();
-      const claim = db.prepare(
-        "UPDATE renders SET status = 'poster-processing', stage = 'loading', progress = 0, attempts = attempts + 1, started_at = ?, updated_at = ? WHERE id = ?",
-      );
-      for (const id of ids) claim.run(now, now, id);
-      const model = db.prepare('SELECT file_key FROM models WHERE id = ?').get(first.model_id) as { file_key: string };
-      return { renderIds: ids, modelPath: store.pathOf(model.file_key), settings: JSON.parse(first.settings) as RenderSettings, modelId: first.model_id };
+    return db.transaction((): Claim | null => {
+      for (;;) {
+        // rowid is insertion order: strictly first in, first out (timestamps tie within a
+        // millisecond, e.g. a model's system preview and the paid render created with it).
+        const first = db.prepare("SELECT id, model_id, account_id, settings FROM renders WHERE status = 'pending' ORDER BY rowid LIMIT 1").get() as
+          | (PendingRender & { model_id: string; account_id: string })
+          | undefined;
+        if (!first) return null;
+        const candidates = db
+          .prepare("SELECT id, settings FROM renders WHERE status = 'pending' AND model_id = ? AND account_id = ? ORDER BY rowid")
+          .all(first.model_id, first.account_id) as PendingRender[];
+        const variants: PassVariant[] = [];
+        const overlays: Record<string, OverlayImage> = {};
+        for (const variant of groupPass(first, candidates)) {
+          try {
+            Object.assign(overlays, this.resolveOverlays(first.account_id, variant.settings));
+            variants.push(variant);
+          } catch (error) {
+            this.fail(variant.renderIds, error as RenderbayError);
+          }
+        }
+        if (variants.length === 0) continue; // all failed: look again
+        const now = nowIso();
+        const claim = db.prepare(
+          "UPDATE renders SET status = 'poster-processing', stage = 'loading', progress = 0, attempts = attempts + 1, started_at = ?, updated_at = ? WHERE id = ?",
+        );
+        for (const id of variants.flatMap((variant) => variant.renderIds)) claim.run(now, now, id);
+        const model = db.prepare('SELECT file_key FROM models WHERE id = ?').get(first.model_id) as { file_key: string };
+        return { variants, overlays, modelPath: store.pathOf(model.file_key), modelId: first.model_id };
+      }
     })();
   }
 
-  private async run(job: RunningJob, claim: { modelPath: string; settings: RenderSettings; modelId: string }): Promise<void> {
+  /** The overlay files a render's settings name (bgImageId, foregroundIds), or `overlay_not_found`. */
+  private resolveOverlays(accountId: string, settings: RenderSettings): Record<string, OverlayImage> {
+    const resolved: Record<string, OverlayImage> = {};
+    const ids = [...(settings.bgImageId === undefined ? [] : [settings.bgImageId]), ...(settings.foregroundIds ?? [])];
+    for (const id of ids) {
+      const overlay = getOverlayFile(this.context as AppContext, accountId, id);
+      resolved[id] = { path: this.context.store.pathOf(overlay.fileKey), alignment: overlay.alignment };
+    }
+    return resolved;
+  }
+
+  private async run(job: RunningJob, claim: Claim): Promise<void> {
     const { store } = this.context;
     const workDirectory = await mkdtemp(path.join(store.tempDirectory, 'render-'));
-    let posterPublished: Promise<void> = Promise.resolve();
+    const postersPublished: Promise<void>[] = [];
     const progress = new ProgressWriter((status, percent, stage) => this.updateProgress([...job.renderIds], status, percent, stage));
     try {
       const result = await this.render({
         modelPath: claim.modelPath,
-        settings: claim.settings,
+        settings: claim.variants[0].settings,
+        variantSettings: claim.variants.length > 1 ? claim.variants.map((variant) => variant.settings) : undefined,
+        overlays: claim.overlays,
         outputDirectory: path.join(workDirectory, 'out'),
         onWorkerStarted: (pid) => {
           job.workerPid = pid;
           if (job.stopped) killQuietly(pid);
         },
         onProgress: (update) => progress.update(update),
-        onPoster: (files) => {
-          posterPublished = this.publishPosters(job, workDirectory, files)
-            .then(() => progress.posterDone())
-            .catch((error) => this.log(`could not publish the poster early: ${(error as Error).message}`));
+        onPoster: (files, variant) => {
+          // Every variant's poster exists after frame 0; the first variant's marks poster-done
+          // for the whole pass (they share progress).
+          postersPublished.push(
+            this.publishPosters([...(job.variants[variant] ?? [])], workDirectory, files, variant)
+              .then(() => (variant === 0 ? progress.posterDone() : undefined))
+              .catch((error) => this.log(`could not publish the poster early: ${(error as Error).message}`)),
+          );
         },
       });
-      await posterPublished;
-      const assets = await this.storeOutputs(job, result);
+      await Promise.all(postersPublished);
+      const outputs = result.output === 'video' ? result.variants.map((variant) => variant.files) : [result.files];
+      const assets: RenderAssets[] = [];
+      for (const [index, files] of outputs.entries()) assets.push(await this.storeOutputs([...job.variants[index]], files));
       // Clean up before announcing `done`: a client that sees done never sees our leftovers.
       await rm(workDirectory, { recursive: true, force: true });
-      this.markDone([...job.renderIds], assets);
+      this.markDone(job.variants.map((ids, index) => ({ ids: [...ids], assets: assets[index] })));
       if (job.renderIds.size > 0) this.recordVerdict([...job.renderIds], { valid: true });
     } catch (error) {
-      await posterPublished;
+      await Promise.all(postersPublished);
       const ids = [...job.renderIds];
       if (ids.length === 0 || job.stopped === 'cancelled') return;
       if (job.stopped === 'shutdown') {
@@ -229,34 +292,34 @@ export class JobEngine implements RenderQueue {
     }
   }
 
-  private async publishPosters(job: RunningJob, workDirectory: string, files: { poster: string; posterThumb: string }): Promise<void> {
+  private async publishPosters(ids: string[], workDirectory: string, files: { poster: string; posterThumb: string }, variant: number): Promise<void> {
     // The worker still needs its files for the final publish: copy them, don't move them.
     const assets: RenderAssets = {};
     for (const [output, file] of Object.entries(files)) {
-      const copy = path.join(workDirectory, `early-${path.basename(file)}`);
+      const copy = path.join(workDirectory, `early-${variant}-${path.basename(file)}`);
       await copyFile(file, copy);
       assets[OUTPUT_ASSETS[output]] = await this.context.store.put(copy);
     }
-    this.mergeAssets([...job.renderIds], assets);
+    this.mergeAssets(ids, assets);
   }
 
-  private async storeOutputs(job: RunningJob, result: RenderResult): Promise<RenderAssets> {
+  private async storeOutputs(ids: string[], files: RenderOutputs): Promise<RenderAssets> {
     const assets: RenderAssets = {};
-    for (const [output, file] of Object.entries(result.files as unknown as Record<string, string>)) {
+    for (const [output, file] of Object.entries(files as unknown as Record<string, string>)) {
       const asset = OUTPUT_ASSETS[output];
-      if (asset) assets[asset] = await this.context.store.put(file);
+      if (asset) assets[asset] = storedAs(asset, await this.context.store.put(file), file);
     }
-    this.mergeAssets([...job.renderIds], assets);
+    this.mergeAssets(ids, assets);
     return assets;
   }
 
-  private markDone(ids: string[], assets: RenderAssets): void {
+  private markDone(variants: { ids: string[]; assets: RenderAssets }[]): void {
     const now = nowIso();
     const finish = this.context.db.prepare(
       "UPDATE renders SET status = 'done', progress = 100, stage = 'done', file_size = ?, error_code = NULL, error_message = NULL, finished_at = ?, updated_at = ? WHERE id = ?",
     );
     this.context.db.transaction(() => {
-      for (const id of ids) finish.run((assets.video ?? assets.dataset)?.size ?? null, now, now, id);
+      for (const { ids, assets } of variants) for (const id of ids) finish.run((assets.video ?? assets.dataset)?.size ?? null, now, now, id);
     })();
   }
 

@@ -4,7 +4,7 @@
  * (`renderbay://renders/{id}/{asset}`, readable with resources/read).
  */
 import type { AppContext } from '../context.js';
-import { ASSET_TYPES, type AssetName, type RenderAssets, type StoredAsset } from '../renders/render-assets.js';
+import { ASSET_TYPES, assetType as storedAssetType, type AssetName, type RenderAssets, type StoredAsset } from '../renders/render-assets.js';
 import type { RenderRow } from '../renders/render-service.js';
 import type { McpSession } from './session.js';
 
@@ -41,8 +41,8 @@ export function storedAssets(row: Pick<RenderRow, 'assets'>): [string, StoredAss
   return Object.entries(JSON.parse(row.assets) as RenderAssets) as [string, StoredAsset][];
 }
 
-export function assetType(name: string): { contentType: string; fileName: string } {
-  return ASSET_TYPES[name as AssetName] ?? { contentType: 'application/octet-stream', fileName: name };
+export function assetType(name: string, asset?: StoredAsset): { contentType: string; fileName: string } {
+  return name in ASSET_TYPES ? storedAssetType(name as AssetName, asset) : { contentType: 'application/octet-stream', fileName: name };
 }
 
 /** Main file first, as the reference lists them; names this module does not know go last. */
@@ -54,7 +54,7 @@ export function renderFiles(session: McpSession, context: AppContext, row: Pick<
     .filter(([, asset]) => context.store.has(asset.key))
     .sort(([a], [b]) => rank(a) - rank(b))
     .map(([name, asset]) => {
-      const type = assetType(name);
+      const type = assetType(name, asset);
       const file: RenderFile = { name, fileName: type.fileName, contentType: type.contentType, size: asset.size, uri: renderResourceUri(row.id, name) };
       if (session.transport === 'stdio') file.path = context.store.pathOf(asset.key);
       const restPath = REST_PATHS[name as AssetName];

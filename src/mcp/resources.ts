@@ -52,7 +52,7 @@ export function registerRenderResources(server: McpServer, session: McpSession):
           );
         }
         const bytes = await readFile(session.context.store.pathOf(asset.key));
-        return { contents: [{ uri: uri.href, mimeType: assetType(name).contentType, blob: bytes.toString('base64') }] };
+        return { contents: [{ uri: uri.href, mimeType: assetType(name, asset).contentType, blob: bytes.toString('base64') }] };
       } catch (error) {
         // resources/read has no isError result: a failure is a JSON-RPC error carrying the REST envelope.
         const envelope = errorEnvelope(error, session.log);

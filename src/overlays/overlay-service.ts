@@ -100,12 +100,46 @@ export async function createOverlay(
   }
 }
 
-export function getOverlay(context: AppContext, accountId: string, overlayId: unknown): Overlay {
+/** An overlay the account may use: its own, or a published system overlay. */
+function findUsableOverlay(context: AppContext, accountId: string, overlayId: unknown): OverlayRow {
   const row = context.db
     .prepare('SELECT * FROM overlays WHERE id = ? AND (account_id = ? OR (account_id IS NULL AND published = 1))')
     .get(overlayId, accountId) as OverlayRow | undefined;
-  if (!row) throw new RenderbayError('overlay_not_found', 'Overlay not found', 404);
-  return toOverlay(row);
+  if (!row) throw new RenderbayError('overlay_not_found', typeof overlayId === 'string' ? `Overlay ${overlayId} not found` : 'Overlay not found', 404);
+  return row;
+}
+
+export function getOverlay(context: AppContext, accountId: string, overlayId: unknown): Overlay {
+  return toOverlay(findUsableOverlay(context, accountId, overlayId));
+}
+
+/**
+ * The stored file of an overlay a render names, for the renderer: `overlay_not_found`
+ * when it does not exist (or was deleted since the render was created).
+ */
+export function getOverlayFile(context: AppContext, accountId: string, overlayId: string): Overlay & { fileKey: string } {
+  const row = findUsableOverlay(context, accountId, overlayId);
+  return { ...toOverlay(row), fileKey: row.file_key };
+}
+
+/**
+ * Checks the overlays render settings name: each must exist for the account, a
+ * background image must be a `background` overlay and foreground ids `foreground` ones
+ * (a watermark used as a background would be scaled to cover the frame).
+ */
+export function assertRenderOverlays(context: AppContext, accountId: string, settings: { bgImageId?: string; foregroundIds?: string[] }): void {
+  if (settings.bgImageId !== undefined) {
+    const overlay = getOverlay(context, accountId, settings.bgImageId);
+    if (overlay.layer !== 'background') {
+      throw new RenderbayError('invalid_settings', `bgImageId ${overlay.id} is a ${overlay.layer} overlay; use a background overlay (or put it in foregroundIds)`);
+    }
+  }
+  for (const id of settings.foregroundIds ?? []) {
+    const overlay = getOverlay(context, accountId, id);
+    if (overlay.layer !== 'foreground') {
+      throw new RenderbayError('invalid_settings', `foregroundIds: ${overlay.id} is a ${overlay.layer} overlay; use foreground overlays (or bgImageId for a background)`);
+    }
+  }
 }
 
 export function listOverlays(context: AppContext, accountId: string): Overlay[] {

@@ -5,6 +5,8 @@
 export interface StoredAsset {
   key: string;
   size: number;
+  /** The file's own name when it differs from the asset's usual one (pro's video is video.mov). */
+  fileName?: string;
 }
 
 export type AssetName = 'video' | 'web' | 'thumb' | 'poster' | 'posterFull' | 'dataset';
@@ -19,3 +21,19 @@ export const ASSET_TYPES: Record<AssetName, { contentType: string; fileName: str
   posterFull: { contentType: 'image/png', fileName: 'poster.png' },
   dataset: { contentType: 'application/zip', fileName: 'dataset.zip' },
 };
+
+const CONTENT_TYPES: Record<string, string> = { '.mp4': 'video/mp4', '.mov': 'video/quicktime', '.png': 'image/png', '.zip': 'application/zip' };
+
+/** How an asset is served: its usual type, or the type of the file it actually holds (pro: video.mov). */
+export function assetType(name: AssetName, asset?: StoredAsset): { contentType: string; fileName: string } {
+  const usual = ASSET_TYPES[name];
+  if (!asset?.fileName || asset.fileName === usual.fileName) return usual;
+  const extension = asset.fileName.slice(asset.fileName.lastIndexOf('.'));
+  return { contentType: CONTENT_TYPES[extension] ?? 'application/octet-stream', fileName: asset.fileName };
+}
+
+/** A stored output, remembering its file name when it is not the asset's usual one. */
+export function storedAs(name: AssetName, stored: StoredAsset, file: string): StoredAsset {
+  const fileName = file.slice(file.lastIndexOf('/') + 1);
+  return fileName === ASSET_TYPES[name].fileName ? stored : { ...stored, fileName };
+}

@@ -11,6 +11,7 @@ import { RenderbayError } from '../errors.js';
 import { newId, nowIso } from '../ids.js';
 import { findModelRow, parsePaging, type Page } from '../models/model-service.js';
 import { parseRenderSettings, type RenderSettings } from '../settings/render-settings.js';
+import { assertRenderOverlays } from '../overlays/overlay-service.js';
 import type { RenderAssets } from './render-assets.js';
 
 export const RENDER_STATUSES = ['pending', 'poster-processing', 'poster-done', 'video-processing', 'done', 'error', 'failed'] as const;
@@ -137,10 +138,21 @@ function assertRenderable(context: AppContext, accountId: string, modelId: unkno
   return model.id;
 }
 
-export function createRender(context: AppContext, accountId: string, body: unknown): RenderItem {
-  const { modelId, renderSettings } = (body ?? {}) as { modelId?: unknown; renderSettings?: unknown };
+/**
+ * Validates one requested render against what it names: the model (renderable), the
+ * overlays (exist, right layer) and the animation clip (exists in the model).
+ */
+function validateRenderRequest(context: AppContext, accountId: string, item: unknown): { modelId: string; settings: RenderSettings } {
+  const { modelId, renderSettings } = (item ?? {}) as { modelId?: unknown; renderSettings?: unknown };
+  const model = assertRenderable(context, accountId, modelId);
   const settings = parseSettingsField(renderSettings);
-  const row = context.db.transaction(() => insertRender(context, accountId, assertRenderable(context, accountId, modelId), settings, { systemPreview: false }))();
+  assertRenderOverlays(context, accountId, settings);
+  return { modelId: model, settings };
+}
+
+export function createRender(context: AppContext, accountId: string, body: unknown): RenderItem {
+  const { modelId, settings } = validateRenderRequest(context, accountId, body);
+  const row = context.db.transaction(() => insertRender(context, accountId, modelId, settings, { systemPreview: false }))();
   context.queue.notify();
   return toRenderItem(row);
 }
@@ -155,8 +167,7 @@ export function createBatch(context: AppContext, accountId: string, body: unknow
   if (renders.length > MAX_BATCH) throw new RenderbayError('too_many', `At most ${MAX_BATCH} renders per batch (got ${renders.length})`, 400);
   const items = renders.map((item, index) => {
     try {
-      const { modelId, renderSettings } = (item ?? {}) as { modelId?: unknown; renderSettings?: unknown };
-      return { modelId: assertRenderable(context, accountId, modelId), settings: parseSettingsField(renderSettings) };
+      return validateRenderRequest(context, accountId, item);
     } catch (error) {
       if (error instanceof RenderbayError) throw new RenderbayError(error.code, `renders[${index}]: ${error.message}`, error.status);
       throw error;

@@ -6,7 +6,7 @@ import type { AppContext } from '../../context.js';
 import { RenderbayError } from '../../errors.js';
 import { sendFile } from '../../http/send-file.js';
 import { sendZip } from '../../http/zip-stream.js';
-import { ASSET_TYPES, type AssetName, type RenderAssets } from '../../renders/render-assets.js';
+import { assetType, type AssetName, type RenderAssets, type StoredAsset } from '../../renders/render-assets.js';
 import { findRenderRow } from '../../renders/render-service.js';
 import type { Route, RouteRequest } from '../http-app.js';
 
@@ -31,7 +31,7 @@ async function serveAsset({ request, response, params, caller, context }: RouteR
     throw new RenderbayError(NOT_FOUND_CODES[name], `The ${name === 'posterFull' ? 'full poster' : name} of render ${row.id} is not available (status: ${row.status})`, 404);
   }
   await sendFile(request, response, context.store.pathOf(asset.key), {
-    contentType: ASSET_TYPES[name].contentType,
+    contentType: assetType(name, asset).contentType,
     etag: asset.key,
     immutable: row.status === 'done',
   });
@@ -52,9 +52,9 @@ export const assetRoutes: Route[] = [
       if (row.status !== 'done' || !(assets.video || assets.dataset)) {
         throw new RenderbayError('video_not_found', `Render ${row.id} is not done yet (status: ${row.status}); the bundle needs its video or dataset`, 404);
       }
-      const entries = (Object.entries(assets) as [AssetName, { key: string }][])
+      const entries = (Object.entries(assets) as [AssetName, StoredAsset][])
         .filter(([, asset]) => context.store.has(asset.key))
-        .map(([name, asset]) => ({ name: ASSET_TYPES[name].fileName, path: context.store.pathOf(asset.key) }));
+        .map(([name, asset]) => ({ name: assetType(name, asset).fileName, path: context.store.pathOf(asset.key) }));
       await sendZip(response, entries, `render-${row.id}.zip`);
     },
   },
