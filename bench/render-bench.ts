@@ -2,8 +2,10 @@
  * Render benchmark: wall time, time per frame, setup time, peak memory of the render
  * process tree and output sizes of real renders, against the targets of the issue.
  *
- *   npm run bench                                   6 s turntable of DamagedHelmet (or Suzanne), share then standard
- *   npm run bench -- render <model> [--quality share|standard] [--length N]
+ *   npm run bench                                   6 s turntables of DamagedHelmet (or Suzanne): share,
+ *                                                   standard, standard ×3 background variants in one pass,
+ *                                                   4k and pro (ProRes 4444 with alpha)
+ *   npm run bench -- render <model> [--quality Q] [--length N] [--variants 1-3]
  *   npm run bench -- aa [model …]                   anti-aliasing comparison (bench/aa-compare.ts)
  *
  * Peak RSS is the largest sum of VmRSS over the renderer worker and all its descendants
@@ -20,7 +22,7 @@ import path from 'node:path';
 import { ensureDisplay } from '../renderer/display.js';
 import { renderToDirectory, type RenderProgress } from '../src/render/render-engine.js';
 import type { RenderResult } from '../src/render/worker-protocol.js';
-import { parseRenderSettings, type Quality } from '../src/settings/render-settings.js';
+import { parseRenderSettings, QUALITIES, type Quality, type RenderSettingsInput } from '../src/settings/render-settings.js';
 import { DEFAULT_AA_MODELS, runAntialiasingComparison } from './aa-compare.js';
 import { startPeakRssSampler, type PeakRss } from './process-memory.js';
 
@@ -33,15 +35,26 @@ const WALL_TARGET_SECONDS: Partial<Record<Quality, number>> = { share: 12, stand
 /** Peak RSS targets: 1.2 GB for share and standard (issue 2), 2.5 GB for 4k and pro (issue 5). */
 const PEAK_RSS_TARGET_BYTES: Record<Quality, number> = { share: 1.2e9, standard: 1.2e9, '4k': 2.5e9, pro: 2.5e9 };
 
+/** Issue 5: a pass of three background variants costs at most this many times one render. */
+const VARIANT_COST_TARGET = 1.3;
+/** The three looks of the shared-frames measurement: colour, colour with vignette, another colour. */
+const BACKGROUND_VARIANTS: RenderSettingsInput[] = [{ bgColor: '#ffffff' }, { bgColor: '#10141c', vignette: 0.6 }, { bgColor: '#d8c8b0' }];
+
 const USAGE = `Usage:
-  npm run bench
-  npm run bench -- render <model> [--quality share|standard] [--length N]
+  npm run bench                       share, standard, 4k and pro 6 s turntables, then
+                                      three background variants at standard in one pass
+  npm run bench -- render <model> [--quality ${QUALITIES.join('|')}] [--length N] [--variants 3]
   npm run bench -- aa [model …]`;
 
-interface Measurement {
-  label: string;
+interface Run {
   quality: Quality;
   length: number;
+  /** Background variants rendered in one pass (1 = a plain render). */
+  variants: number;
+}
+
+interface Measurement extends Run {
+  label: string;
   wallSeconds: number;
   result: RenderResult;
   memory: PeakRss;
@@ -62,10 +75,11 @@ function machineFacts(): void {
   console.log(`  node:           ${process.version}, ${os.type()} ${os.release()}`);
 }
 
-async function measureRender(modelPath: string, quality: Quality, length: number, outputRoot: string): Promise<Measurement> {
-  const settings = parseRenderSettings({ quality, length, shadows: true });
-  const outputDirectory = path.join(outputRoot, `${quality}-${length}s`);
-  const label = `${quality} ${length}s`;
+async function measureRender(modelPath: string, { quality, length, variants }: Run, outputRoot: string): Promise<Measurement> {
+  const variantSettings = BACKGROUND_VARIANTS.slice(0, variants).map((background) => parseRenderSettings({ quality, length, shadows: true, ...background }));
+  const settings = variantSettings[0];
+  const label = variants > 1 ? `${quality} ${length}s ×${variants} backgrounds` : `${quality} ${length}s`;
+  const outputDirectory = path.join(outputRoot, label.replace(/[^a-z0-9]+/gi, '-'));
   console.log(`\n${label}: rendering ${modelPath}`);
 
   let sampler: ReturnType<typeof startPeakRssSampler> | null = null;
@@ -78,6 +92,7 @@ async function measureRender(modelPath: string, quality: Quality, length: number
     result = await renderToDirectory({
       modelPath,
       settings,
+      variantSettings: variants > 1 ? variantSettings : undefined,
       outputDirectory,
       onWorkerStarted: (pid) => {
         sampler = startPeakRssSampler(pid, 50);
@@ -95,7 +110,11 @@ async function measureRender(modelPath: string, quality: Quality, length: number
   memory ??= { peakBytes: Number.NaN, samples: 0, atPeak: [], peakByName: {} };
 
   const fileSizes: [string, number][] = [];
-  for (const [output, file] of Object.entries(result.files)) fileSizes.push([`${output} (${path.basename(file)})`, (await stat(file)).size]);
+  const variantFiles = result.output === 'video' ? result.variants.map((variant) => variant.files) : [result.files];
+  for (const [index, files] of variantFiles.entries()) {
+    const prefix = variantFiles.length > 1 ? `variant ${index + 1} ` : '';
+    for (const [output, file] of Object.entries(files)) fileSizes.push([`${prefix}${output} (${path.basename(file)})`, (await stat(file)).size]);
+  }
 
   const { timings } = result;
   const frames = result.frameCount;
@@ -114,7 +133,7 @@ async function measureRender(modelPath: string, quality: Quality, length: number
   console.log(`  peak per process: ${perName || 'n/a'}`);
   console.log('  outputs:');
   for (const [name, size] of fileSizes) console.log(`    ${name.padEnd(34)} ${(size / 1024).toFixed(1).padStart(9)} KiB`);
-  return { label, quality, length, wallSeconds, result, memory, fileSizes };
+  return { label, quality, length, variants, wallSeconds, result, memory, fileSizes };
 }
 
 function verdict(ok: boolean): string {
@@ -143,15 +162,25 @@ function summarise(measurements: Measurement[]): void {
 
   console.log('\nTargets (from the issue: 6 s turntable; peak RSS of worker + ffmpeg, GB = 10^9 bytes)');
   for (const m of measurements) {
-    const target = WALL_TARGET_SECONDS[m.quality];
+    const target = m.variants === 1 ? WALL_TARGET_SECONDS[m.quality] : undefined;
     const note = m.length === DEFAULT_LENGTH ? '' : ` (targets are for ${DEFAULT_LENGTH} s; this render is ${m.length} s)`;
     if (target !== undefined) console.log(`  ${verdict(m.wallSeconds <= target)}  ${m.label} wall ${m.wallSeconds.toFixed(2)} s ≤ ${target} s${note}`);
     const rssTarget = PEAK_RSS_TARGET_BYTES[m.quality];
     console.log(`  ${verdict(m.memory.peakBytes <= rssTarget)}  ${m.label} peak RSS ${mb(m.memory.peakBytes)} MB ≤ ${mb(rssTarget)} MB`);
   }
+  // Shared frames: a pass of N background variants against one render of the same tier and length, same run.
+  for (const pass of measurements.filter((m) => m.variants > 1)) {
+    const single = measurements.find((m) => m.variants === 1 && m.quality === pass.quality && m.length === pass.length);
+    if (!single) continue;
+    const ratio = pass.wallSeconds / single.wallSeconds;
+    const separate = single.wallSeconds * pass.variants;
+    console.log(
+      `  ${verdict(ratio <= VARIANT_COST_TARGET)}  ${pass.label}: ${pass.wallSeconds.toFixed(2)} s = ${ratio.toFixed(2)}× one render (${single.wallSeconds.toFixed(2)} s) ≤ ${VARIANT_COST_TARGET}×; ${pass.variants} separate renders would take ~${separate.toFixed(1)} s`,
+    );
+  }
 }
 
-async function renderBenchmark(modelPath: string, runs: { quality: Quality; length: number }[]): Promise<void> {
+async function renderBenchmark(modelPath: string, runs: Run[]): Promise<void> {
   machineFacts();
   // Start the display once before timing: a long-running server keeps its Xvfb, and the
   // first render should not be charged for it while the second is not.
@@ -162,7 +191,7 @@ async function renderBenchmark(modelPath: string, runs: { quality: Quality; leng
   const outputRoot = await mkdtemp(path.join(os.tmpdir(), 'renderbay-bench-'));
   try {
     const measurements: Measurement[] = [];
-    for (const run of runs) measurements.push(await measureRender(modelPath, run.quality, run.length, outputRoot));
+    for (const run of runs) measurements.push(await measureRender(modelPath, run, outputRoot));
     summarise(measurements);
     console.log(`\nLoad average at end: ${os.loadavg().map((value) => value.toFixed(2)).join(', ')} (the benchmark itself keeps about 2 cores busy)`);
   } finally {
@@ -183,10 +212,11 @@ function defaultModel(): string {
 
 class UsageError extends Error {}
 
-function parseRenderArgs(args: string[]): { model: string; quality: Quality; length: number } {
+function parseRenderArgs(args: string[]): { model: string; run: Run } {
   let model: string | undefined;
   let quality: string = 'share';
   let length: number = DEFAULT_LENGTH;
+  let variants = 1;
   for (let index = 0; index < args.length; index++) {
     const arg = args[index];
     const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
@@ -197,6 +227,7 @@ function parseRenderArgs(args: string[]): { model: string; quality: Quality; len
     };
     if (flag === '--quality') quality = value();
     else if (flag === '--length') length = Number(value());
+    else if (flag === '--variants') variants = Number(value());
     else if (flag.startsWith('--')) throw new UsageError(`unknown option ${flag}`);
     else if (model === undefined) model = arg;
     else throw new UsageError(`unexpected argument ${arg}`);
@@ -205,7 +236,8 @@ function parseRenderArgs(args: string[]): { model: string; quality: Quality; len
   // Validates quality and length with the product's own messages.
   const settings = parseRenderSettings({ quality, length });
   if (!existsSync(model)) throw new UsageError(`model not found: ${model}`);
-  return { model: path.resolve(model), quality: settings.quality, length: settings.length };
+  if (!Number.isInteger(variants) || variants < 1 || variants > BACKGROUND_VARIANTS.length) throw new UsageError(`--variants must be 1 to ${BACKGROUND_VARIANTS.length}`);
+  return { model: path.resolve(model), run: { quality: settings.quality, length: settings.length, variants } };
 }
 
 async function main(args: string[]): Promise<void> {
@@ -213,17 +245,21 @@ async function main(args: string[]): Promise<void> {
   if (command === undefined) {
     const model = defaultModel();
     await renderBenchmark(model, [
-      { quality: 'share', length: DEFAULT_LENGTH },
-      { quality: 'standard', length: DEFAULT_LENGTH },
+      { quality: 'share', length: DEFAULT_LENGTH, variants: 1 },
+      { quality: 'standard', length: DEFAULT_LENGTH, variants: 1 },
+      { quality: 'standard', length: DEFAULT_LENGTH, variants: 3 },
+      { quality: '4k', length: DEFAULT_LENGTH, variants: 1 },
+      { quality: 'pro', length: DEFAULT_LENGTH, variants: 1 },
     ]);
   } else if (command === 'aa') {
     const models = rest.length ? rest : DEFAULT_AA_MODELS;
     for (const model of models) if (!existsSync(model)) throw new UsageError(`model not found: ${model}`);
     await runAntialiasingComparison(models);
   } else if (command === 'render') {
-    const { model, quality, length } = parseRenderArgs(rest);
+    const { model, run } = parseRenderArgs(rest);
     console.log(`Model: ${model}`);
-    await renderBenchmark(model, [{ quality, length }]);
+    const runs = run.variants > 1 ? [{ ...run, variants: 1 }, run] : [run];
+    await renderBenchmark(model, runs);
   } else if (command === '-h' || command === '--help' || command === 'help') {
     console.log(USAGE);
   } else {
