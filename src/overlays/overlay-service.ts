@@ -8,11 +8,11 @@ import type { AppContext } from '../context.js';
 import { RenderbayError } from '../errors.js';
 import { newId, nowIso } from '../ids.js';
 import { removeUnreferencedFiles } from '../renders/render-service.js';
+import { ALIGNMENTS } from '../settings/render-settings.js';
 
 export const OVERLAY_LAYERS = ['background', 'foreground'] as const;
-export const OVERLAY_ALIGNMENTS = [
-  'top-left', 'top-center', 'top-right', 'center-left', 'center', 'center-right', 'bottom-left', 'bottom-center', 'bottom-right',
-] as const;
+/** An overlay's anchor takes the same nine values as a render's bgAlign. */
+export const OVERLAY_ALIGNMENTS = ALIGNMENTS;
 export const MAX_OVERLAY_BYTES = 10 * 1024 * 1024;
 const MIME_TYPES: Record<string, string> = { png: 'image/png', jpeg: 'image/jpeg', webp: 'image/webp' };
 
