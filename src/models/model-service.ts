@@ -18,6 +18,7 @@ import { z } from 'zod';
 import type { AppContext } from '../context.js';
 import { RenderbayError } from '../errors.js';
 import { newId, nowIso } from '../ids.js';
+import { assertRenderOverlays } from '../overlays/overlay-service.js';
 import { insertRender, parseSettingsField, SYSTEM_PREVIEW_SETTINGS, type RenderSummary, listRendersOfModel } from '../renders/render-service.js';
 import { ingestInWorker } from '../ingest/ingest-worker.js';
 import type { IngestResult } from '../ingest/ingest-model.js';
@@ -129,6 +130,7 @@ export async function createModelFromFile(context: AppContext, accountId: string
   let workDirectory: string | null = null;
   try {
     const settings = renderSettingsField === undefined || renderSettingsField === '' ? null : parseSettingsField(renderSettingsField);
+    if (settings) assertRenderOverlays(context, accountId, settings);
     const format = await sniffModelFormat(file.path, file.originalName);
     if (format === 'zip' && file.onlyGltf) {
       throw new RenderbayError('invalid_format', 'URL ingest accepts .glb and .gltf files only');
