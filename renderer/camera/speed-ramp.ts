@@ -17,8 +17,8 @@ export function rampedProgress(t: number, rampIn: number, rampOut: number): numb
   if (time < rampIn) return (cruise * time * time) / (2 * rampIn);
   const rampInDistance = (cruise * rampIn) / 2;
   if (time <= cruiseEnd) return rampInDistance + cruise * (time - rampIn);
-  // Decelerating: speed falls linearly from `cruise` to 0 over the remaining `rampOut`.
-  const intoRamp = time - cruiseEnd;
-  const decelerating = cruise * intoRamp - (cruise * intoRamp * intoRamp) / (2 * rampOut);
-  return Math.min(1, rampInDistance + cruise * (cruiseEnd - rampIn) + decelerating);
+  // Decelerating: speed falls linearly to 0 at t = 1, so what is left to travel is
+  // quadratic in the time left (written that way, the last frame lands on exactly 1).
+  const timeLeft = 1 - time;
+  return 1 - (cruise * timeLeft * timeLeft) / (2 * rampOut);
 }
