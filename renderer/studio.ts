@@ -8,7 +8,8 @@
  */
 import * as THREE from 'three';
 import type { RenderPlan } from '../src/render/render-plan.js';
-import { createCamera, fitOrbitDistance, moveProgress, placeOrbitCamera } from './camera/turntable.js';
+import { cameraPose } from './camera/camera-move.js';
+import { createCamera, fitOrbitDistance, placeOrbitCamera } from './camera/orbit.js';
 import { FramePipeline } from './frame-pipeline.js';
 import { createGLRenderer, type GLRenderer } from './gl/context.js';
 import { loadScene } from './load/load-scene.js';
@@ -16,6 +17,7 @@ import { readModel } from './load/read-model.js';
 import { useNearestMipmapsUnderSupersampling } from './load/texture-filtering.js';
 import { ContactShadow } from './scene/contact-shadow.js';
 import { placeOnGround, type Framing } from './scene/framing.js';
+import { orientModel } from './scene/orientation.js';
 import { ReflectiveFloor } from './scene/reflective-floor.js';
 import { createStudioLighting, type StudioLighting } from './scene/studio-environment.js';
 
@@ -34,6 +36,7 @@ export class Studio {
     private readonly lighting: StudioLighting,
     private readonly shadow: ContactShadow | null,
     private readonly floor: ReflectiveFloor | null,
+    private readonly scaledModel: THREE.Group,
   ) {}
 
   /** Loads and validates the model (before any GL work), then builds the scene. */
@@ -41,8 +44,14 @@ export class Studio {
     const { gl, root } = await openModel(plan, onStage);
     try {
       const { renderer } = gl;
-      const framing = placeOnGround(root);
-      const { scene, lighting } = createLitScene(renderer, framing.placed, framing.radius);
+      // Oriented first, so placement, framing and the shadow all see the turned model.
+      const framing = placeOnGround(orientModel(root, plan.model));
+      // Scaled (reveal) about the world origin, which placement puts at the model's base
+      // centre: the model grows out of the floor instead of floating while it is small.
+      const scaledModel = new THREE.Group();
+      scaledModel.name = 'renderbay:model-scale';
+      scaledModel.add(framing.placed);
+      const { scene, lighting } = createLitScene(renderer, scaledModel, framing.radius);
 
       let shadow: ContactShadow | null = null;
       if (plan.look.shadows) {
@@ -51,7 +60,7 @@ export class Studio {
         scene.add(shadow.plane);
       }
       const floor = plan.look.reflector
-        ? new ReflectiveFloor(framing.placed, framing.radius, lighting.environment, [lighting.keyLight])
+        ? new ReflectiveFloor(scaledModel, framing.radius, lighting.environment, [lighting.keyLight])
         : null;
       const camera = createCamera(plan.width, plan.height);
       const distance = fitOrbitDistance(camera, framing.box, framing.centre, plan.camera.elevationDegrees);
@@ -62,10 +71,10 @@ export class Studio {
         layers: plan.variants,
       });
       // Compile every shader now rather than on the first frame.
-      placeOrbitCamera(camera, framing.centre, distance, plan.camera, 0);
+      placeOrbitCamera(camera, framing.centre, distance, cameraPose(plan.camera, 0, plan.frameCount));
       renderer.compile(scene, camera);
       if (floor) renderer.compile(floor.scene, camera);
-      return new Studio(gl, plan, framing, scene, camera, distance, pipeline, lighting, shadow, floor);
+      return new Studio(gl, plan, framing, scene, camera, distance, pipeline, lighting, shadow, floor, scaledModel);
     } catch (error) {
       gl.dispose();
       throw error;
@@ -80,9 +89,18 @@ export class Studio {
 
   /** Renders frame `index` of the move once; `composite` then finishes it per variant. */
   renderScene(index: number): void {
-    const progress = moveProgress(index, this.plan.frameCount, this.plan.camera.easing);
-    placeOrbitCamera(this.camera, this.framing.centre, this.distance, this.plan.camera, progress);
+    const pose = cameraPose(this.plan.camera, index, this.plan.frameCount);
+    this.setModelScale(pose.modelScale);
+    placeOrbitCamera(this.camera, this.framing.centre, this.distance, pose);
     this.pipeline.renderScene(this.scene, this.camera, this.floor?.scene ?? null);
+  }
+
+  /** Scales the model, its contact shadow and its reflection together about the model's base. */
+  private setModelScale(scale: number): void {
+    this.scaledModel.scale.setScalar(scale);
+    this.scaledModel.visible = scale > 0; // nothing to draw at 0 (and a singular matrix)
+    this.shadow?.setModelScale(scale);
+    this.floor?.setModelScale(scale);
   }
 
   /**

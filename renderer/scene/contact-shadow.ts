@@ -79,6 +79,17 @@ export class ContactShadow {
     };
   }
 
+  /**
+   * Follows a model scaled about its base (reveal): the baked shadow shrinks with it
+   * about the same point, and is hidden at scale 0 so no shadow lies under a model that
+   * is not there yet.
+   */
+  setModelScale(scale: number): void {
+    this.plane.scale.x = scale;
+    this.plane.scale.z = scale;
+    this.plane.visible = scale > 0;
+  }
+
   /** Renders the shadow of `model` into the plane's texture. Cheap: call again only when the model moves. */
   bake(renderer: THREE.WebGLRenderer, model: THREE.Object3D): void {
     const previousTarget = renderer.getRenderTarget();

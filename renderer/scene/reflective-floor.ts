@@ -22,10 +22,13 @@ export class ReflectiveFloor {
   readonly scene = new THREE.Scene();
   private readonly fadeTexture: THREE.DataTexture;
   private readonly fadePlane: THREE.Mesh;
+  /** The model's mirror image below the floor (a clone, so it must be told about scale changes). */
+  private readonly mirrored: THREE.Object3D;
 
   constructor(model: THREE.Object3D, modelRadius: number, environment: THREE.Texture, lights: THREE.Object3D[], options: Partial<ReflectiveFloorOptions> = {}) {
     const { strength, fadeRadius } = { ...REFLECTIVE_FLOOR_DEFAULTS, ...options };
-    const mirrored = model.clone(true);
+    this.mirrored = model.clone(true);
+    const mirrored = this.mirrored;
     mirrored.scale.y *= -1; // three flips the front face for negative-determinant transforms
     mirrored.position.y *= -1;
     this.scene.environment = environment;
@@ -55,6 +58,15 @@ export class ReflectiveFloor {
     );
     this.fadePlane.renderOrder = 10;
     this.scene.add(this.fadePlane);
+  }
+
+  /**
+   * Scales the mirror image like the model (reveal), which must have been given to the
+   * constructor as a group at the origin so the scale is about its base on the floor.
+   */
+  setModelScale(scale: number): void {
+    this.mirrored.scale.set(scale, -scale, scale);
+    this.mirrored.visible = scale > 0;
   }
 
   dispose(): void {

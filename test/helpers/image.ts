@@ -93,3 +93,23 @@ export function meanChroma(image: RawImage, x: number, y: number, width: number,
   }
   return sum / (width * height);
 }
+
+/** Bounding box (in pixels) of where two same-sized images differ by more than `threshold` in any channel: what one render adds to another, a shadow say. */
+export function differenceBox(a: RawImage, b: RawImage, threshold = 8): { minX: number; maxX: number; minY: number; maxY: number; count: number } {
+  if (a.width !== b.width || a.height !== b.height) throw new Error('images differ in size');
+  const box = { minX: Infinity, maxX: -Infinity, minY: Infinity, maxY: -Infinity, count: 0 };
+  for (let y = 0; y < a.height; y++) {
+    for (let x = 0; x < a.width; x++) {
+      const pixel = y * a.width + x;
+      let difference = 0;
+      for (let channel = 0; channel < 3; channel++) difference = Math.max(difference, Math.abs(a.data[pixel * a.channels + channel] - b.data[pixel * b.channels + channel]));
+      if (difference <= threshold) continue;
+      box.count++;
+      box.minX = Math.min(box.minX, x);
+      box.maxX = Math.max(box.maxX, x);
+      box.minY = Math.min(box.minY, y);
+      box.maxY = Math.max(box.maxY, y);
+    }
+  }
+  return box;
+}

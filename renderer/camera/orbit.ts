@@ -1,24 +1,20 @@
 /**
- * The turntable camera move: a 360° orbit around the vertical axis through the model's
- * centre, optionally eased in and out, at a fixed elevation and a distance at which the
- * model fills the same share of the frame from every side and in every aspect ratio.
+ * The orbiting camera every effect uses: it circles the vertical axis through the model's
+ * centre at a fixed elevation, at a distance fitted so that the model fills the same
+ * share of the frame from every side and in every aspect ratio. Effects only choose the
+ * azimuth and a multiple of that distance per frame (camera-move.ts).
  */
 import * as THREE from 'three';
 
-export interface OrbitOptions {
-  /** Camera start angle in degrees about +Y (0 looks at the model's front, +Z). */
-  startAngleDegrees: number;
-  /** Degrees travelled over the video. */
-  sweepDegrees: number;
-  /** Ease in and out of the rotation. */
-  easing: boolean;
-  /** Camera distance multiplier (1 = default framing). */
-  zoom: number;
+/** Where the orbiting camera is for one frame (see camera-move.ts for how effects choose it). */
+export interface OrbitPose {
+  /** Degrees about +Y; 0 looks at the model's front (+Z). */
+  azimuthDegrees: number;
+  /** Multiple of the fitted orbit distance. */
+  distanceMultiplier: number;
   /** Camera height above the model centre, in degrees of elevation. */
   elevationDegrees: number;
 }
-
-export const ORBIT_DEFAULTS = { elevationDegrees: 15 } as const;
 
 /** Half of the field of view across the frame's shorter side, in degrees. */
 const SHORT_SIDE_HALF_FOV_DEGREES = 15;
@@ -26,20 +22,6 @@ const SHORT_SIDE_HALF_FOV_DEGREES = 15;
 const FRAME_FILL = 0.8;
 /** Azimuth steps sampled when fitting the whole orbit. */
 const ORBIT_SAMPLES = 72;
-
-/** Sine ease-in-out: zero speed at both ends, peak speed π/2 × the mean. */
-export function easeInOut(t: number): number {
-  return 0.5 - 0.5 * Math.cos(Math.PI * t);
-}
-
-/**
- * Progress through the move for frame `index` of `count`. Eased moves end exactly at the
- * sweep; linear ones stop one step short so a 360° video loops seamlessly.
- */
-export function moveProgress(index: number, count: number, easing: boolean): number {
-  if (count <= 1) return 0;
-  return easing ? easeInOut(index / (count - 1)) : index / count;
-}
 
 /** A perspective camera whose shorter side always sees ±15°, whatever the aspect ratio. */
 export function createCamera(width: number, height: number): THREE.PerspectiveCamera {
@@ -64,8 +46,7 @@ export function fitOrbitDistance(camera: THREE.PerspectiveCamera, box: THREE.Box
   const probe = camera.clone();
   const fits = (distance: number) => {
     for (let sample = 0; sample < ORBIT_SAMPLES; sample++) {
-      const options = { startAngleDegrees: (360 * sample) / ORBIT_SAMPLES, sweepDegrees: 0, easing: false, zoom: 1, elevationDegrees };
-      placeOrbitCamera(probe, target, distance, options, 0);
+      placeOrbitCamera(probe, target, distance, { azimuthDegrees: (360 * sample) / ORBIT_SAMPLES, distanceMultiplier: 1, elevationDegrees });
       for (const corner of corners) {
         projected.copy(corner).project(probe);
         if (projected.z > 1 || Math.abs(projected.x) > FRAME_FILL || Math.abs(projected.y) > FRAME_FILL) return false;
@@ -84,22 +65,18 @@ export function fitOrbitDistance(camera: THREE.PerspectiveCamera, box: THREE.Box
 }
 
 /** Places the camera for one frame of the orbit. */
-export function placeOrbitCamera(
-  camera: THREE.PerspectiveCamera,
-  target: THREE.Vector3,
-  baseDistance: number,
-  options: OrbitOptions,
-  progress: number,
-): void {
-  const azimuth = THREE.MathUtils.degToRad(options.startAngleDegrees + options.sweepDegrees * progress);
-  const elevation = THREE.MathUtils.degToRad(options.elevationDegrees);
-  const distance = baseDistance * options.zoom;
+export function placeOrbitCamera(camera: THREE.PerspectiveCamera, target: THREE.Vector3, baseDistance: number, pose: OrbitPose): void {
+  const azimuth = THREE.MathUtils.degToRad(pose.azimuthDegrees);
+  const elevation = THREE.MathUtils.degToRad(pose.elevationDegrees);
+  const distance = baseDistance * pose.distanceMultiplier;
   camera.position.set(
     target.x + distance * Math.sin(azimuth) * Math.cos(elevation),
     target.y + distance * Math.sin(elevation),
     target.z + distance * Math.cos(azimuth) * Math.cos(elevation),
   );
-  // Depth range: generous around the model and its mirror image below the floor.
+  // Depth range: generous around the model and its mirror image below the floor. The
+  // near plane follows the distance, so a camera that moves in close (zoom-orbit down to
+  // 0.1 × zoom 0.5) still sees everything in front of it.
   camera.near = Math.max(distance * 0.02, distance - baseDistance * 2);
   camera.far = distance + baseDistance * 4;
   camera.lookAt(target);
