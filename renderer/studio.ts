@@ -8,10 +8,11 @@
  */
 import * as THREE from 'three';
 import type { RenderPlan } from '../src/render/render-plan.js';
+import { AnimationPlayer } from './animation/animation-player.js';
 import { createCamera, fitOrbitDistance, moveProgress, placeOrbitCamera } from './camera/turntable.js';
 import { FramePipeline } from './frame-pipeline.js';
 import { createGLRenderer, type GLRenderer } from './gl/context.js';
-import { loadScene } from './load/load-scene.js';
+import { loadScene, type LoadedModel } from './load/load-scene.js';
 import { readModel } from './load/read-model.js';
 import { useNearestMipmapsUnderSupersampling } from './load/texture-filtering.js';
 import { ContactShadow } from './scene/contact-shadow.js';
@@ -20,7 +21,7 @@ import { ReflectiveFloor } from './scene/reflective-floor.js';
 import { createStudioLighting, type StudioLighting } from './scene/studio-environment.js';
 
 /** The parts of a plan the studio needs (everything but where outputs go). */
-export type StudioPlan = Pick<RenderPlan, 'modelPath' | 'width' | 'height' | 'frameCount' | 'variants' | 'camera' | 'model' | 'animation' | 'look' | 'antialiasing'>;
+export type StudioPlan = Pick<RenderPlan, 'modelPath' | 'width' | 'height' | 'fps' | 'frameCount' | 'variants' | 'camera' | 'model' | 'animation' | 'look' | 'antialiasing'>;
 
 export class Studio {
   private constructor(
@@ -34,20 +35,24 @@ export class Studio {
     private readonly lighting: StudioLighting,
     private readonly shadow: ContactShadow | null,
     private readonly floor: ReflectiveFloor | null,
+    private readonly animation: AnimationPlayer | null,
   ) {}
 
   /** Loads and validates the model (before any GL work), then builds the scene. */
   static async open(plan: StudioPlan, onStage?: (stage: 'loading' | 'preparing') => void): Promise<Studio> {
-    const { gl, root } = await openModel(plan, onStage);
+    const { gl, ...model } = await openModel(plan, onStage);
     try {
       const { renderer } = gl;
-      const framing = placeOnGround(root);
+      const animation = plan.animation ? AnimationPlayer.create(model, plan.animation, plan.fps) : null;
+      const framing = placeOnGround(model.root, animation?.boundsOverVideo(plan.frameCount));
+      // The contact shadow below is baked once, in the pose the video opens on.
+      animation?.poseAtFrame(0);
       const { scene, lighting } = createLitScene(renderer, framing.placed, framing.radius);
 
       let shadow: ContactShadow | null = null;
       if (plan.look.shadows) {
         shadow = new ContactShadow({ width: framing.size.x, depth: framing.size.z, height: framing.size.y });
-        shadow.bake(renderer, framing.placed); // only the camera moves: one bake serves every frame
+        shadow.bake(renderer, framing.placed); // one bake serves every frame (an animated model keeps its opening pose's shadow)
         scene.add(shadow.plane);
       }
       const floor = plan.look.reflector
@@ -65,7 +70,7 @@ export class Studio {
       placeOrbitCamera(camera, framing.centre, distance, plan.camera, 0);
       renderer.compile(scene, camera);
       if (floor) renderer.compile(floor.scene, camera);
-      return new Studio(gl, plan, framing, scene, camera, distance, pipeline, lighting, shadow, floor);
+      return new Studio(gl, plan, framing, scene, camera, distance, pipeline, lighting, shadow, floor, animation);
     } catch (error) {
       gl.dispose();
       throw error;
@@ -82,6 +87,7 @@ export class Studio {
   renderScene(index: number): void {
     const progress = moveProgress(index, this.plan.frameCount, this.plan.camera.easing);
     placeOrbitCamera(this.camera, this.framing.centre, this.distance, this.plan.camera, progress);
+    this.animation?.poseAtFrame(index);
     this.pipeline.renderScene(this.scene, this.camera, this.floor?.scene ?? null);
   }
 
@@ -103,9 +109,8 @@ export class Studio {
 }
 
 /** The model's scene graph on a fresh GL context, which the caller owns (and disposes). */
-export interface OpenedModel {
+export interface OpenedModel extends LoadedModel {
   gl: GLRenderer;
-  root: THREE.Object3D;
 }
 
 /**
@@ -124,7 +129,7 @@ export async function openModel(
     const model = await loadScene(source.glb);
     if (plan.antialiasing === 'ssaa2') useNearestMipmapsUnderSupersampling(model.root);
     onStage?.('preparing');
-    return { gl, root: model.root };
+    return { gl, ...model };
   } catch (error) {
     gl.dispose();
     throw error;
