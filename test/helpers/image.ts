@@ -93,3 +93,13 @@ export function meanChroma(image: RawImage, x: number, y: number, width: number,
   }
   return sum / (width * height);
 }
+
+/** A rectangle of an image, as its own image (to compare one part of a frame). */
+export function crop(image: RawImage, x: number, y: number, width: number, height: number): RawImage {
+  const data = Buffer.alloc(width * height * image.channels);
+  for (let row = 0; row < height; row++) {
+    const start = ((y + row) * image.width + x) * image.channels;
+    image.data.copy(data, row * width * image.channels, start, start + width * image.channels);
+  }
+  return { width, height, channels: image.channels, data };
+}
