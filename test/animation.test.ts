@@ -8,6 +8,9 @@
  * in the clip time (i / 30) · speed they show.
  */
 import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, test } from 'node:test';
 import { readModel } from '../renderer/load/read-model.js';
 import { loadScene } from '../renderer/load/load-scene.js';
@@ -123,6 +126,16 @@ describe('animation clip names', () => {
     await assert.rejects(readAnimationClipNames('fixtures/generated/no-such-model.glb'), { code: 'file_not_found', status: 404 });
     await assert.rejects(readAnimationClipNames('fixtures/generated/bad-random.glb'), { code: 'invalid_format' });
     await assert.rejects(readAnimationClipNames('fixtures/generated/bad-json.glb'), { code: 'invalid_model' });
+    // A JSON chunk length forged past the end of the file is refused before anything is allocated.
+    const forged = new Uint8Array(await readFile(SKINNED_MORPH));
+    new DataView(forged.buffer, forged.byteOffset).setUint32(12, 0x7fff_fff0, true);
+    const directory = await mkdtemp(path.join(tmpdir(), 'renderbay-clips-'));
+    try {
+      await writeFile(path.join(directory, 'forged.glb'), forged);
+      await assert.rejects(readAnimationClipNames(path.join(directory, 'forged.glb')), { code: 'invalid_model', message: /past the end of the file/ });
+    } finally {
+      await rm(directory, { recursive: true, force: true });
+    }
   });
 
   test('resolveAnimationClip: a known name, "*" for the first, and clear errors', () => {

@@ -53,9 +53,10 @@ async function readGltfJson(modelPath: string): Promise<unknown> {
     const { bytesRead } = await file.read(head, 0, GLB_HEAD_BYTES, 0);
     if (isGlb(head.subarray(0, bytesRead))) {
       const { start, end } = glbJsonChunkRange(head.subarray(0, bytesRead));
+      // A forged chunk length must not make us allocate more than the file holds.
+      if (end > (await file.stat()).size) throw new RenderbayError('invalid_model', 'Invalid GLB: the JSON chunk runs past the end of the file (truncated?)');
       const chunk = new Uint8Array(end - start);
-      const { bytesRead: chunkBytes } = await file.read(chunk, 0, chunk.byteLength, start);
-      if (chunkBytes !== chunk.byteLength) throw new RenderbayError('invalid_model', 'Invalid GLB: the JSON chunk is truncated');
+      await file.read(chunk, 0, chunk.byteLength, start);
       return parseJsonChunk(chunk);
     }
   } finally {
