@@ -62,7 +62,7 @@ export class AnimationPlayer {
    * model in the last sampled pose: pose it for a frame before rendering.
    */
   boundsOverVideo(frameCount: number): THREE.Box3 {
-    const reached = ((Math.max(frameCount - 1, 0) / this.fps) * this.speed);
+    const reached = (Math.max(frameCount - 1, 0) / this.fps) * this.speed;
     const span = Math.min(this.clip.duration, reached);
     const box = new THREE.Box3();
     for (let sample = 0; sample <= BOUNDS_SAMPLES; sample++) {
