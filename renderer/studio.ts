@@ -8,11 +8,12 @@
  */
 import * as THREE from 'three';
 import type { RenderPlan } from '../src/render/render-plan.js';
+import { AnimationPlayer } from './animation/animation-player.js';
 import { cameraPose } from './camera/camera-move.js';
 import { createCamera, fitOrbitDistance, placeOrbitCamera } from './camera/orbit.js';
 import { FramePipeline } from './frame-pipeline.js';
 import { createGLRenderer, type GLRenderer } from './gl/context.js';
-import { loadScene } from './load/load-scene.js';
+import { loadScene, type LoadedModel } from './load/load-scene.js';
 import { readModel } from './load/read-model.js';
 import { useNearestMipmapsUnderSupersampling } from './load/texture-filtering.js';
 import { ContactShadow } from './scene/contact-shadow.js';
@@ -22,7 +23,7 @@ import { ReflectiveFloor } from './scene/reflective-floor.js';
 import { createStudioLighting, type StudioLighting } from './scene/studio-environment.js';
 
 /** The parts of a plan the studio needs (everything but where outputs go). */
-export type StudioPlan = Pick<RenderPlan, 'modelPath' | 'width' | 'height' | 'frameCount' | 'variants' | 'camera' | 'model' | 'animation' | 'look' | 'antialiasing'>;
+export type StudioPlan = Pick<RenderPlan, 'modelPath' | 'width' | 'height' | 'fps' | 'frameCount' | 'variants' | 'camera' | 'model' | 'animation' | 'look' | 'antialiasing'>;
 
 export class Studio {
   private constructor(
@@ -37,15 +38,21 @@ export class Studio {
     private readonly shadow: ContactShadow | null,
     private readonly floor: ReflectiveFloor | null,
     private readonly scaledModel: THREE.Group,
+    private readonly animation: AnimationPlayer | null,
   ) {}
 
   /** Loads and validates the model (before any GL work), then builds the scene. */
   static async open(plan: StudioPlan, onStage?: (stage: 'loading' | 'preparing') => void): Promise<Studio> {
-    const { gl, root } = await openModel(plan, onStage);
+    const { gl, ...model } = await openModel(plan, onStage);
     try {
       const { renderer } = gl;
       // Oriented first, so placement, framing and the shadow all see the turned model.
-      const framing = placeOnGround(orientModel(root, plan.model));
+      const oriented = orientModel(model.root, plan.model);
+      const animation = plan.animation ? AnimationPlayer.create(model, plan.animation, plan.fps) : null;
+      // An animated model is placed and framed on the union of its poses over the video.
+      const framing = placeOnGround(oriented, animation?.boundsOverVideo(plan.frameCount));
+      // The contact shadow below is baked once, in the pose the video opens on.
+      animation?.poseAtFrame(0);
       // Scaled (reveal) about the world origin, which placement puts at the model's base
       // centre: the model grows out of the floor instead of floating while it is small.
       const scaledModel = new THREE.Group();
@@ -56,7 +63,7 @@ export class Studio {
       let shadow: ContactShadow | null = null;
       if (plan.look.shadows) {
         shadow = new ContactShadow({ width: framing.size.x, depth: framing.size.z, height: framing.size.y });
-        shadow.bake(renderer, framing.placed); // only the camera moves: one bake serves every frame
+        shadow.bake(renderer, framing.placed); // one bake serves every frame (an animated model keeps its opening pose's shadow)
         scene.add(shadow.plane);
       }
       const floor = plan.look.reflector
@@ -74,7 +81,7 @@ export class Studio {
       placeOrbitCamera(camera, framing.centre, distance, cameraPose(plan.camera, 0, plan.frameCount));
       renderer.compile(scene, camera);
       if (floor) renderer.compile(floor.scene, camera);
-      return new Studio(gl, plan, framing, scene, camera, distance, pipeline, lighting, shadow, floor, scaledModel);
+      return new Studio(gl, plan, framing, scene, camera, distance, pipeline, lighting, shadow, floor, scaledModel, animation);
     } catch (error) {
       gl.dispose();
       throw error;
@@ -92,6 +99,7 @@ export class Studio {
     const pose = cameraPose(this.plan.camera, index, this.plan.frameCount);
     this.setModelScale(pose.modelScale);
     placeOrbitCamera(this.camera, this.framing.centre, this.distance, pose);
+    this.animation?.poseAtFrame(index);
     this.pipeline.renderScene(this.scene, this.camera, this.floor?.scene ?? null);
   }
 
@@ -121,9 +129,8 @@ export class Studio {
 }
 
 /** The model's scene graph on a fresh GL context, which the caller owns (and disposes). */
-export interface OpenedModel {
+export interface OpenedModel extends LoadedModel {
   gl: GLRenderer;
-  root: THREE.Object3D;
 }
 
 /**
@@ -142,7 +149,7 @@ export async function openModel(
     const model = await loadScene(source.glb);
     if (plan.antialiasing === 'ssaa2') useNearestMipmapsUnderSupersampling(model.root);
     onStage?.('preparing');
-    return { gl, root: model.root };
+    return { gl, ...model };
   } catch (error) {
     gl.dispose();
     throw error;

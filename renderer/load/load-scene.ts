@@ -6,13 +6,16 @@
 import * as THREE from 'three';
 import { GLTFLoader, type GLTF } from 'three/examples/jsm/loaders/GLTFLoader.js';
 import { RenderbayError } from '../../src/errors.js';
-import { bakeSkinnedMeshes } from './bake-skinning.js';
+import { bakeSkinnedMeshes, type CpuSkin } from './bake-skinning.js';
 import { SharpTexturePlugin } from './sharp-texture-plugin.js';
 import { decodeSrgbTexturesInShader } from './srgb-textures.js';
 
 export interface LoadedModel {
   root: THREE.Object3D;
+  /** The glTF's clips in file order, named as GLTFLoader names them (see src/models/model-animations.ts). */
   animations: THREE.AnimationClip[];
+  /** The skinned meshes, posed on the CPU; an animation re-poses them each frame. */
+  skins: CpuSkin[];
 }
 
 export async function loadScene(glb: Uint8Array): Promise<LoadedModel> {
@@ -33,7 +36,7 @@ export async function loadScene(glb: Uint8Array): Promise<LoadedModel> {
   const root = gltf.scene ?? gltf.scenes?.[0];
   if (!root) throw new RenderbayError('invalid_model', 'The model has no scene');
 
-  bakeSkinnedMeshes(root);
+  const skins = bakeSkinnedMeshes(root);
   let meshCount = 0;
   root.traverse((object) => {
     const mesh = object as THREE.Mesh;
@@ -44,5 +47,5 @@ export async function loadScene(glb: Uint8Array): Promise<LoadedModel> {
   });
   if (meshCount === 0) throw new RenderbayError('invalid_model', 'The model has no meshes to render (the scene contains no geometry)');
   root.updateMatrixWorld(true);
-  return { root, animations: gltf.animations ?? [] };
+  return { root, animations: gltf.animations ?? [], skins };
 }

@@ -81,7 +81,8 @@ async function readModelBytes(modelPath: string): Promise<Uint8Array> {
   return new Uint8Array(await readFile(modelPath));
 }
 
-function looksLikeJson(bytes: Uint8Array): boolean {
+/** Whether the bytes open like a JSON document (a .gltf), skipping whitespace and a BOM. */
+export function looksLikeJson(bytes: Uint8Array): boolean {
   for (const byte of bytes.subarray(0, 64)) {
     if (byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09 || byte === 0xef || byte === 0xbb || byte === 0xbf) continue;
     return byte === 0x7b; // '{'
@@ -89,7 +90,8 @@ function looksLikeJson(bytes: Uint8Array): boolean {
   return false;
 }
 
-function parseGltfJson(bytes: Uint8Array): unknown {
+/** A .gltf file's JSON, or an invalid_model error saying why it is not JSON. */
+export function parseGltfJson(bytes: Uint8Array): unknown {
   try {
     return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes).replace(/^\uFEFF/, ''));
   } catch (error) {

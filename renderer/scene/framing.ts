@@ -24,9 +24,13 @@ export interface Framing {
   offset: THREE.Vector3;
 }
 
-export function placeOnGround(model: THREE.Object3D): Framing {
+/**
+ * @param bounds the model's world bounding box when it is not the current pose's: an
+ *   animated model is framed on the union of its poses (AnimationPlayer.boundsOverVideo).
+ */
+export function placeOnGround(model: THREE.Object3D, bounds?: THREE.Box3): Framing {
   model.updateMatrixWorld(true);
-  const box = new THREE.Box3().setFromObject(model, true);
+  const box = bounds?.clone() ?? new THREE.Box3().setFromObject(model, true);
   if (box.isEmpty() || !Number.isFinite(box.min.x + box.max.x + box.min.y + box.max.y + box.min.z + box.max.z)) {
     throw new RenderbayError('invalid_model', 'The model has no finite geometry to frame (empty or NaN positions)');
   }

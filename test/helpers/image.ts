@@ -113,3 +113,13 @@ export function differenceBox(a: RawImage, b: RawImage, threshold = 8): { minX: 
   }
   return box;
 }
+
+/** A rectangle of an image, as its own image (to compare one part of a frame). */
+export function crop(image: RawImage, x: number, y: number, width: number, height: number): RawImage {
+  const data = Buffer.alloc(width * height * image.channels);
+  for (let row = 0; row < height; row++) {
+    const start = ((y + row) * image.width + x) * image.channels;
+    image.data.copy(data, row * width * image.channels, start, start + width * image.channels);
+  }
+  return { width, height, channels: image.channels, data };
+}
