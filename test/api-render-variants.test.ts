@@ -125,6 +125,29 @@ describe('shared frames: background variants of one model', () => {
   });
 });
 
+describe('render creation checks the animation clip against the model', () => {
+  test('an unknown clip is invalid_settings listing the clips; a known one or "*" is queued', async () => {
+    const upload = await api(server, key, 'POST', '/models', await modelForm('fixtures/generated/rigid-clips.glb'));
+    assert.equal(upload.status, 201, JSON.stringify(upload.body));
+    const { modelId } = upload.body.data;
+    const unknown = await api(server, key, 'POST', '/renders', { modelId, renderSettings: { animation: 'dance' } });
+    assert.equal(unknown.status, 400);
+    assert.equal(unknown.body.error.code, 'invalid_settings');
+    assert.match(unknown.body.error.message, /dance.*spin, bob, animation_2/);
+    const batch = await api(server, key, 'POST', '/renders/batch', { renders: [{ modelId, renderSettings: { animation: 'bob' } }, { modelId, renderSettings: { animation: 'nope' } }] });
+    assert.equal(batch.status, 400, 'all or nothing');
+    assert.match(batch.body.error.message, /^renders\[1\]: /);
+    const stillModel = await api(server, key, 'POST', '/renders', { modelId: (await api(server, key, 'GET', '/models?limit=100')).body.data.find((model: { originalName: string }) => model.originalName === 'textured-cube.glb').id, renderSettings: { animation: '*' } });
+    assert.equal(stillModel.status, 400);
+    assert.match(stillModel.body.error.message, /no animations/);
+    const withSettings = await api(server, key, 'POST', '/models', await modelForm('fixtures/generated/rigid-clips.glb', { animation: 'wobble' }));
+    assert.equal(withSettings.status, 400, 'an upload whose paid render names a missing clip is refused');
+    const known = await api(server, key, 'POST', '/renders', { modelId, renderSettings: { animation: 'spin', animationSpeed: 2 } });
+    assert.equal(known.status, 201, JSON.stringify(known.body));
+    await api(server, key, 'DELETE', `/renders/${known.body.data.id}`);
+  });
+});
+
 describe('asset types', () => {
   test("pro's video is served as the QuickTime file it is; other assets keep their usual type", () => {
     const mov = storedAs('video', { key: 'abc', size: 1 }, '/work/out/video.mov');

@@ -23,8 +23,8 @@ export function registerCreateBatchRendersTool(server: McpServer, session: McpSe
       ),
     },
     output: { renders: z.array(resultObject({ id: z.string(), modelId: z.string(), status: renderStatus })) },
-    run: ({ renders }, caller) => {
-      const created = createBatch(session.context, caller.account.id, { renders });
+    run: async ({ renders }, caller) => {
+      const created = await createBatch(session.context, caller.account.id, { renders });
       return { data: { renders: created }, summary: `${created.length} render(s) queued: ${created.map((render) => render.id).join(', ')}. Poll get_render with waitSeconds.` };
     },
   });

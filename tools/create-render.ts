@@ -18,8 +18,8 @@ export function registerCreateRenderTool(server: McpServer, session: McpSession)
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
     input: { modelId: idArgument('Model id (from ingest_model or list_models)'), renderSettings: renderSettingsArgument.optional() },
     output: { id: z.string(), modelId: z.string(), status: renderStatus, renderSettings: z.record(z.string(), z.unknown()), credits: z.number() },
-    run: ({ modelId, renderSettings }, caller) => {
-      const render = createRender(session.context, caller.account.id, { modelId, renderSettings });
+    run: async ({ modelId, renderSettings }, caller) => {
+      const render = await createRender(session.context, caller.account.id, { modelId, renderSettings });
       return {
         data: { id: render.id, modelId: render.modelId, status: render.status, renderSettings: render.renderSettings, credits: render.credits },
         summary: `Render ${render.id} queued (${render.credits} credit${render.credits === 1 ? '' : 's'}). Poll get_render with waitSeconds until it is done.`,

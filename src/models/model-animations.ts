@@ -66,3 +66,12 @@ async function readGltfJson(modelPath: string): Promise<unknown> {
   if (!looksLikeJson(bytes)) throw new RenderbayError('invalid_format', 'Not a GLB or glTF file; expected .glb or .gltf');
   return parseGltfJson(bytes);
 }
+
+/**
+ * Checks a render's `animation` setting against the model's clips (nothing to check
+ * without one): `invalid_settings` listing the clips when the model has no such clip.
+ */
+export async function assertAnimationClip(modelPath: string, settings: { animation?: string }): Promise<void> {
+  if (settings.animation === undefined) return;
+  resolveAnimationClip(await readAnimationClipNames(modelPath), settings.animation);
+}

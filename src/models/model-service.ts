@@ -19,6 +19,7 @@ import type { AppContext } from '../context.js';
 import { RenderbayError } from '../errors.js';
 import { newId, nowIso } from '../ids.js';
 import { assertRenderOverlays } from '../overlays/overlay-service.js';
+import { assertAnimationClip } from './model-animations.js';
 import { insertRender, parseSettingsField, SYSTEM_PREVIEW_SETTINGS, type RenderSummary, listRendersOfModel } from '../renders/render-service.js';
 import { ingestInWorker } from '../ingest/ingest-worker.js';
 import type { IngestResult } from '../ingest/ingest-model.js';
@@ -136,6 +137,8 @@ export async function createModelFromFile(context: AppContext, accountId: string
       throw new RenderbayError('invalid_format', 'URL ingest accepts .glb and .gltf files only');
     }
     // A file this account already has needs no ingest at all.
+    const existing = existingModelPath(context, accountId, file.sha256);
+    if (settings && existing) await assertAnimationClip(existing, settings);
     const known = context.db.transaction(() => duplicateOf(context, accountId, file.sha256, settings))();
     if (known) {
       context.queue.notify();
@@ -143,6 +146,8 @@ export async function createModelFromFile(context: AppContext, accountId: string
     }
     workDirectory = await mkdtemp(path.join(context.store.tempDirectory, 'ingest-'));
     const ingested = await ingestInWorker(file.path, { workDirectory, format, onlyGltf: file.onlyGltf });
+    // The animation a paid render asks for must exist in the model (checked before anything is stored).
+    if (settings && ingested.invalidReason === null) await assertAnimationClip(ingested.glbPath ?? file.path, settings);
     // Content-addressed: storing first is idempotent, and the duplicate check below runs in
     // the same synchronous transaction as the insert, so concurrent uploads of one file
     // cannot both create a model.
@@ -211,6 +216,14 @@ function duplicateOf(context: AppContext, accountId: string, sha256: string, set
     ? insertRender(context, accountId, existing.id, settings, { systemPreview: false }).id
     : (latestPreviewId(context, existing.id) ?? insertRender(context, accountId, existing.id, SYSTEM_PREVIEW_SETTINGS, { systemPreview: true }).id);
   return { modelId: existing.id, renderId, duplicate: true };
+}
+
+/** The stored model file of this account's model with these bytes, if it has one. */
+function existingModelPath(context: AppContext, accountId: string, sha256: string): string | null {
+  const row = context.db.prepare('SELECT file_key FROM models WHERE account_id = ? AND sha256 = ? AND deleted_at IS NULL').get(accountId, sha256) as
+    | { file_key: string }
+    | undefined;
+  return row ? context.store.pathOf(row.file_key) : null;
 }
 
 function latestPreviewId(context: AppContext, modelId: string): string | undefined {

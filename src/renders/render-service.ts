@@ -9,9 +9,10 @@ import { statement } from '../db/statements.js';
 import { priceOf } from '../credits/prices.js';
 import { RenderbayError } from '../errors.js';
 import { newId, nowIso } from '../ids.js';
-import { findModelRow, parsePaging, type Page } from '../models/model-service.js';
+import { findModelRow, parsePaging, type ModelRow, type Page } from '../models/model-service.js';
 import { parseRenderSettings, type RenderSettings } from '../settings/render-settings.js';
 import { assertRenderOverlays } from '../overlays/overlay-service.js';
+import { assertAnimationClip } from '../models/model-animations.js';
 import type { RenderAssets } from './render-assets.js';
 
 export const RENDER_STATUSES = ['pending', 'poster-processing', 'poster-done', 'video-processing', 'done', 'error', 'failed'] as const;
@@ -130,28 +131,29 @@ export function findRenderRow(context: AppContext, accountId: string, renderId: 
   return row;
 }
 
-function assertRenderable(context: AppContext, accountId: string, modelId: unknown): string {
+function assertRenderable(context: AppContext, accountId: string, modelId: unknown): ModelRow {
   const model = findModelRow(context, accountId, modelId);
   if (model.status === 'invalid') {
     throw new RenderbayError('invalid_model', `This model failed its integrity check: ${model.invalid_reason ?? 'unknown reason'}`);
   }
-  return model.id;
+  return model;
 }
 
 /**
  * Validates one requested render against what it names: the model (renderable), the
  * overlays (exist, right layer) and the animation clip (exists in the model).
  */
-function validateRenderRequest(context: AppContext, accountId: string, item: unknown): { modelId: string; settings: RenderSettings } {
+async function validateRenderRequest(context: AppContext, accountId: string, item: unknown): Promise<{ modelId: string; settings: RenderSettings }> {
   const { modelId, renderSettings } = (item ?? {}) as { modelId?: unknown; renderSettings?: unknown };
   const model = assertRenderable(context, accountId, modelId);
   const settings = parseSettingsField(renderSettings);
   assertRenderOverlays(context, accountId, settings);
-  return { modelId: model, settings };
+  await assertAnimationClip(context.store.pathOf(model.file_key), settings);
+  return { modelId: model.id, settings };
 }
 
-export function createRender(context: AppContext, accountId: string, body: unknown): RenderItem {
-  const { modelId, settings } = validateRenderRequest(context, accountId, body);
+export async function createRender(context: AppContext, accountId: string, body: unknown): Promise<RenderItem> {
+  const { modelId, settings } = await validateRenderRequest(context, accountId, body);
   const row = context.db.transaction(() => insertRender(context, accountId, modelId, settings, { systemPreview: false }))();
   context.queue.notify();
   return toRenderItem(row);
@@ -161,18 +163,19 @@ export function createRender(context: AppContext, accountId: string, body: unkno
  * Creates up to 100 renders at once: every item is validated first, then all are debited
  * and inserted in one transaction — all or nothing (`no_credits` creates none).
  */
-export function createBatch(context: AppContext, accountId: string, body: unknown): { id: string; modelId: string; status: RenderStatus }[] {
+export async function createBatch(context: AppContext, accountId: string, body: unknown): Promise<{ id: string; modelId: string; status: RenderStatus }[]> {
   const renders = (body as { renders?: unknown } | null)?.renders;
   if (!Array.isArray(renders) || renders.length === 0) throw new RenderbayError('renders_required', 'renders must be a non-empty array', 400);
   if (renders.length > MAX_BATCH) throw new RenderbayError('too_many', `At most ${MAX_BATCH} renders per batch (got ${renders.length})`, 400);
-  const items = renders.map((item, index) => {
+  const items: { modelId: string; settings: RenderSettings }[] = [];
+  for (const [index, item] of renders.entries()) {
     try {
-      return validateRenderRequest(context, accountId, item);
+      items.push(await validateRenderRequest(context, accountId, item));
     } catch (error) {
       if (error instanceof RenderbayError) throw new RenderbayError(error.code, `renders[${index}]: ${error.message}`, error.status);
       throw error;
     }
-  });
+  }
   const needed = items.reduce((sum, item) => sum + priceOf(item.settings).credits, 0);
   const created = context.db.transaction(() => {
     const balance = (context.db.prepare('SELECT credits FROM accounts WHERE id = ?').get(accountId) as { credits: number }).credits;

@@ -8,11 +8,11 @@ export const renderRoutes: Route[] = [
     path: '/renders',
     scope: 'write',
     handle: async ({ json, caller, context }) => {
-      const render = createRender(context, caller.account.id, await json());
+      const render = await createRender(context, caller.account.id, await json());
       return { status: 201, data: { id: render.id, modelId: render.modelId, status: render.status, renderSettings: render.renderSettings } };
     },
   },
-  { method: 'POST', path: '/renders/batch', scope: 'write', handle: async ({ json, caller, context }) => ({ status: 201, data: createBatch(context, caller.account.id, await json()) }) },
+  { method: 'POST', path: '/renders/batch', scope: 'write', handle: async ({ json, caller, context }) => ({ status: 201, data: await createBatch(context, caller.account.id, await json()) }) },
   {
     method: 'GET',
     path: '/renders',
