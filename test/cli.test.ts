@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
+import sharp from 'sharp';
 import { pixelAt, probe, readPng } from './helpers/media.js';
 
 let outputDirectory: string;
@@ -48,4 +49,48 @@ test('without --json the CLI prints one summary line with paths, sizes, seconds 
   const lines = stdout.trim().split('\n');
   assert.equal(lines.length, 1);
   assert.match(lines[0], /^Rendered wide\.glb → .+: video\.mp4 \d+ KB, web\.mp4 \d+ KB, thumb\.mp4 \d+ KB, poster\.png \d+ KB, poster-thumb\.png \d+ KB · 960×540, 90 frames, 3\.0 s video · [\d.]+ s wall, [\d.]+ ms\/frame$/);
+});
+
+test('every new setting is a flag: effect, orientation, animation, background image, foreground and vignette', async () => {
+  const background = path.join(outputDirectory, 'background.png');
+  const logo = path.join(outputDirectory, 'logo.png');
+  await sharp({ create: { width: 400, height: 400, channels: 3, background: '#3070d0' } }).png().toFile(background);
+  await sharp({ create: { width: 120, height: 120, channels: 4, background: '#ffcc00ff' } }).png().toFile(logo);
+  const out = path.join(outputDirectory, 'flags');
+  const args = ['dist/src/cli.js', 'render', 'fixtures/generated/rigid-clips.glb', '--aspect', '1:1', '--length', '3', '--effect', 'hero-spin', '--sweep-angle', '720',
+    '--tilt-x', '10', '--animation', 'spin', '--animation-speed', '2', '--bg-image', background, '--bg-align', 'center', '--foreground', logo,
+    '--foreground-align', 'bottom-right', '--vignette', '0.4', '--out', out, '--json'];
+  const { stdout } = await promisify(execFile)(process.execPath, args);
+  const summary = JSON.parse(stdout);
+  assert.equal(summary.ok, true);
+  assert.equal(summary.settings.effect, 'hero-spin');
+  assert.equal(summary.settings.sweepAngle, 720);
+  assert.equal(summary.settings.tiltX, 10);
+  assert.equal(summary.settings.animation, 'spin');
+  assert.equal(summary.settings.animationSpeed, 2);
+  assert.equal(summary.settings.bgAlign, 'center');
+  const poster = await readPng(summary.files.poster);
+  // The 120 px logo, sized for a 1080 short side, is 60 px in the bottom-right corner of a 540 frame.
+  const corner = pixelAt(poster, 530, 530);
+  assert.ok(corner[0] > 200 && corner[1] > 150 && corner[2] < 60, `foreground logo on top: ${corner}`);
+  // The background image shows in the top-left corner, darkened by the vignette; brighter towards the centre.
+  const topLeft = pixelAt(poster, 4, 4);
+  const topCentre = pixelAt(poster, 270, 4);
+  assert.ok(topLeft[2] > topLeft[0] && topLeft[2] < topCentre[2], `background image under a vignette: ${topLeft} vs ${topCentre}`);
+});
+
+test('bad flag values exit 1 with one line naming the problem', async () => {
+  const run = (...extra: string[]) =>
+    promisify(execFile)(process.execPath, ['dist/src/cli.js', 'render', 'fixtures/generated/rigid-clips.glb', '--length', '3', '--out', outputDirectory, ...extra]).then(
+      () => assert.fail('expected the render to fail'),
+      (error: { code: number; stderr: string }) => error,
+    );
+  const missing = await run('--bg-image', 'no-such-image.png');
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, /^renderbay: file_not_found: No such image file: no-such-image\.png\n$/);
+  const clip = await run('--animation', 'dance');
+  assert.equal(clip.code, 1);
+  assert.match(clip.stderr, /renderbay: invalid_settings: .*dance.*spin, bob, animation_2/);
+  const effect = await run('--effect', 'spin');
+  assert.match(effect.stderr, /renderbay: invalid_settings: .*effect must be one of: turntable, hero-spin, showcase, zoom-orbit, reveal/);
 });
