@@ -99,7 +99,8 @@ describe('camera move math', () => {
     const reveal = move({ effect: 'reveal', scaleFrom: 0.25 });
     assert.equal(cameraPose(reveal, FIRST, FRAMES).modelScale, 0.25);
     assert.equal(cameraPose(reveal, LAST, FRAMES).modelScale, 1);
-    assert.equal(cameraPose(reveal, LAST, FRAMES).azimuthDegrees, 180);
+    assert.equal(cameraPose(reveal, LAST, FRAMES).azimuthDegrees, 0, 'lands on the start angle (the front)');
+    assert.equal(cameraPose(reveal, FIRST, FRAMES).azimuthDegrees, -180, 'after turning the sweep');
     for (const effect of ['turntable', 'hero-spin', 'showcase', 'zoom-orbit'] as const) assert.equal(cameraPose(move({ effect }), FIRST, FRAMES).modelScale, 1);
   });
 
@@ -172,7 +173,7 @@ describe('camera effects on rendered frames', () => {
 
   test('reveal: nothing on the first frame (no shadow either), grows out of the floor, full size and shadowed at the end', async () => {
     const [first, middle, last] = await render(CUBE, { effect: 'reveal', easing: false }, [FIRST, MIDDLE, LAST]);
-    const [fullSize] = await render(CUBE, { easing: false }, [MIDDLE]); // a linear turntable at 180°, as reveal ends
+    const [fullSize] = await render(CUBE, { easing: false }, [FIRST]); // a turntable's front view, where reveal lands
     assert.equal(silhouette(first, WHITE, 4).count, 0, 'frame 0 is empty: no model and no shadow');
     assert.ok(meanDifference(last, fullSize) < SAME_VIEW, `last frame = the full-size model and shadow (${meanDifference(last, fullSize).toFixed(2)})`);
     const [half, full] = [middle, last].map((image) => silhouette(image, WHITE, 60));

@@ -4,7 +4,9 @@
  * placement (renderer/camera/orbit.ts) turns a pose into a camera; nothing else in the
  * renderer knows about effects.
  *
- * rotateY (startAngleDegrees), zoom and easing apply to every effect.
+ * rotateY (startAngleDegrees), zoom and easing apply to every effect. The orbits
+ * (turntable, showcase, zoom-orbit) start at rotateY; the arrivals (hero-spin, reveal)
+ * end there, on the model's front by default.
  */
 import type { CameraMove } from '../../src/render/render-plan.js';
 import type { OrbitPose } from './orbit.js';
@@ -43,9 +45,11 @@ export function cameraPose(move: CameraMove, index: number, frameCount: number):
         distanceMultiplier: move.zoom * (move.zoomStart + (move.zoomEnd - move.zoomStart) * progress),
       };
     case 'reveal':
+      // Like hero-spin, a reveal lands on the start angle (the front): the model finishes
+      // growing as the camera arrives at its hero view, whatever the sweep.
       return {
         ...pose,
-        azimuthDegrees: move.startAngleDegrees + move.sweepDegrees * progress,
+        azimuthDegrees: move.startAngleDegrees - move.sweepDegrees * (1 - progress),
         modelScale: move.scaleFrom + (1 - move.scaleFrom) * progress,
       };
   }

@@ -78,7 +78,7 @@ export interface VariantPlan {
 /** The camera move over the video, fully resolved (see renderer/camera/). */
 export interface CameraMove {
   effect: Effect;
-  /** Camera azimuth at the start, degrees about +Y (0 looks at the model's front, +Z); hero-spin settles on it at the end instead (renderer/camera/camera-move.ts). */
+  /** rotateY in degrees about +Y (0 looks at the model's front, +Z): where turntable, showcase and zoom-orbit start, and where hero-spin and reveal land (renderer/camera/camera-move.ts). */
   startAngleDegrees: number;
   /** Degrees the camera travels: 360 for turntable and zoom-orbit, sweepAngle for hero-spin and reveal; showcase swings by `amplitudeDegrees` instead. */
   sweepDegrees: number;
