@@ -167,7 +167,7 @@ export const renderSettingsFields = z.strictObject(
     /** Ease in and out of the rotation. */
     easing: flag('easing').default(true).describe('Ease in and out of the camera move; false gives a constant speed (a turntable then loops seamlessly).'),
     /** Camera start angle in degrees (does not rotate the model). */
-    rotateY: integerIn('rotateY', -180, 180).default(0).describe('Camera start angle in degrees, −180 to 180 (the model is not rotated).'),
+    rotateY: integerIn('rotateY', -180, 180).default(0).describe('Camera angle in degrees, −180 to 180: where turntable, showcase and zoom-orbit start and where hero-spin and reveal end (the model is not rotated).'),
     /** Model tilt forward/back. */
     tiltX: integerIn('tiltX', -90, 90).default(0).describe('Model tilt forward (+) or back (−) in degrees, −90 to 90.'),
     /** Model yaw, applied after the tilt. */
