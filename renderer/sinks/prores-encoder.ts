@@ -58,6 +58,8 @@ export function proresArgs(options: ProresEncoderOptions & { fps: number }, file
     '-vendor', 'apl0',
     '-threads', String(options.threads ?? 2),
     ...BT709_TAGS,
+    // ffmpeg 4.1's mov muxer writes the colour tags (a 'colr' atom) only when asked.
+    '-movflags', '+write_colr',
     file,
   ];
 }
