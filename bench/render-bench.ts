@@ -3,7 +3,8 @@
  * process tree and output sizes of real renders, against the targets of the issue.
  *
  *   npm run bench                                   6 s turntable of DamagedHelmet (or Suzanne), share then standard
- *   npm run bench -- render <model> [--quality share|standard] [--length N]
+ *   npm run bench -- render <model> [--quality share|standard|4k|pro] [--length N] [--frames N]
+ *                                                   (--frames: only the first N frames; memory of 4k/pro)
  *   npm run bench -- aa [model …]                   anti-aliasing comparison (bench/aa-compare.ts)
  *
  * Peak RSS is the largest sum of VmRSS over the renderer worker and all its descendants
@@ -35,7 +36,7 @@ const PEAK_RSS_TARGET_BYTES: Record<Quality, number> = { share: 1.2e9, standard:
 
 const USAGE = `Usage:
   npm run bench
-  npm run bench -- render <model> [--quality share|standard] [--length N]
+  npm run bench -- render <model> [--quality share|standard|4k|pro] [--length N] [--frames N]
   npm run bench -- aa [model …]`;
 
 interface Measurement {
@@ -62,10 +63,10 @@ function machineFacts(): void {
   console.log(`  node:           ${process.version}, ${os.type()} ${os.release()}`);
 }
 
-async function measureRender(modelPath: string, quality: Quality, length: number, outputRoot: string): Promise<Measurement> {
+async function measureRender(modelPath: string, quality: Quality, length: number, outputRoot: string, frameLimit?: number): Promise<Measurement> {
   const settings = parseRenderSettings({ quality, length, shadows: true });
   const outputDirectory = path.join(outputRoot, `${quality}-${length}s`);
-  const label = `${quality} ${length}s`;
+  const label = `${quality} ${length}s${frameLimit ? ` (first ${frameLimit} frames)` : ''}`;
   console.log(`\n${label}: rendering ${modelPath}`);
 
   let sampler: ReturnType<typeof startPeakRssSampler> | null = null;
@@ -78,6 +79,7 @@ async function measureRender(modelPath: string, quality: Quality, length: number
     result = await renderToDirectory({
       modelPath,
       settings,
+      frameLimit,
       outputDirectory,
       onWorkerStarted: (pid) => {
         sampler = startPeakRssSampler(pid, 50);
@@ -151,7 +153,7 @@ function summarise(measurements: Measurement[]): void {
   }
 }
 
-async function renderBenchmark(modelPath: string, runs: { quality: Quality; length: number }[]): Promise<void> {
+async function renderBenchmark(modelPath: string, runs: { quality: Quality; length: number; frames?: number }[]): Promise<void> {
   machineFacts();
   // Start the display once before timing: a long-running server keeps its Xvfb, and the
   // first render should not be charged for it while the second is not.
@@ -162,7 +164,7 @@ async function renderBenchmark(modelPath: string, runs: { quality: Quality; leng
   const outputRoot = await mkdtemp(path.join(os.tmpdir(), 'renderbay-bench-'));
   try {
     const measurements: Measurement[] = [];
-    for (const run of runs) measurements.push(await measureRender(modelPath, run.quality, run.length, outputRoot));
+    for (const run of runs) measurements.push(await measureRender(modelPath, run.quality, run.length, outputRoot, run.frames));
     summarise(measurements);
     console.log(`\nLoad average at end: ${os.loadavg().map((value) => value.toFixed(2)).join(', ')} (the benchmark itself keeps about 2 cores busy)`);
   } finally {
@@ -183,10 +185,11 @@ function defaultModel(): string {
 
 class UsageError extends Error {}
 
-function parseRenderArgs(args: string[]): { model: string; quality: Quality; length: number } {
+function parseRenderArgs(args: string[]): { model: string; quality: Quality; length: number; frames?: number } {
   let model: string | undefined;
   let quality: string = 'share';
   let length: number = DEFAULT_LENGTH;
+  let frames: number | undefined;
   for (let index = 0; index < args.length; index++) {
     const arg = args[index];
     const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
@@ -197,6 +200,7 @@ function parseRenderArgs(args: string[]): { model: string; quality: Quality; len
     };
     if (flag === '--quality') quality = value();
     else if (flag === '--length') length = Number(value());
+    else if (flag === '--frames') frames = Number(value());
     else if (flag.startsWith('--')) throw new UsageError(`unknown option ${flag}`);
     else if (model === undefined) model = arg;
     else throw new UsageError(`unexpected argument ${arg}`);
@@ -205,7 +209,8 @@ function parseRenderArgs(args: string[]): { model: string; quality: Quality; len
   // Validates quality and length with the product's own messages.
   const settings = parseRenderSettings({ quality, length });
   if (!existsSync(model)) throw new UsageError(`model not found: ${model}`);
-  return { model: path.resolve(model), quality: settings.quality, length: settings.length };
+  if (frames !== undefined && !(Number.isInteger(frames) && frames > 0)) throw new UsageError(`--frames must be a positive whole number, got ${frames}`);
+  return { model: path.resolve(model), quality: settings.quality, length: settings.length, frames };
 }
 
 async function main(args: string[]): Promise<void> {
@@ -221,9 +226,9 @@ async function main(args: string[]): Promise<void> {
     for (const model of models) if (!existsSync(model)) throw new UsageError(`model not found: ${model}`);
     await runAntialiasingComparison(models);
   } else if (command === 'render') {
-    const { model, quality, length } = parseRenderArgs(rest);
+    const { model, quality, length, frames } = parseRenderArgs(rest);
     console.log(`Model: ${model}`);
-    await renderBenchmark(model, [{ quality, length }]);
+    await renderBenchmark(model, [{ quality, length, frames }]);
   } else if (command === '-h' || command === '--help' || command === 'help') {
     console.log(USAGE);
   } else {
