@@ -5,7 +5,8 @@
  *   npm run bench                                   6 s turntables of DamagedHelmet (or Suzanne): share,
  *                                                   standard, standard ×3 background variants in one pass,
  *                                                   4k and pro (ProRes 4444 with alpha)
- *   npm run bench -- render <model> [--quality Q] [--length N] [--variants 1-3]
+ *   npm run bench -- render <model> [--quality Q] [--length N] [--variants 1-3] [--frames N]
+ *                                                   (--frames: only the first N frames; memory of 4k/pro)
  *   npm run bench -- aa [model …]                   anti-aliasing comparison (bench/aa-compare.ts)
  *
  * Peak RSS is the largest sum of VmRSS over the renderer worker and all its descendants
@@ -43,7 +44,7 @@ const BACKGROUND_VARIANTS: RenderSettingsInput[] = [{ bgColor: '#ffffff' }, { bg
 const USAGE = `Usage:
   npm run bench                       share, standard, 4k and pro 6 s turntables, then
                                       three background variants at standard in one pass
-  npm run bench -- render <model> [--quality ${QUALITIES.join('|')}] [--length N] [--variants 3]
+  npm run bench -- render <model> [--quality ${QUALITIES.join('|')}] [--length N] [--variants 3] [--frames N]
   npm run bench -- aa [model …]`;
 
 interface Run {
@@ -51,6 +52,8 @@ interface Run {
   length: number;
   /** Background variants rendered in one pass (1 = a plain render). */
   variants: number;
+  /** Render only the first N frames of the move (memory of 4k/pro without the full length). */
+  frames?: number;
 }
 
 interface Measurement extends Run {
@@ -75,10 +78,10 @@ function machineFacts(): void {
   console.log(`  node:           ${process.version}, ${os.type()} ${os.release()}`);
 }
 
-async function measureRender(modelPath: string, { quality, length, variants }: Run, outputRoot: string): Promise<Measurement> {
+async function measureRender(modelPath: string, { quality, length, variants, frames }: Run, outputRoot: string): Promise<Measurement> {
   const variantSettings = BACKGROUND_VARIANTS.slice(0, variants).map((background) => parseRenderSettings({ quality, length, shadows: true, ...background }));
   const settings = variantSettings[0];
-  const label = variants > 1 ? `${quality} ${length}s ×${variants} backgrounds` : `${quality} ${length}s`;
+  const label = `${quality} ${length}s${variants > 1 ? ` ×${variants} backgrounds` : ''}${frames ? ` (first ${frames} frames)` : ''}`;
   const outputDirectory = path.join(outputRoot, label.replace(/[^a-z0-9]+/gi, '-'));
   console.log(`\n${label}: rendering ${modelPath}`);
 
@@ -93,6 +96,7 @@ async function measureRender(modelPath: string, { quality, length, variants }: R
       modelPath,
       settings,
       variantSettings: variants > 1 ? variantSettings : undefined,
+      frameLimit: frames,
       outputDirectory,
       onWorkerStarted: (pid) => {
         sampler = startPeakRssSampler(pid, 50);
@@ -117,11 +121,11 @@ async function measureRender(modelPath: string, { quality, length, variants }: R
   }
 
   const { timings } = result;
-  const frames = result.frameCount;
+  const frameCount = result.frameCount;
   console.log(`  stages:          ${stages.join(', ')}`);
   console.log(`  wall:            ${wallSeconds.toFixed(2)} s (call to resolve)`);
-  console.log(`  frames:          ${frames} at ${result.fps} fps, ${result.width}×${result.height}, ${result.durationSeconds.toFixed(2)} s of video`);
-  console.log(`  ms/frame:        ${timings.msPerFrame.toFixed(1)} (renderer, timings.msPerFrame); ${((wallSeconds * 1000) / frames).toFixed(1)} (wall / frames)`);
+  console.log(`  frames:          ${frameCount} at ${result.fps} fps, ${result.width}×${result.height}, ${result.durationSeconds.toFixed(2)} s of video`);
+  console.log(`  ms/frame:        ${timings.msPerFrame.toFixed(1)} (renderer, timings.msPerFrame); ${((wallSeconds * 1000) / frameCount).toFixed(1)} (wall / frames)`);
   console.log(
     `  worker timings:  setup ${timings.setupMs.toFixed(0)} ms, render ${timings.renderMs.toFixed(0)} ms, encode tail ${timings.encodeTailMs.toFixed(0)} ms, total ${timings.totalMs.toFixed(0)} ms`,
   );
@@ -133,7 +137,7 @@ async function measureRender(modelPath: string, { quality, length, variants }: R
   console.log(`  peak per process: ${perName || 'n/a'}`);
   console.log('  outputs:');
   for (const [name, size] of fileSizes) console.log(`    ${name.padEnd(34)} ${(size / 1024).toFixed(1).padStart(9)} KiB`);
-  return { label, quality, length, variants, wallSeconds, result, memory, fileSizes };
+  return { label, quality, length, variants, frames, wallSeconds, result, memory, fileSizes };
 }
 
 function verdict(ok: boolean): string {
@@ -170,7 +174,7 @@ function summarise(measurements: Measurement[]): void {
   }
   // Shared frames: a pass of N background variants against one render of the same tier and length, same run.
   for (const pass of measurements.filter((m) => m.variants > 1)) {
-    const single = measurements.find((m) => m.variants === 1 && m.quality === pass.quality && m.length === pass.length);
+    const single = measurements.find((m) => m.variants === 1 && m.quality === pass.quality && m.length === pass.length && m.frames === pass.frames);
     if (!single) continue;
     const ratio = pass.wallSeconds / single.wallSeconds;
     const separate = single.wallSeconds * pass.variants;
@@ -217,6 +221,7 @@ function parseRenderArgs(args: string[]): { model: string; run: Run } {
   let quality: string = 'share';
   let length: number = DEFAULT_LENGTH;
   let variants = 1;
+  let frames: number | undefined;
   for (let index = 0; index < args.length; index++) {
     const arg = args[index];
     const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
@@ -228,6 +233,7 @@ function parseRenderArgs(args: string[]): { model: string; run: Run } {
     if (flag === '--quality') quality = value();
     else if (flag === '--length') length = Number(value());
     else if (flag === '--variants') variants = Number(value());
+    else if (flag === '--frames') frames = Number(value());
     else if (flag.startsWith('--')) throw new UsageError(`unknown option ${flag}`);
     else if (model === undefined) model = arg;
     else throw new UsageError(`unexpected argument ${arg}`);
@@ -237,7 +243,8 @@ function parseRenderArgs(args: string[]): { model: string; run: Run } {
   const settings = parseRenderSettings({ quality, length });
   if (!existsSync(model)) throw new UsageError(`model not found: ${model}`);
   if (!Number.isInteger(variants) || variants < 1 || variants > BACKGROUND_VARIANTS.length) throw new UsageError(`--variants must be 1 to ${BACKGROUND_VARIANTS.length}`);
-  return { model: path.resolve(model), run: { quality: settings.quality, length: settings.length, variants } };
+  if (frames !== undefined && !(Number.isInteger(frames) && frames > 0)) throw new UsageError(`--frames must be a positive whole number, got ${frames}`);
+  return { model: path.resolve(model), run: { quality: settings.quality, length: settings.length, variants, frames } };
 }
 
 async function main(args: string[]): Promise<void> {

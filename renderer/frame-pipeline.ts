@@ -1,14 +1,17 @@
 /**
- * Turns a scene and a camera into one finished output frame:
- *   scene (tone mapped, sRGB, premultiplied RGBA; mirrored reflection first if any)
- *   → background composite (and supersample resolve)
+ * Turns a scene and a camera into finished output frames:
+ *   scene (tone mapped, sRGB, premultiplied RGBA; mirrored reflection first if any), once
+ *   → per composite layer: supersample resolve, background (colour or image), vignette,
+ *     foreground overlays — or transparent with straight alpha (post/layer-composite.ts)
  *   → optional post-process anti-aliasing (SMAA or FXAA)
  *   → readPixels (bottom-up RGBA; the encoder flips).
  */
 import * as THREE from 'three';
 import { createDisplayReferredTarget } from './gl/context.js';
-import { BackgroundComposite } from './post/background-composite.js';
+import { createFrameTexture } from './post/frame-texture.js';
 import { FXAA } from './post/fxaa.js';
+import { LayerComposite } from './post/layer-composite.js';
+import { rasteriseBackground, rasteriseForeground } from './post/overlay-raster.js';
 import { SMAA } from './post/smaa.js';
 
 export type { Antialiasing } from '../src/render/render-plan.js';
@@ -45,35 +48,58 @@ export interface FramePipelineOptions {
   keepAlpha?: boolean;
 }
 
+/** Supersampling factor per axis of an anti-aliasing setting. */
+function supersampleOf(antialiasing: Antialiasing): number {
+  return antialiasing === 'ssaa2' ? 2 : antialiasing === 'ssaa4' ? 4 : 1;
+}
+
+/**
+ * The largest factor up to `requested` whose scene target fits the GL limits (1 if none
+ * does): 4k with 2× SSAA is 7680×4320, within llvmpipe's 16384, but a driver with an
+ * 8192 limit renders 4k without supersampling rather than failing.
+ */
+export function fittingSupersample(requested: number, width: number, height: number, maxSide: number): number {
+  for (let factor = requested; factor > 1; factor -= 2) if (width * factor <= maxSide && height * factor <= maxSide) return factor;
+  return 1;
+}
+
 export class FramePipeline {
   private readonly sceneTarget: THREE.WebGLRenderTarget;
   private readonly compositeTarget: THREE.WebGLRenderTarget;
   private readonly finalTarget: THREE.WebGLRenderTarget | null;
-  private readonly background: BackgroundComposite;
   private readonly transparent = new THREE.Color(0, 0, 0);
 
   private constructor(
     private readonly renderer: THREE.WebGLRenderer,
     private readonly options: FramePipelineOptions,
     private readonly edgePass: EdgePass | null,
+    supersample: number,
+    private readonly layers: LayerComposite[],
+    private readonly textures: THREE.Texture[],
   ) {
-    const supersample = options.antialiasing === 'ssaa2' ? 2 : options.antialiasing === 'ssaa4' ? 4 : 1;
     const { width, height } = options;
     this.sceneTarget = createDisplayReferredTarget(width * supersample, height * supersample);
     const plain = { type: THREE.UnsignedByteType, depthBuffer: false, generateMipmaps: false } as const;
     this.compositeTarget = new THREE.WebGLRenderTarget(width, height, plain);
     this.finalTarget = edgePass ? new THREE.WebGLRenderTarget(width, height, plain) : null;
-    this.background = new BackgroundComposite(width * supersample, height * supersample, supersample, options.keepAlpha === true);
   }
 
   static async create(renderer: THREE.WebGLRenderer, options: FramePipelineOptions): Promise<FramePipeline> {
-    if (options.keepAlpha && (options.antialiasing === 'smaa' || options.antialiasing === 'fxaa')) {
+    const edgeAntialiasing = options.antialiasing === 'smaa' || options.antialiasing === 'fxaa';
+    if (options.keepAlpha && edgeAntialiasing) {
       throw new Error(`keepAlpha needs supersampling or no anti-aliasing, not ${options.antialiasing}`);
     }
+    if (edgeAntialiasing && options.layers.some((layer) => layer.background === null)) {
+      throw new Error(`a transparent layer needs supersampling or no anti-aliasing, not ${options.antialiasing}`);
+    }
+    const gl = renderer.getContext();
+    const maxSide = Math.min(gl.getParameter(gl.MAX_TEXTURE_SIZE) as number, gl.getParameter(gl.MAX_RENDERBUFFER_SIZE) as number);
+    const supersample = fittingSupersample(supersampleOf(options.antialiasing), options.width, options.height, maxSide);
+    const { layers, textures } = await createLayerComposites(renderer, options, supersample);
     let edgePass: EdgePass | null = null;
     if (options.antialiasing === 'smaa') edgePass = await SMAA.create(options.width, options.height);
     if (options.antialiasing === 'fxaa') edgePass = new FXAA(options.width, options.height);
-    return new FramePipeline(renderer, options, edgePass);
+    return new FramePipeline(renderer, options, edgePass, supersample, layers, textures);
   }
 
   /**
@@ -106,10 +132,9 @@ export class FramePipeline {
    */
   composite(index: number, into?: Uint8Array): Uint8Array {
     const { renderer } = this;
-    const layer = this.options.layers[index];
+    const layer = this.layers[index];
     if (!layer) throw new RangeError(`no composite layer ${index}`);
-    this.background.setBackground(layer.background?.color ?? '#000000');
-    this.background.render(renderer, this.sceneTarget.texture, this.compositeTarget);
+    layer.render(renderer, this.sceneTarget.texture, this.compositeTarget);
     let output = this.compositeTarget;
     if (this.edgePass && this.finalTarget) {
       this.edgePass.render(renderer, this.compositeTarget.texture, this.finalTarget);
@@ -124,7 +149,56 @@ export class FramePipeline {
     this.sceneTarget.dispose();
     this.compositeTarget.dispose();
     this.finalTarget?.dispose();
-    this.background.dispose();
+    for (const layer of this.layers) layer.dispose();
+    for (const texture of this.textures) texture.dispose();
     this.edgePass?.dispose();
   }
+}
+
+/**
+ * One composite pass per layer. Background images and foreground stacks are rasterised at
+ * frame size once per render and shared between layers that use the same ones (a pro
+ * variant's transparent and background layers share the foreground).
+ */
+async function createLayerComposites(
+  renderer: THREE.WebGLRenderer,
+  options: FramePipelineOptions,
+  supersample: number,
+): Promise<{ layers: LayerComposite[]; textures: THREE.Texture[] }> {
+  const frame = { width: options.width, height: options.height };
+  const cache = new Map<string, Promise<THREE.Texture | null>>();
+  const shared = (key: string, make: () => Promise<THREE.Texture | null>) => {
+    if (!cache.has(key)) cache.set(key, make());
+    return cache.get(key)!;
+  };
+  const layers: LayerComposite[] = [];
+  for (const layer of options.layers) {
+    const { background, foreground } = layer;
+    const image = background?.image ?? null;
+    const backgroundImage = image
+      ? await shared(JSON.stringify(['background', image, background!.color]), async () =>
+          createFrameTexture(renderer, await rasteriseBackground(image, background!.color, frame)),
+        )
+      : null;
+    const foregroundTexture = foreground.length
+      ? await shared(JSON.stringify(['foreground', foreground]), async () => {
+          const pixels = await rasteriseForeground(foreground, frame);
+          return pixels ? createFrameTexture(renderer, pixels) : null;
+        })
+      : null;
+    layers.push(
+      new LayerComposite({
+        inputWidth: options.width * supersample,
+        inputHeight: options.height * supersample,
+        supersample,
+        backgroundColour: background?.color ?? null,
+        backgroundImage,
+        vignette: background?.vignette ?? 0,
+        foreground: foregroundTexture,
+        keepAlpha: options.keepAlpha === true,
+      }),
+    );
+  }
+  const textures = (await Promise.all(cache.values())).filter((texture): texture is THREE.Texture => texture !== null);
+  return { layers, textures };
 }

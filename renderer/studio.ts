@@ -11,7 +11,7 @@ import type { RenderPlan } from '../src/render/render-plan.js';
 import { AnimationPlayer } from './animation/animation-player.js';
 import { cameraPose } from './camera/camera-move.js';
 import { createCamera, fitOrbitDistance, placeOrbitCamera } from './camera/orbit.js';
-import { FramePipeline } from './frame-pipeline.js';
+import { FramePipeline, type CompositeLayer } from './frame-pipeline.js';
 import { createGLRenderer, type GLRenderer } from './gl/context.js';
 import { loadScene, type LoadedModel } from './load/load-scene.js';
 import { readModel } from './load/read-model.js';
@@ -23,7 +23,7 @@ import { ReflectiveFloor } from './scene/reflective-floor.js';
 import { createStudioLighting, type StudioLighting } from './scene/studio-environment.js';
 
 /** The parts of a plan the studio needs (everything but where outputs go). */
-export type StudioPlan = Pick<RenderPlan, 'modelPath' | 'width' | 'height' | 'fps' | 'frameCount' | 'variants' | 'camera' | 'model' | 'animation' | 'look' | 'antialiasing'>;
+export type StudioPlan = Pick<RenderPlan, 'modelPath' | 'width' | 'height' | 'fps' | 'frameCount' | 'variants' | 'encoding' | 'camera' | 'model' | 'animation' | 'look' | 'antialiasing'>;
 
 export class Studio {
   private constructor(
@@ -75,7 +75,7 @@ export class Studio {
         width: plan.width,
         height: plan.height,
         antialiasing: plan.antialiasing,
-        layers: plan.variants,
+        layers: compositeLayers(plan),
       });
       // Compile every shader now rather than on the first frame.
       placeOrbitCamera(camera, framing.centre, distance, cameraPose(plan.camera, 0, plan.frameCount));
@@ -119,6 +119,16 @@ export class Studio {
     return this.pipeline.composite(index, into);
   }
 
+  /**
+   * The last rendered frame as variant `index`'s transparent master (pro only): straight
+   * RGBA with alpha = coverage, the variant's foreground on top, no background or vignette.
+   */
+  compositeTransparent(index: number, into?: Uint8Array): Uint8Array {
+    if (this.plan.encoding !== 'prores4444') throw new Error('transparent layers exist only for ProRes 4444 renders');
+    if (index < 0 || index >= this.plan.variants.length) throw new RangeError(`no variant ${index}`);
+    return this.pipeline.composite(this.plan.variants.length + index, into);
+  }
+
   dispose(): void {
     this.pipeline.dispose();
     this.shadow?.dispose();
@@ -126,6 +136,16 @@ export class Studio {
     this.lighting.dispose();
     this.gl.dispose();
   }
+}
+
+/**
+ * The composite layers of a plan: each variant on its background (layer i = variant i),
+ * then, for ProRes 4444, each variant transparent (layer n + i) for the alpha master.
+ */
+export function compositeLayers(plan: Pick<StudioPlan, 'variants' | 'encoding'>): CompositeLayer[] {
+  const onBackground: CompositeLayer[] = plan.variants.map(({ background, foreground }) => ({ background, foreground }));
+  if (plan.encoding !== 'prores4444') return onBackground;
+  return [...onBackground, ...plan.variants.map(({ foreground }) => ({ background: null, foreground }))];
 }
 
 /** The model's scene graph on a fresh GL context, which the caller owns (and disposes). */

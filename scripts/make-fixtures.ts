@@ -39,6 +39,7 @@ import { ktx2TexturedCube, variantsCube, webpTexturedCube } from './fixtures/mod
 import { repositoryRoot } from './fixtures/repository-root.js';
 import { gltfWithBufferUri, selfContainedGltf } from './fixtures/gltf-json.js';
 import { gltfFolderZip, scanMissingTextureZip, scanWithoutMtlZip, texturedScanZip, untexturedScanZip } from './fixtures/scan-archives.js';
+import { quadrantPng, solidPng } from './fixtures/textures.js';
 import {
   dracoSphere,
   meshoptSphere,
@@ -107,6 +108,13 @@ export const FIXTURES: ReadonlyArray<{ file: string; build: FixtureBuilder }> = 
   { file: 'bad-gltf-uri-file.zip', build: (io) => gltfFolderWithUri(io, 'file:///etc/passwd') },
   { file: 'bad-gltf-uri-http.zip', build: (io) => gltfFolderWithUri(io, 'http://127.0.0.1:9/model.bin') },
   { file: 'bad-gltf-uri-parent.zip', build: (io) => gltfFolderWithUri(io, '../model.bin') },
+
+  // Compositing: background images (four solid quadrants, QUADRANT_COLOURS) taller and
+  // wider than any frame, so each bgAlign anchor shows different quadrants; stand-in logos.
+  { file: 'overlay-quadrants-tall.png', build: () => quadrantPng(1200, 2400) },
+  { file: 'overlay-quadrants-wide.png', build: () => quadrantPng(2400, 1200) },
+  { file: 'overlay-logo-opaque.png', build: () => solidPng(400, 400, [255, 0, 255, 255]) },
+  { file: 'overlay-logo-translucent.png', build: () => solidPng(400, 400, [0, 255, 255, 128]) },
 ];
 
 export const GENERATED_DIR = join(repositoryRoot(import.meta.url), 'fixtures', 'generated');

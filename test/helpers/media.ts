@@ -101,10 +101,12 @@ export async function hasFaststart(file: string): Promise<boolean> {
 }
 
 /**
- * Decodes frame `index` of a video to RGB. The YUV→RGB step is told BT.709 explicitly, as
- * a player reading the file's tags would be, so correctly encoded colours round-trip.
+ * Decodes frame `index` of a video to RGB (or RGBA, for videos with alpha such as ProRes
+ * 4444). The YUV→RGB step is told BT.709 explicitly, as a player reading the file's tags
+ * would be, so correctly encoded colours round-trip.
  */
-export async function readVideoFrame(file: string, index: number): Promise<RawImage & { rgb: Buffer }> {
+export async function readVideoFrame(file: string, index: number, format: 'rgb24' | 'rgba' = 'rgb24'): Promise<RawImage & { rgb: Buffer }> {
+  const channels = format === 'rgba' ? 4 : 3;
   const { stdout: size } = await execa(ffprobePath, [
     '-v', 'error', '-select_streams', 'v:0', '-show_entries', 'stream=width,height', '-of', 'csv=p=0:s=x', file,
   ]);
@@ -113,16 +115,16 @@ export async function readVideoFrame(file: string, index: number): Promise<RawIm
     ffmpegPath,
     [
       '-hide_banner', '-loglevel', 'error', '-i', file,
-      '-vf', `select=eq(n\\,${index}),scale=in_color_matrix=bt709:in_range=tv:flags=bicubic+accurate_rnd+full_chroma_int,format=rgb24`,
-      '-vsync', 'passthrough', '-frames:v', '1', '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1',
+      '-vf', `select=eq(n\\,${index}),scale=in_color_matrix=bt709:in_range=tv:flags=bicubic+accurate_rnd+full_chroma_int,format=${format}`,
+      '-vsync', 'passthrough', '-frames:v', '1', '-f', 'rawvideo', '-pix_fmt', format, 'pipe:1',
     ],
-    { encoding: 'buffer', stripFinalNewline: false },
+    { encoding: 'buffer', stripFinalNewline: false, maxBuffer: 256 * 1024 * 1024 },
   );
-  const rgb = Buffer.from(stdout.buffer, stdout.byteOffset, stdout.byteLength);
-  if (rgb.length !== width * height * 3) {
-    throw new Error(`readVideoFrame: expected ${width * height * 3} bytes for frame ${index} of ${file}, got ${rgb.length}`);
+  const pixels = Buffer.from(stdout.buffer, stdout.byteOffset, stdout.byteLength);
+  if (pixels.length !== width * height * channels) {
+    throw new Error(`readVideoFrame: expected ${width * height * channels} bytes for frame ${index} of ${file}, got ${pixels.length}`);
   }
-  return { width, height, channels: 3, data: rgb, rgb };
+  return { width, height, channels, data: pixels, rgb: pixels };
 }
 
 /** Decodes a PNG to raw pixels (channels as stored: 3 for RGB, 4 for RGBA). */

@@ -4,7 +4,7 @@
  */
 import { ensureDisplay } from '../../renderer/display.js';
 import { Studio, type StudioPlan } from '../../renderer/studio.js';
-import { planRender } from '../../src/render/render-plan.js';
+import { planRender, type OverlayImage } from '../../src/render/render-plan.js';
 import { parseRenderSettings, type RenderSettingsInput } from '../../src/settings/render-settings.js';
 import type { Antialiasing } from '../../src/render/render-plan.js';
 import type { RawImage } from './media.js';
@@ -33,6 +33,30 @@ export async function renderStills(modelPath: string, options: StillOptions = {}
 export async function renderStill(modelPath: string, options: Omit<StillOptions, 'frames'> = {}): Promise<RawImage> {
   const [image] = await renderStills(modelPath, options);
   return image;
+}
+
+/**
+ * Frame 0 rendered once and composited as several variants (settings that differ only in
+ * background fields, as the job engine groups them): one top-down RGBA image per variant,
+ * then, for quality "pro", each variant's transparent layer.
+ */
+export async function renderVariantStills(
+  modelPath: string,
+  variants: RenderSettingsInput[],
+  overlays: Record<string, OverlayImage> = {},
+): Promise<{ onBackground: RawImage[]; transparent: RawImage[] }> {
+  process.env.DISPLAY = await ensureDisplay();
+  const variantSettings = variants.map((settings) => parseRenderSettings(settings));
+  const plan = planRender(variantSettings[0], modelPath, '/nonexistent', { variantSettings, overlays });
+  const studio = await Studio.open(plan);
+  try {
+    studio.renderScene(0);
+    const onBackground = variants.map((_, index) => topDown(studio.composite(index), plan.width, plan.height));
+    const transparent = plan.encoding === 'prores4444' ? variants.map((_, index) => topDown(studio.compositeTransparent(index), plan.width, plan.height)) : [];
+    return { onBackground, transparent };
+  } finally {
+    studio.dispose();
+  }
 }
 
 /** GL rows are bottom-up; images for humans and ffmpeg are top-down. */
