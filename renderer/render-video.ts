@@ -40,17 +40,23 @@ export async function renderVideo(plan: RenderPlan, onProgress: ProgressListener
     onProgress('rendering', 0, plan.frameCount);
     for (let index = 0; index < plan.frameCount; index++) {
       studio.renderScene(index);
+      // Every composite has its own buffer, so all of a frame's composites are read back
+      // first and then handed to their encoders at once: the pipes drain in parallel
+      // (GL work blocks the event loop, so no pipe makes progress while it runs). Each
+      // writeFrame resolves once ffmpeg has the bytes; the buffers are reused next frame,
+      // and the posters copy frame 0 before it is overwritten.
+      const writes: Promise<void>[] = [];
       for (const [variantIndex, output] of outputs.entries()) {
-        // One buffer per variant for every frame: writeFrame resolves once ffmpeg has the
-        // bytes, and the posters copy frame 0 before it is overwritten.
         const pixels = studio.composite(variantIndex, output.buffer);
         if (index === 0) {
           output.posters = writePosters(pixels, plan.width, plan.height, output.directory);
           output.posters.then((files) => onPoster?.(files, variantIndex)).catch(() => {}); // awaited below; never an unhandled rejection if rendering fails first
         }
-        await output.encoder.writeFrame(pixels);
-        if (output.master) await output.master.encoder.writeFrame(studio.compositeTransparent(variantIndex, output.master.buffer));
+        const master = output.master ? studio.compositeTransparent(variantIndex, output.master.buffer) : null;
+        writes.push(output.encoder.writeFrame(pixels));
+        if (master) writes.push(output.master!.encoder.writeFrame(master));
       }
+      await Promise.all(writes);
       onProgress('rendering', index + 1, plan.frameCount);
     }
   } catch (error) {
