@@ -13,6 +13,7 @@ import { FXAA } from './post/fxaa.js';
 import { LayerComposite } from './post/layer-composite.js';
 import { rasteriseBackground, rasteriseForeground } from './post/overlay-raster.js';
 import { SMAA } from './post/smaa.js';
+import { SupersampleResolve } from './post/supersample-resolve.js';
 
 export type { Antialiasing } from '../src/render/render-plan.js';
 import type { Antialiasing, BackgroundPlan, OverlayImage } from '../src/render/render-plan.js';
@@ -63,11 +64,24 @@ export function fittingSupersample(requested: number, width: number, height: num
   return 1;
 }
 
+/**
+ * Whether a frame is resolved once and every layer composites from that: with several
+ * layers of a supersampled frame (see post/supersample-resolve.ts). One layer resolves in
+ * its own pass, which saves a pass and keeps single renders exactly as they were.
+ */
+function resolvesOnce(layerCount: number, supersample: number): boolean {
+  return layerCount > 1 && supersample > 1;
+}
+
 export class FramePipeline {
   private readonly sceneTarget: THREE.WebGLRenderTarget;
   private readonly compositeTarget: THREE.WebGLRenderTarget;
   private readonly finalTarget: THREE.WebGLRenderTarget | null;
   private readonly transparent = new THREE.Color(0, 0, 0);
+  /** Set when the layers composite from a once-resolved frame (several layers, supersampled). */
+  private readonly resolve: SupersampleResolve | null;
+  /** Whether the resolve has run for the current scene render. */
+  private resolved = false;
 
   private constructor(
     private readonly renderer: THREE.WebGLRenderer,
@@ -79,6 +93,7 @@ export class FramePipeline {
   ) {
     const { width, height } = options;
     this.sceneTarget = createDisplayReferredTarget(width * supersample, height * supersample);
+    this.resolve = resolvesOnce(options.layers.length, supersample) ? new SupersampleResolve(width, height, supersample) : null;
     const plain = { type: THREE.UnsignedByteType, depthBuffer: false, generateMipmaps: false } as const;
     this.compositeTarget = new THREE.WebGLRenderTarget(width, height, plain);
     this.finalTarget = edgePass ? new THREE.WebGLRenderTarget(width, height, plain) : null;
@@ -124,6 +139,7 @@ export class FramePipeline {
       renderer.clearDepth();
     }
     renderer.render(scene, camera);
+    this.resolved = false;
   }
 
   /**
@@ -134,7 +150,11 @@ export class FramePipeline {
     const { renderer } = this;
     const layer = this.layers[index];
     if (!layer) throw new RangeError(`no composite layer ${index}`);
-    layer.render(renderer, this.sceneTarget.texture, this.compositeTarget);
+    if (this.resolve && !this.resolved) {
+      this.resolve.render(renderer, this.sceneTarget.texture);
+      this.resolved = true;
+    }
+    layer.render(renderer, (this.resolve?.target ?? this.sceneTarget).texture, this.compositeTarget);
     let output = this.compositeTarget;
     if (this.edgePass && this.finalTarget) {
       this.edgePass.render(renderer, this.compositeTarget.texture, this.finalTarget);
@@ -149,6 +169,7 @@ export class FramePipeline {
     this.sceneTarget.dispose();
     this.compositeTarget.dispose();
     this.finalTarget?.dispose();
+    this.resolve?.dispose();
     for (const layer of this.layers) layer.dispose();
     for (const texture of this.textures) texture.dispose();
     this.edgePass?.dispose();
@@ -172,6 +193,8 @@ async function createLayerComposites(
     return cache.get(key)!;
   };
   const layers: LayerComposite[] = [];
+  // Layers read the scene at its supersampled size, or the once-resolved frame.
+  const layerSupersample = resolvesOnce(options.layers.length, supersample) ? 1 : supersample;
   for (const layer of options.layers) {
     const { background, foreground } = layer;
     const image = background?.image ?? null;
@@ -188,9 +211,9 @@ async function createLayerComposites(
       : null;
     layers.push(
       new LayerComposite({
-        inputWidth: options.width * supersample,
-        inputHeight: options.height * supersample,
-        supersample,
+        inputWidth: options.width * layerSupersample,
+        inputHeight: options.height * layerSupersample,
+        supersample: layerSupersample,
         backgroundColour: background?.color ?? null,
         backgroundImage,
         vignette: background?.vignette ?? 0,

@@ -107,6 +107,13 @@ export async function renderVideo(plan: RenderPlan, onProgress: ProgressListener
  */
 const H264_TUNING_FOR_UHD = { threadsPerEncoder: 1, lookaheadFrames: 5 } as const;
 
+/**
+ * x264 threads when several variants encode at once: three ffmpeg processes of three
+ * outputs each already keep both cores busy, so more threads per output only add
+ * frame-thread overhead and memory (each thread holds frames of its own).
+ */
+const H264_TUNING_FOR_VARIANTS = { threadsPerEncoder: 1 } as const;
+
 function startVariant(plan: RenderPlan, variant: VariantPlan): VariantOutput {
   const directory = path.join(plan.workDirectory, variant.directory);
   mkdirSync(directory, { recursive: true });
@@ -120,9 +127,10 @@ function startVariant(plan: RenderPlan, variant: VariantPlan): VariantOutput {
       master: { encoder: ProresEncoder.start(frame), buffer: new Uint8Array(frameBytes) },
     };
   }
+  const tuning = plan.width * plan.height > 1920 * 1080 ? H264_TUNING_FOR_UHD : plan.variants.length > 1 ? H264_TUNING_FOR_VARIANTS : {};
   return {
     directory,
-    encoder: VideoEncoder.start({ ...frame, ...(plan.width * plan.height > 1920 * 1080 ? H264_TUNING_FOR_UHD : {}) }),
+    encoder: VideoEncoder.start({ ...frame, ...tuning }),
     buffer: new Uint8Array(frameBytes),
     master: null,
   };

@@ -20,7 +20,7 @@ import * as THREE from 'three';
 import { FullScreenQuad } from './fullscreen-quad.js';
 import { VIGNETTE_GLSL } from './vignette.js';
 
-const vertexShader = /* glsl */ `
+export const vertexShader = /* glsl */ `
 varying vec2 vUv;
 void main() {
   vUv = uv;
@@ -47,7 +47,7 @@ export interface LayerCompositeOptions {
 }
 
 /** Offsets (in input texels) of bilinear taps that together average an s×s block. */
-function resolveTaps(supersample: number): string[] {
+export function resolveTaps(supersample: number): string[] {
   if (supersample <= 1) return ['texture2D( tScene, vUv )'];
   const taps: string[] = [];
   const pairs = supersample / 2;
