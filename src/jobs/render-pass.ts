@@ -25,10 +25,13 @@ export interface PendingRender {
 /**
  * Most variants one pass composites and encodes at once, by tier. Each variant runs its
  * own encoders (one ffmpeg with three x264 outputs; two for pro), so the cap bounds the
- * pass's memory: measured by `npm run bench`. A pass with more variants leaves the rest
- * pending for the next pass.
+ * pass's memory (`npm run bench -- render <model> --quality Q --variants N`): at standard
+ * three variants peaked at 1.9 GB. A 4k variant's encoders alone take 1.1 GB next to a
+ * 0.9 GB worker: two 4k variants peaked at 3.2 GB (for 1.08× the time of one), over the
+ * 2.5 GB that 4k and pro renders must stay within, so those tiers render one background
+ * per pass. A pass with more variants leaves the rest pending for the next pass.
  */
-export const MAX_VARIANTS_PER_PASS: Record<Quality, number> = { share: 6, standard: 3, '4k': 2, pro: 2 };
+export const MAX_VARIANTS_PER_PASS: Record<Quality, number> = { share: 6, standard: 3, '4k': 1, pro: 1 };
 
 /**
  * Groups `first` (the oldest pending render) with the pending renders of the same model in
