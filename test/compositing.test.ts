@@ -167,3 +167,26 @@ describe('vignette', () => {
     }
   });
 });
+
+describe('foreground overlays on the transparent (ProRes) layer', () => {
+  test('a logo is drawn over the transparent master with its own alpha; elsewhere the background stays transparent', async () => {
+    const overlays: Record<string, OverlayImage> = {
+      opaqueTopLeft: { path: fixture('overlay-logo-opaque.png'), alignment: 'top-left' },
+      translucentTopRight: { path: fixture('overlay-logo-translucent.png'), alignment: 'top-right' },
+    };
+    const { onBackground, transparent } = await renderVariantStills(
+      MODEL,
+      [{ quality: 'pro', aspect: '1:1', bgColor: '#204060', foregroundIds: ['opaqueTopLeft', 'translucentTopRight'] }],
+      overlays,
+    );
+    const [master] = transparent as [RawImage];
+    const [composite] = onBackground as [RawImage];
+    // 400×400 logos authored for 1080 → 800×800 on a 2160 frame.
+    assert.deepEqual(pixelAt(master, 100, 100), [255, 0, 255, 255], 'opaque logo: opaque in the master');
+    const translucent = pixelAt(master, 2160 - 100, 100);
+    assert.ok(Math.abs(translucent[3]! - 128) <= 2, `translucent logo over nothing keeps its alpha: ${translucent}`);
+    assert.ok(colourDistance(translucent, [0, 255, 255]) < 6, `and its straight colour: ${translucent}`);
+    assert.equal(pixelAt(master, 100, 2160 - 100)[3], 0, 'no logo: transparent');
+    assert.ok(colourDistance(pixelAt(composite, 100, 2160 - 100), hexColour('#204060')) < 3, 'the web/poster layer shows the background there');
+  });
+});
