@@ -40,7 +40,16 @@ const NAME = 'job-engine';
 const POLL_MS = 1000;
 
 /** Failures caused by the model or the request: retrying cannot help. */
-const USER_ERROR_CODES = new Set(['invalid_model', 'invalid_format', 'unsupported_extension', 'file_too_large', 'invalid_settings', 'file_not_found']);
+const USER_ERROR_CODES = new Set([
+  'invalid_model',
+  'invalid_format',
+  'unsupported_extension',
+  'file_too_large',
+  'invalid_settings',
+  'file_not_found',
+  'overlay_not_found',
+  'invalid_overlay',
+]);
 
 /** Which published file becomes which asset. */
 const OUTPUT_ASSETS: Record<string, AssetName> = { video: 'video', web: 'web', thumb: 'thumb', posterThumb: 'poster', poster: 'posterFull', dataset: 'dataset' };
