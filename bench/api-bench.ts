@@ -15,15 +15,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { Pool } from 'undici';
+import { percentile } from './statistics.js';
 
 const CLIENTS = 200;
 const POLL_SECONDS = 10;
 const CLI = path.resolve('dist/src/cli.js');
 const HELMET = '../shared/assets/models/DamagedHelmet/glTF-Binary/DamagedHelmet.glb';
 
-function percentile(sorted: number[], share: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * share))];
-}
 
 async function main(): Promise<void> {
   const model = process.argv[2] ?? (existsSync(HELMET) ? HELMET : 'fixtures/sample/Suzanne.glb');

@@ -19,17 +19,13 @@ import { promisify } from 'node:util';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { median, percentile } from './statistics.js';
 
 const CLI = path.resolve('dist/src/cli.js');
 const MODEL = 'fixtures/generated/wide.glb';
 const STARTUP_RUNS = 9;
 const CALLS = 300;
 
-const median = (values: number[]) => percentile(values, 0.5);
-function percentile(values: number[], share: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * share))];
-}
 const ms = (value: number) => `${value.toFixed(1)} ms`;
 
 async function startupOnce(data: string): Promise<number> {

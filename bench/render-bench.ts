@@ -8,6 +8,7 @@
  *   npm run bench -- render <model> [--quality Q] [--length N] [--variants 1-3] [--frames N]
  *                                                   (--frames: only the first N frames; memory of 4k/pro)
  *   npm run bench -- aa [model …]                   anti-aliasing comparison (bench/aa-compare.ts)
+ *   npm run bench -- frames [model] [...]           render cost per frame, no encoding (bench/frame-cost.ts)
  *
  * Peak RSS is the largest sum of VmRSS over the renderer worker and all its descendants
  * (its ffmpeg encoder), sampled every 50 ms; the Xvfb display server and this process are
@@ -25,6 +26,7 @@ import { renderToDirectory, type RenderProgress } from '../src/render/render-eng
 import type { RenderResult } from '../src/render/worker-protocol.js';
 import { parseRenderSettings, QUALITIES, type Quality, type RenderSettingsInput } from '../src/settings/render-settings.js';
 import { DEFAULT_AA_MODELS, runAntialiasingComparison } from './aa-compare.js';
+import { runFrameCost } from './frame-cost.js';
 import { startPeakRssSampler, type PeakRss } from './process-memory.js';
 
 const DEFAULT_MODEL = '../shared/assets/models/DamagedHelmet/glTF-Binary/DamagedHelmet.glb';
@@ -45,7 +47,8 @@ const USAGE = `Usage:
   npm run bench                       share, standard, 4k and pro 6 s turntables, then
                                       three background variants at standard in one pass
   npm run bench -- render <model> [--quality ${QUALITIES.join('|')}] [--length N] [--variants 3] [--frames N]
-  npm run bench -- aa [model …]`;
+  npm run bench -- aa [model …]
+  npm run bench -- frames [model] [--qualities share,standard,4k] [--frames N]   render cost per frame, no encoding`;
 
 interface Run {
   quality: Quality;
@@ -256,6 +259,27 @@ function parseRenderArgs(args: string[]): { model: string; run: Run } {
   return { model: path.resolve(model), run: { quality: settings.quality, length: settings.length, variants, frames } };
 }
 
+function parseFramesArgs(args: string[]): { model: string; qualities: Quality[]; frames: number } {
+  let model: string | undefined;
+  let qualities: Quality[] = ['share', 'standard', '4k'];
+  let frames = 30;
+  for (let index = 0; index < args.length; index++) {
+    const arg = args[index];
+    const value = () => {
+      const next = args[++index];
+      if (next === undefined) throw new UsageError(`${arg} needs a value`);
+      return next;
+    };
+    if (arg === '--qualities') qualities = value().split(',').map((quality) => parseRenderSettings({ quality }).quality);
+    else if (arg === '--frames') frames = Number(value());
+    else if (arg.startsWith('--')) throw new UsageError(`unknown option ${arg}`);
+    else model = arg;
+  }
+  if (!Number.isInteger(frames) || frames < 1) throw new UsageError(`--frames must be a positive whole number, got ${frames}`);
+  if (model !== undefined && !existsSync(model)) throw new UsageError(`model not found: ${model}`);
+  return { model: model === undefined ? defaultModel() : path.resolve(model), qualities, frames };
+}
+
 async function main(args: string[]): Promise<void> {
   const [command, ...rest] = args;
   if (command === undefined) {
@@ -271,6 +295,9 @@ async function main(args: string[]): Promise<void> {
     const models = rest.length ? rest : DEFAULT_AA_MODELS;
     for (const model of models) if (!existsSync(model)) throw new UsageError(`model not found: ${model}`);
     await runAntialiasingComparison(models);
+  } else if (command === 'frames') {
+    const { model, qualities, frames } = parseFramesArgs(rest);
+    await runFrameCost(model, qualities, frames);
   } else if (command === 'render') {
     const { model, run } = parseRenderArgs(rest);
     console.log(`Model: ${model}`);
