@@ -88,12 +88,13 @@ export class FramePipeline {
     private readonly options: FramePipelineOptions,
     private readonly edgePass: EdgePass | null,
     supersample: number,
+    resolveOnce: boolean,
     private readonly layers: LayerComposite[],
     private readonly textures: THREE.Texture[],
   ) {
     const { width, height } = options;
     this.sceneTarget = createDisplayReferredTarget(width * supersample, height * supersample);
-    this.resolve = resolvesOnce(options.layers.length, supersample) ? new SupersampleResolve(width, height, supersample) : null;
+    this.resolve = resolveOnce ? new SupersampleResolve(width, height, supersample) : null;
     const plain = { type: THREE.UnsignedByteType, depthBuffer: false, generateMipmaps: false } as const;
     this.compositeTarget = new THREE.WebGLRenderTarget(width, height, plain);
     this.finalTarget = edgePass ? new THREE.WebGLRenderTarget(width, height, plain) : null;
@@ -110,11 +111,13 @@ export class FramePipeline {
     const gl = renderer.getContext();
     const maxSide = Math.min(gl.getParameter(gl.MAX_TEXTURE_SIZE) as number, gl.getParameter(gl.MAX_RENDERBUFFER_SIZE) as number);
     const supersample = fittingSupersample(supersampleOf(options.antialiasing), options.width, options.height, maxSide);
-    const { layers, textures } = await createLayerComposites(renderer, options, supersample);
+    const resolveOnce = resolvesOnce(options.layers.length, supersample);
+    // Layers read the scene at its supersampled size, or the once-resolved frame.
+    const { layers, textures } = await createLayerComposites(renderer, options, resolveOnce ? 1 : supersample);
     let edgePass: EdgePass | null = null;
     if (options.antialiasing === 'smaa') edgePass = await SMAA.create(options.width, options.height);
     if (options.antialiasing === 'fxaa') edgePass = new FXAA(options.width, options.height);
-    return new FramePipeline(renderer, options, edgePass, supersample, layers, textures);
+    return new FramePipeline(renderer, options, edgePass, supersample, resolveOnce, layers, textures);
   }
 
   /**
@@ -184,7 +187,8 @@ export class FramePipeline {
 async function createLayerComposites(
   renderer: THREE.WebGLRenderer,
   options: FramePipelineOptions,
-  supersample: number,
+  /** What each layer's input exceeds the output by per axis (1 when it reads the resolved frame). */
+  inputSupersample: number,
 ): Promise<{ layers: LayerComposite[]; textures: THREE.Texture[] }> {
   const frame = { width: options.width, height: options.height };
   const cache = new Map<string, Promise<THREE.Texture | null>>();
@@ -193,8 +197,6 @@ async function createLayerComposites(
     return cache.get(key)!;
   };
   const layers: LayerComposite[] = [];
-  // Layers read the scene at its supersampled size, or the once-resolved frame.
-  const layerSupersample = resolvesOnce(options.layers.length, supersample) ? 1 : supersample;
   for (const layer of options.layers) {
     const { background, foreground } = layer;
     const image = background?.image ?? null;
@@ -211,9 +213,9 @@ async function createLayerComposites(
       : null;
     layers.push(
       new LayerComposite({
-        inputWidth: options.width * layerSupersample,
-        inputHeight: options.height * layerSupersample,
-        supersample: layerSupersample,
+        inputWidth: options.width * inputSupersample,
+        inputHeight: options.height * inputSupersample,
+        supersample: inputSupersample,
         backgroundColour: background?.color ?? null,
         backgroundImage,
         vignette: background?.vignette ?? 0,

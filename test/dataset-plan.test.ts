@@ -10,19 +10,9 @@ import * as THREE from 'three';
 import { cameraToWorldRows, CAMERA_DISTANCE, createDatasetCamera, intrinsics, placeDatasetCamera } from '../renderer/dataset/dataset-frame.js';
 import { fibonacciDirections } from '../renderer/dataset/fibonacci-views.js';
 import { blenderTransforms, nerfstudioTransforms, type DatasetView } from '../renderer/dataset/transforms.js';
-import { RenderbayError } from '../src/errors.js';
 import { planRender } from '../src/render/render-plan.js';
 import { DATASET_QUALITIES, parseRenderSettings } from '../src/settings/render-settings.js';
-
-function settingsError(input: unknown): RenderbayError {
-  try {
-    parseRenderSettings(input);
-  } catch (error) {
-    assert.ok(error instanceof RenderbayError);
-    return error;
-  }
-  assert.fail(`expected ${JSON.stringify(input)} to be rejected`);
-}
+import { settingsError } from './helpers/settings.js';
 
 describe('dataset settings', () => {
   test('output dataset alone defaults to the 100x800 tier and hemisphere coverage', () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readdir, readlink, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
@@ -9,6 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import { fetch } from 'undici';
 import { RenderbayError } from '../src/errors.js';
 import { parseRange, sendFile } from '../src/http/send-file.js';
+import { waitForFileClosed } from './helpers/files.js';
 
 const ETAG = 'b5bb9d8014a0f9b1d61e21e796d78dccdf1352f23cd32812f4850b878ae4944c';
 
@@ -194,19 +195,6 @@ describe('sendFile', () => {
     assert.ok(body.equals(content.subarray(10, 20)));
   });
 });
-
-/** Linux only: waits until no descriptor of this process points at `filePath`. */
-async function waitForFileClosed(filePath: string): Promise<void> {
-  const deadline = Date.now() + 3000;
-  for (;;) {
-    const descriptors = await readdir('/proc/self/fd').catch(() => null);
-    if (!descriptors) return;
-    const targets = await Promise.all(descriptors.map((fd) => readlink(`/proc/self/fd/${fd}`).catch(() => '')));
-    if (!targets.includes(filePath)) return;
-    if (Date.now() > deadline) assert.fail(`${filePath} is still open`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 describe('parseRange', () => {
   test('single ranges, clamping, and what is ignored or unsatisfiable', () => {

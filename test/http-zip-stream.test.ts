@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, readdir, readlink, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
@@ -11,6 +11,7 @@ import { fetch } from 'undici';
 import * as yauzl from 'yauzl';
 import { RenderbayError } from '../src/errors.js';
 import { sanitizeEntryName, sendZip, type ZipEntry } from '../src/http/zip-stream.js';
+import { waitForFileClosed } from './helpers/files.js';
 
 interface ZipContent {
   data: Buffer;
@@ -25,19 +26,6 @@ async function readZip(archive: Buffer): Promise<Map<string, ZipContent>> {
     entries.set(entry.fileName, { data, compressionMethod: entry.compressionMethod });
   }
   return entries;
-}
-
-/** Linux only: waits until no descriptor of this process points at `filePath`. */
-async function waitForFileClosed(filePath: string): Promise<void> {
-  const deadline = Date.now() + 3000;
-  for (;;) {
-    const descriptors = await readdir('/proc/self/fd').catch(() => null);
-    if (!descriptors) return;
-    const targets = await Promise.all(descriptors.map((fd) => readlink(`/proc/self/fd/${fd}`).catch(() => '')));
-    if (!targets.includes(filePath)) return;
-    if (Date.now() > deadline) assert.fail(`${filePath} is still open`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 describe('sendZip', () => {

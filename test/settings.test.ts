@@ -1,18 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { RenderbayError } from '../src/errors.js';
 import { planRender } from '../src/render/render-plan.js';
 import { frameSize, parseRenderSettings } from '../src/settings/render-settings.js';
-
-function settingsError(input: unknown): RenderbayError {
-  try {
-    parseRenderSettings(input);
-  } catch (error) {
-    assert.ok(error instanceof RenderbayError);
-    return error;
-  }
-  assert.fail(`expected ${JSON.stringify(input)} to be rejected`);
-}
+import { settingsError } from './helpers/settings.js';
 
 describe('render settings schema', () => {
   test('fills every default from the reference', () => {

@@ -1,24 +1,22 @@
 /** `renderbay serve`: the REST API (and MCP at /mcp) on 127.0.0.1 with its job engine, until SIGTERM/SIGINT. */
 import { Command } from 'commander';
+import { addEngineOptions, engineOverrides, type EngineOptionValues } from './engine-options.js';
 
 export function registerServeCommand(program: Command): void {
-  program
-    .command('serve')
-    .description('Serve the REST API (and render queue) on this machine')
-    .option('--host <host>', 'interface to listen on (RENDERBAY_HOST)', undefined)
-    .option('--port <port>', 'TCP port (RENDERBAY_PORT, default 8080; 0 picks a free one)', undefined)
-    .option('--data <dir>', 'data directory (RENDERBAY_DATA, default ~/.renderbay)', undefined)
-    .option('--concurrency <renders>', 'renders at once (RENDERBAY_CONCURRENCY, default cores/2)', undefined)
-    .option('--allow-private-urls', 'allow URL ingest from loopback and private networks (RENDERBAY_ALLOW_PRIVATE_URLS=1)')
-    .action(async (options: { host?: string; port?: string; data?: string; concurrency?: string; allowPrivateUrls?: boolean }) => {
+  addEngineOptions(
+    program
+      .command('serve')
+      .description('Serve the REST API (and render queue) on this machine')
+      .option('--host <host>', 'interface to listen on (RENDERBAY_HOST)', undefined)
+      .option('--port <port>', 'TCP port (RENDERBAY_PORT, default 8080; 0 picks a free one)', undefined),
+  )
+    .action(async (options: EngineOptionValues & { host?: string; port?: string }) => {
       // Imported when used: the HTTP stack is slow to load, and other commands (`renderbay mcp`) must start fast.
       const { startServer } = await import('../server.js');
       const running = await startServer({
         host: options.host,
         port: options.port === undefined ? undefined : Number(options.port),
-        dataDirectory: options.data,
-        concurrency: options.concurrency === undefined ? undefined : Number(options.concurrency),
-        allowPrivateUrls: options.allowPrivateUrls ? true : undefined,
+        ...engineOverrides(options),
       });
       const { config } = running.context;
       process.stdout.write(`Renderbay API listening on ${running.url} (data: ${config.dataDirectory}, concurrency ${config.concurrency})\n`);

@@ -137,8 +137,8 @@ export async function createModelFromFile(context: AppContext, accountId: string
       throw new RenderbayError('invalid_format', 'URL ingest accepts .glb and .gltf files only');
     }
     // A file this account already has needs no ingest at all.
-    const existing = existingModelPath(context, accountId, file.sha256);
-    if (settings && existing) await assertAnimationClip(existing, settings);
+    const existing = findModelBySha(context, accountId, file.sha256);
+    if (settings && existing) await assertAnimationClip(context.store.pathOf(existing.file_key), settings);
     const known = context.db.transaction(() => duplicateOf(context, accountId, file.sha256, settings))();
     if (known) {
       context.queue.notify();
@@ -208,9 +208,7 @@ export async function createModelFromFile(context: AppContext, accountId: string
  * Run inside a transaction.
  */
 function duplicateOf(context: AppContext, accountId: string, sha256: string, settings: ReturnType<typeof parseSettingsField> | null): CreatedModel | null {
-  const existing = context.db
-    .prepare('SELECT * FROM models WHERE account_id = ? AND sha256 = ? AND deleted_at IS NULL')
-    .get(accountId, sha256) as ModelRow | undefined;
+  const existing = findModelBySha(context, accountId, sha256);
   if (!existing) return null;
   const renderId = settings
     ? insertRender(context, accountId, existing.id, settings, { systemPreview: false }).id
@@ -218,12 +216,9 @@ function duplicateOf(context: AppContext, accountId: string, sha256: string, set
   return { modelId: existing.id, renderId, duplicate: true };
 }
 
-/** The stored model file of this account's model with these bytes, if it has one. */
-function existingModelPath(context: AppContext, accountId: string, sha256: string): string | null {
-  const row = context.db.prepare('SELECT file_key FROM models WHERE account_id = ? AND sha256 = ? AND deleted_at IS NULL').get(accountId, sha256) as
-    | { file_key: string }
-    | undefined;
-  return row ? context.store.pathOf(row.file_key) : null;
+/** This account's (not deleted) model with these bytes, if it has one. `sha256` in lower case. */
+function findModelBySha(context: AppContext, accountId: string, sha256: string): ModelRow | undefined {
+  return context.db.prepare('SELECT * FROM models WHERE account_id = ? AND sha256 = ? AND deleted_at IS NULL').get(accountId, sha256) as ModelRow | undefined;
 }
 
 function latestPreviewId(context: AppContext, modelId: string): string | undefined {
@@ -356,9 +351,7 @@ export function checkHash(context: AppContext, accountId: string, body: unknown)
   if (typeof sha256 !== 'string' || !/^[0-9a-fA-F]{64}$/.test(sha256)) {
     throw new RenderbayError('invalid_request', 'sha256 must be 64 hexadecimal characters');
   }
-  const row = context.db
-    .prepare('SELECT id FROM models WHERE account_id = ? AND sha256 = ? AND deleted_at IS NULL')
-    .get(accountId, sha256.toLowerCase()) as { id: string } | undefined;
+  const row = findModelBySha(context, accountId, sha256.toLowerCase());
   return row ? { exists: true, modelId: row.id } : { exists: false };
 }
 
