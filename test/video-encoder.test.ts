@@ -147,6 +147,25 @@ test('posters: exact full-size PNG, upright, and a thumb with a 480 px long side
   assertColour(thumb, inner(clip.layout.marker, 0.5), colours.marker, 'poster thumb marker');
 });
 
+test('posters hold the frame as it was at the call, even if the caller overwrites the buffer at once', async () => {
+  // The renderer reuses one readPixels buffer: frame 1 lands in it while frame 0's posters
+  // are still being written. The poster must not pick that up.
+  const frame = Uint8Array.from(clip.frame(0));
+  const expected = Buffer.from(frame);
+  const written = writePosters(frame, WIDTH, HEIGHT, path.join(workDirectory, 'reused-buffer'));
+  frame.fill(0);
+  const image = await readPng((await written).poster);
+  let differing = 0;
+  for (let y = 0; y < HEIGHT; y++) {
+    for (let x = 0; x < WIDTH; x++) {
+      const start = ((HEIGHT - 1 - y) * WIDTH + x) * 4;
+      const pixel = pixelAt(image, x, y);
+      if (pixel[0] !== expected[start] || pixel[1] !== expected[start + 1] || pixel[2] !== expected[start + 2]) differing++;
+    }
+  }
+  assert.equal(differing, 0, `${differing} poster pixels do not match the frame given`);
+});
+
 test('an odd or non-positive size is refused with invalid_settings before ffmpeg starts', () => {
   for (const [width, height] of [[961, 540], [960, 541], [0, 540], [960, -2], [960.5, 540]]) {
     assert.throws(

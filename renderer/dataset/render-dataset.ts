@@ -119,7 +119,7 @@ export async function renderDataset(
         current = { index, files: encodeView(pixels, depth, size) };
         current.files.catch(() => {}); // awaited below; never an unhandled rejection if a later view fails first
         if (index === posterIndex) {
-          posters = writePosters(pixels.slice(), size, size, plan.workDirectory); // its own copy: the buffer is reused
+          posters = writePosters(pixels, size, size, plan.workDirectory); // copies the pixels before it returns: the buffer is reused
           posters.then((files) => onPoster?.(files, 0)).catch(() => {}); // awaited below
         }
       }

@@ -9,6 +9,7 @@
  * Usage:
  * ```ts
  * const { poster, posterThumb } = await writePosters(pixels, 1920, 1080, directory);
+ * // `pixels` is copied synchronously: the caller may overwrite it as soon as the call returns.
  * ```
  */
 import { mkdir } from 'node:fs/promises';
@@ -48,14 +49,15 @@ export async function writePosters(
       500,
     );
   }
+  // The copy (a few ms, once per render) comes before the first await: the caller reuses
+  // the buffer for the next frame as soon as we yield, and sharp reads its input later on
+  // its own threads. Copying after `await mkdir` made posters show frame 1 on slow machines.
+  const pixels = Buffer.from(rgbaBottomUp);
   await mkdir(directory, { recursive: true });
   const files = {
     poster: path.join(directory, POSTER_FILES.poster),
     posterThumb: path.join(directory, POSTER_FILES.posterThumb),
   };
-  // A copy (a few ms, once per render): sharp reads its input later on its own threads,
-  // while the caller may already be reading the next frame into the same buffer.
-  const pixels = Buffer.from(rgbaBottomUp);
   const upright = sharp(pixels, { raw: { width, height, channels: 4 } }).flip().removeAlpha();
   await Promise.all([
     upright.clone().png({ compressionLevel }).toFile(files.poster),
