@@ -11,7 +11,7 @@ import { after, before, describe, test } from 'node:test';
 import sharp from 'sharp';
 import yauzl from 'yauzl';
 import { openDatabase } from '../src/db/database.js';
-import { api, createKey, modelForm, startServerProcess, tempLeftovers, waitForRender, type ServerProcess } from './helpers/api-server.js';
+import { api, createKey, modelForm, startServerProcess, tempLeftovers, waitForRender, waitForStatus, type ServerProcess } from './helpers/api-server.js';
 import { probe } from './helpers/media.js';
 
 const CUBE = 'fixtures/generated/textured-cube.glb';
@@ -198,10 +198,7 @@ describe('REST API render cycle', () => {
   test('SIGTERM mid-render stops cleanly: exit 0, the render back in the queue with its attempt intact', async () => {
     const upload = await api(server, key, 'POST', '/models', await modelForm('fixtures/generated/draco.glb', { length: 6 }));
     const { renderId: stopped } = upload.body.data;
-    for (let attempt = 0; attempt < 600; attempt++) {
-      if ((await api(server, key, 'GET', `/renders/${stopped}`)).body.data.status === 'video-processing') break;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    await waitForStatus(server, key, stopped, 'video-processing');
     const started = performance.now();
     assert.equal(await server.stop(), 0, 'exit code 0');
     assert.ok(performance.now() - started < 10_000, 'stops promptly');
@@ -219,11 +216,7 @@ describe('REST API render cycle', () => {
     const { renderId: crashRender } = upload.body.data;
     const creditsBefore = (await api(server, key, 'GET', '/account')).body.data.credits;
     // Wait until the paid render is actually being rendered, then pull the plug.
-    for (let attempt = 0; attempt < 600; attempt++) {
-      const status = (await api(server, key, 'GET', `/renders/${crashRender}`)).body.data.status;
-      if (status === 'video-processing') break;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    await waitForStatus(server, key, crashRender, 'video-processing');
     await server.kill();
     server = await startServerProcess(dataDirectory);
     const { render } = await waitForRender(server, key, crashRender);

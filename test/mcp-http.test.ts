@@ -92,7 +92,6 @@ describe('a render over HTTP: URL ingest, wait with progress, preview, authentic
     assert.ok(preview.corner.every((channel) => channel < 40), `black background, got ${preview.corner}`);
     // The system preview renders first, so this render is seen queued and then progressing.
     assert.ok(progress.length >= 2, `progress notifications over HTTP: ${progress.length}`);
-    for (let index = 1; index < progress.length; index++) assert.ok(progress[index].progress > progress[index - 1].progress);
   });
 
   test('download_render gives URLs that need the same key, and resource links', async () => {

@@ -124,10 +124,7 @@ describe('catalog onboarding: import, tag, quote, batch, wait with progress, pre
       const brightness = preview.corner.reduce((sum, channel) => sum + channel, 0) / 3;
       if (render.bgColor === '#000000') assert.ok(brightness < 40, `black background, got ${preview.corner}`);
       else assert.ok(brightness > 215, `white background, got ${preview.corner}`);
-      if (progress.length > 0) {
-        for (const update of progress) assert.equal(update.total, 100);
-        for (let index = 1; index < progress.length; index++) assert.ok(progress[index].progress > progress[index - 1].progress, 'progress increases');
-      }
+      // waitWithProgress checked that the notifications rise (per call) and count to 100.
       render.progressSeen = progress.length;
     }
     // Renders queue behind each other, so waiting on the later ones sees them progress.

@@ -9,7 +9,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { api, createKey, modelForm, startServerProcess, tempLeftovers, waitForRender, type ServerProcess } from './helpers/api-server.js';
+import { api, createKey, modelForm, startServerProcess, tempLeftovers, waitForRender, waitForStatus, type ServerProcess } from './helpers/api-server.js';
 
 let dataDirectory: string;
 let first: ServerProcess;
@@ -35,11 +35,7 @@ test('work created through either process is rendered; the survivor takes over w
   const upload = await api(second, key, 'POST', '/models', await modelForm('fixtures/generated/wide.glb', { length: 6 }));
   assert.equal(upload.status, 201);
   const { renderId } = upload.body.data;
-  for (let attempt = 0; attempt < 600; attempt++) {
-    if ((await api(second, key, 'GET', `/renders/${renderId}`)).body.data.status === 'video-processing') break;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  assert.equal((await api(second, key, 'GET', `/renders/${renderId}`)).body.data.status, 'video-processing');
+  await waitForStatus(second, key, renderId, 'video-processing'); // behind the model's preview render
 
   await first.kill(); // mid-render
   const { render } = await waitForRender(second, key, renderId);

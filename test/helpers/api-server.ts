@@ -3,6 +3,7 @@
  * small client helpers API tests share: keys made with the real CLI, JSON calls,
  * multipart uploads and polling.
  */
+import assert from 'node:assert/strict';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -103,17 +104,41 @@ export async function modelForm(file: string, renderSettings?: unknown, fileName
   return form;
 }
 
+const FINISHED = ['done', 'error', 'failed'];
+
 /** Polls a render until `done` or `error`, recording every status seen. */
 export async function waitForRender(server: { url: string }, key: string, renderId: string, timeoutMs = 120_000): Promise<{ render: any; statuses: string[] }> {
+  return pollRender(server, key, renderId, (status) => FINISHED.includes(status), timeoutMs, 100);
+}
+
+/**
+ * Polls a render until it reaches `status` (e.g. `video-processing`, to act mid-render).
+ * Deadline-based, so a slow machine gets time rather than a fixed number of polls; it
+ * throws if the render finishes without passing through `status` in a poll.
+ */
+export async function waitForStatus(server: { url: string }, key: string, renderId: string, status: string, timeoutMs = 120_000): Promise<any> {
+  const { render } = await pollRender(server, key, renderId, (seen) => seen === status || FINISHED.includes(seen), timeoutMs, 50);
+  assert.equal(render.status, status, `render ${renderId} reached ${render.status} without being seen ${status}`);
+  return render;
+}
+
+async function pollRender(
+  server: { url: string },
+  key: string,
+  renderId: string,
+  stop: (status: string) => boolean,
+  timeoutMs: number,
+  intervalMs: number,
+): Promise<{ render: any; statuses: string[] }> {
   const statuses: string[] = [];
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const { body } = await api(server, key, 'GET', `/renders/${renderId}`);
     const render = body.data;
     if (statuses.at(-1) !== render.status) statuses.push(render.status);
-    if (render.status === 'done' || render.status === 'error' || render.status === 'failed') return { render, statuses };
+    if (stop(render.status)) return { render, statuses };
     if (Date.now() > deadline) throw new Error(`render ${renderId} still ${render.status} after ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }
 

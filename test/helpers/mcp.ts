@@ -73,15 +73,29 @@ export async function callError(client: Client, name: string, args: Record<strin
 }
 
 /** get_render with waitSeconds and a progressToken, repeated until the render is finished. */
+/**
+ * Waits for a render with get_render (as many 50 s waits as it takes) and returns every
+ * progress notification received. Each call has its own progressToken, and MCP requires
+ * progress to rise with every notification of one token: that is checked per call. Across
+ * calls the percent may repeat (a new call starts by reporting where the render is) but
+ * never goes back.
+ */
 export async function waitWithProgress(client: Client, renderId: string, timeoutMs = 240_000): Promise<{ result: CallToolResult; render: any; progress: Progress[] }> {
   const progress: Progress[] = [];
   const deadline = Date.now() + timeoutMs;
   for (;;) {
+    const ofThisCall: Progress[] = [];
     const result = (await client.callTool({ name: 'get_render', arguments: { renderId, waitSeconds: 50 } }, undefined, {
-      onprogress: (update) => progress.push(update),
+      onprogress: (update) => ofThisCall.push(update),
       timeout: 60_000,
     })) as CallToolResult;
     assert.ok(!result.isError, JSON.stringify(result.content));
+    for (const [index, update] of ofThisCall.entries()) {
+      assert.equal(update.total, 100);
+      if (index > 0) assert.ok(update.progress > ofThisCall[index - 1].progress, `progress rises within one call: ${ofThisCall.map((each) => each.progress)}`);
+    }
+    if (progress.length > 0 && ofThisCall.length > 0) assert.ok(ofThisCall[0].progress >= progress[progress.length - 1].progress, 'progress never goes back between calls');
+    progress.push(...ofThisCall);
     const render = result.structuredContent as any;
     if (['done', 'error', 'failed'].includes(render.status)) return { result, render, progress };
     if (Date.now() > deadline) throw new Error(`render ${renderId} still ${render.status} after ${timeoutMs} ms`);
