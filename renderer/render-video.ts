@@ -8,7 +8,6 @@
  * foreground on top) into video.mov through a second ffmpeg process, and on the background
  * into web.mp4, thumb.mp4 and the posters.
  */
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { RenderPlan, VariantPlan } from '../src/render/render-plan.js';
 import type { PosterFiles, RenderResult, RenderStage, VideoOutputs } from '../src/render/worker-protocol.js';
@@ -115,8 +114,7 @@ const H264_TUNING_FOR_UHD = { threadsPerEncoder: 1, lookaheadFrames: 5 } as cons
 const H264_TUNING_FOR_VARIANTS = { threadsPerEncoder: 1 } as const;
 
 function startVariant(plan: RenderPlan, variant: VariantPlan): VariantOutput {
-  const directory = path.join(plan.workDirectory, variant.directory);
-  mkdirSync(directory, { recursive: true });
+  const directory = path.join(plan.workDirectory, variant.directory); // the encoders create it
   const frame = { width: plan.width, height: plan.height, fps: plan.fps, directory };
   const frameBytes = plan.width * plan.height * 4;
   if (plan.encoding === 'prores4444') {

@@ -155,13 +155,17 @@ export function rawRgbaInput(width: number, height: number, fps: number): string
 /** BT.709 colour tags for every output: players that read them decode colours as they were encoded. */
 export const BT709_TAGS = ['-colorspace', 'bt709', '-color_primaries', 'bt709', '-color_trc', 'bt709', '-color_range', 'tv'] as const;
 
-/** Checks a frame size for encoders that need even sides (4:2:0 chroma, and ProRes likes them too). */
-export function assertEvenFrameSize(name: string, width: number, height: number): void {
+/**
+ * Checks the frame stream an encoder is started for: even sides (4:2:0 chroma, and ProRes
+ * likes them too) and a positive frame rate.
+ */
+export function assertFrameFormat(name: string, width: number, height: number, fps: number): void {
   for (const [side, value] of [['width', width], ['height', height]] as const) {
     if (!Number.isInteger(value) || value <= 0 || value % 2 !== 0) {
       throw new RenderbayError('invalid_settings', `${name}: ${side} must be a positive even number of pixels, got ${value}`);
     }
   }
+  if (!Number.isFinite(fps) || fps <= 0) throw new RenderbayError('invalid_settings', `${name}: fps must be a positive number, got ${fps}`);
 }
 
 function spawnFfmpeg(args: string[]) {

@@ -13,9 +13,8 @@
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { RenderbayError } from '../../src/errors.js';
 import { LIMITS } from '../../src/limits.js';
-import { assertEvenFrameSize, BT709_TAGS, FfmpegFrameSink, rawRgbaInput } from './ffmpeg-frame-sink.js';
+import { assertFrameFormat, BT709_TAGS, FfmpegFrameSink, rawRgbaInput } from './ffmpeg-frame-sink.js';
 
 const NAME = 'prores-encoder';
 
@@ -37,8 +36,7 @@ export type ProresFiles = { video: string };
 export class ProresEncoder extends FfmpegFrameSink<ProresFiles> {
   static start(options: ProresEncoderOptions): ProresEncoder {
     const fps = options.fps ?? LIMITS.fps;
-    assertEvenFrameSize(NAME, options.width, options.height);
-    if (!Number.isFinite(fps) || fps <= 0) throw new RenderbayError('invalid_settings', `${NAME}: fps must be a positive number, got ${fps}`);
+    assertFrameFormat(NAME, options.width, options.height, fps);
     mkdirSync(options.directory, { recursive: true });
     const files = { video: path.join(options.directory, PRORES_FILE) };
     return new ProresEncoder({ name: NAME, width: options.width, height: options.height, args: proresArgs({ ...options, fps }, files.video), files });

@@ -27,7 +27,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { RenderbayError } from '../../src/errors.js';
 import { LIMITS } from '../../src/limits.js';
-import { assertEvenFrameSize, BT709_TAGS, FfmpegFrameSink, rawRgbaInput } from './ffmpeg-frame-sink.js';
+import { assertFrameFormat, BT709_TAGS, FfmpegFrameSink, rawRgbaInput } from './ffmpeg-frame-sink.js';
 
 const NAME = 'video-encoder';
 
@@ -157,10 +157,7 @@ export function thumbSize(width: number, height: number): { width: number; heigh
 
 function resolveOptions(options: VideoEncoderOptions): ResolvedOptions {
   const resolved: ResolvedOptions = { ...DEFAULTS, ...withoutUndefined(options) } as ResolvedOptions;
-  assertEvenFrameSize(NAME, resolved.width, resolved.height);
-  if (!Number.isFinite(resolved.fps) || resolved.fps <= 0) {
-    throw new RenderbayError('invalid_settings', `${NAME}: fps must be a positive number, got ${resolved.fps}`);
-  }
+  assertFrameFormat(NAME, resolved.width, resolved.height, resolved.fps);
   if (!resolved.directory) throw new RenderbayError('invalid_settings', `${NAME}: an output directory is required`);
   return resolved;
 }

@@ -67,11 +67,25 @@ async function readGltfJson(modelPath: string): Promise<unknown> {
   return parseGltfJson(bytes);
 }
 
+export type ClipNameReader = (modelPath: string) => Promise<string[]>;
+
+/**
+ * A readAnimationClipNames that reads each model once: a batch of up to 100 renders of
+ * one model checks its clips against a single read of the model's JSON.
+ */
+export function clipNamesReadOnce(): ClipNameReader {
+  const read = new Map<string, Promise<string[]>>();
+  return (modelPath) => {
+    if (!read.has(modelPath)) read.set(modelPath, readAnimationClipNames(modelPath));
+    return read.get(modelPath)!;
+  };
+}
+
 /**
  * Checks a render's `animation` setting against the model's clips (nothing to check
  * without one): `invalid_settings` listing the clips when the model has no such clip.
  */
-export async function assertAnimationClip(modelPath: string, settings: { animation?: string }): Promise<void> {
+export async function assertAnimationClip(modelPath: string, settings: { animation?: string }, clipNames: ClipNameReader = readAnimationClipNames): Promise<void> {
   if (settings.animation === undefined) return;
-  resolveAnimationClip(await readAnimationClipNames(modelPath), settings.animation);
+  resolveAnimationClip(await clipNames(modelPath), settings.animation);
 }

@@ -2,6 +2,8 @@
  * The downloadable files of a render, as stored on its row: which store key holds each
  * asset, and how each is served (content type, file name).
  */
+import path from 'node:path';
+
 export interface StoredAsset {
   key: string;
   size: number;
@@ -28,12 +30,11 @@ const CONTENT_TYPES: Record<string, string> = { '.mp4': 'video/mp4', '.mov': 'vi
 export function assetType(name: AssetName, asset?: StoredAsset): { contentType: string; fileName: string } {
   const usual = ASSET_TYPES[name];
   if (!asset?.fileName || asset.fileName === usual.fileName) return usual;
-  const extension = asset.fileName.slice(asset.fileName.lastIndexOf('.'));
-  return { contentType: CONTENT_TYPES[extension] ?? 'application/octet-stream', fileName: asset.fileName };
+  return { contentType: CONTENT_TYPES[path.extname(asset.fileName)] ?? 'application/octet-stream', fileName: asset.fileName };
 }
 
 /** A stored output, remembering its file name when it is not the asset's usual one. */
 export function storedAs(name: AssetName, stored: StoredAsset, file: string): StoredAsset {
-  const fileName = file.slice(file.lastIndexOf('/') + 1);
+  const fileName = path.basename(file);
   return fileName === ASSET_TYPES[name].fileName ? stored : { ...stored, fileName };
 }

@@ -12,7 +12,7 @@ import { newId, nowIso } from '../ids.js';
 import { findModelRow, parsePaging, type ModelRow, type Page } from '../models/model-service.js';
 import { parseRenderSettings, type RenderSettings } from '../settings/render-settings.js';
 import { assertRenderOverlays } from '../overlays/overlay-service.js';
-import { assertAnimationClip } from '../models/model-animations.js';
+import { assertAnimationClip, clipNamesReadOnce, type ClipNameReader } from '../models/model-animations.js';
 import type { RenderAssets } from './render-assets.js';
 
 export const RENDER_STATUSES = ['pending', 'poster-processing', 'poster-done', 'video-processing', 'done', 'error', 'failed'] as const;
@@ -143,12 +143,17 @@ function assertRenderable(context: AppContext, accountId: string, modelId: unkno
  * Validates one requested render against what it names: the model (renderable), the
  * overlays (exist, right layer) and the animation clip (exists in the model).
  */
-async function validateRenderRequest(context: AppContext, accountId: string, item: unknown): Promise<{ modelId: string; settings: RenderSettings }> {
+async function validateRenderRequest(
+  context: AppContext,
+  accountId: string,
+  item: unknown,
+  clipNames?: ClipNameReader,
+): Promise<{ modelId: string; settings: RenderSettings }> {
   const { modelId, renderSettings } = (item ?? {}) as { modelId?: unknown; renderSettings?: unknown };
   const model = assertRenderable(context, accountId, modelId);
   const settings = parseSettingsField(renderSettings);
   assertRenderOverlays(context, accountId, settings);
-  await assertAnimationClip(context.store.pathOf(model.file_key), settings);
+  await assertAnimationClip(context.store.pathOf(model.file_key), settings, clipNames);
   return { modelId: model.id, settings };
 }
 
@@ -168,9 +173,10 @@ export async function createBatch(context: AppContext, accountId: string, body: 
   if (!Array.isArray(renders) || renders.length === 0) throw new RenderbayError('renders_required', 'renders must be a non-empty array', 400);
   if (renders.length > MAX_BATCH) throw new RenderbayError('too_many', `At most ${MAX_BATCH} renders per batch (got ${renders.length})`, 400);
   const items: { modelId: string; settings: RenderSettings }[] = [];
+  const clipNames = clipNamesReadOnce();
   for (const [index, item] of renders.entries()) {
     try {
-      items.push(await validateRenderRequest(context, accountId, item));
+      items.push(await validateRenderRequest(context, accountId, item, clipNames));
     } catch (error) {
       if (error instanceof RenderbayError) throw new RenderbayError(error.code, `renders[${index}]: ${error.message}`, error.status);
       throw error;
