@@ -35,3 +35,24 @@ export function serializeError(error: unknown): SerializedError {
 export function deserializeError(serialized: SerializedError): RenderbayError {
   return new RenderbayError(serialized.code, serialized.message, serialized.status);
 }
+
+/** What a client is told about a failure, over REST (`{ error: … }`) and MCP alike. */
+export interface ErrorEnvelope {
+  code: string;
+  message: string;
+  status: number;
+}
+
+/**
+ * The one rule for reporting a failure: a RenderbayError keeps its code and message;
+ * anything else is logged with its detail and reported as a generic `internal`. Server
+ * errors (status ≥ 500) are logged with their stack either way.
+ */
+export function errorEnvelope(error: unknown, log: (message: string) => void): ErrorEnvelope {
+  if (error instanceof RenderbayError) {
+    if (error.status >= 500) log(`internal error: ${error.stack ?? error.message}`);
+    return { code: error.code, message: error.message, status: error.status };
+  }
+  log(`internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  return { code: 'internal', message: 'Internal server error', status: 500 };
+}

@@ -7,12 +7,11 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApiHandler } from './api/http-app.js';
-import { resolveConfig, type ServerConfig } from './config.js';
+import type { ServerConfig } from './config.js';
 import type { AppContext } from './context.js';
-import { openDatabase } from './db/database.js';
-import { JobEngine } from './jobs/job-engine.js';
+import type { JobEngine } from './jobs/job-engine.js';
 import { createMcpHttpHandler, isMcpRequest } from './mcp/http-transport.js';
-import { FileStore } from './storage/file-store.js';
+import { openDataDirectory } from './open-data-directory.js';
 
 export interface RunningServer {
   /** Base URL of the API, e.g. http://127.0.0.1:8080/v1 */
@@ -23,11 +22,8 @@ export interface RunningServer {
 }
 
 export async function startServer(overrides: Partial<ServerConfig> = {}): Promise<RunningServer> {
-  const config = resolveConfig(overrides);
-  const db = openDatabase(config.dataDirectory);
-  const store = new FileStore(config.dataDirectory);
-  const engine = new JobEngine({ db, store, config });
-  const context: AppContext = { db, store, config, queue: engine };
+  const { context, engine } = openDataDirectory(overrides);
+  const { config, db } = context;
   await engine.start();
 
   const api = createApiHandler(context);

@@ -154,6 +154,9 @@ describe('catalog onboarding: import, tag, quote, batch, wait with progress, pre
     assert.ok(Buffer.from(content.blob, 'base64').equals(await readFile(poster.path)));
     const { width, height } = await sharp(Buffer.from(content.blob, 'base64')).metadata();
     assert.equal(width, height, 'the 1:1 render');
+    // An asset the render does not have: the REST API's not-found code for it, or file_not_found for no asset at all.
+    await assert.rejects(mcp.client.readResource({ uri: `renderbay://renders/${render.id}/dataset` }), /dataset_not_found/);
+    await assert.rejects(mcp.client.readResource({ uri: `renderbay://renders/${render.id}/model` }), /file_not_found/);
 
     const target = path.join(dataDirectory, 'exports');
     const copied = await call(mcp.client, 'download_render', { renderId: render.id, directory: target });

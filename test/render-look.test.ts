@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { RawImage } from './helpers/media.js';
 import { pixelAt } from './helpers/media.js';
-import { meanChroma, meanDifference, meanLuminance, silhouette } from './helpers/image.js';
+import { meanChroma, meanDifference, silhouette } from './helpers/image.js';
 import { renderStill, renderStills } from './helpers/studio.js';
 
 const CUBE = 'fixtures/generated/textured-cube.glb';

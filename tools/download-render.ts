@@ -1,11 +1,9 @@
 /** download_render: a render's files as local paths (stdio) or authenticated REST URLs (HTTP), plus resource links. */
-import { copyFile, mkdir } from 'node:fs/promises';
-import path from 'node:path';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { RenderbayError } from '../src/errors.js';
 import { defineTool } from '../src/mcp/define-tool.js';
-import { resolveLocalPath } from '../src/mcp/local-file.js';
+import { copyToClientDirectory } from '../src/mcp/local-file.js';
 import { renderFiles } from '../src/mcp/render-files.js';
 import { idArgument, renderStatus, resultObject } from '../src/mcp/schemas.js';
 import type { McpSession } from '../src/mcp/session.js';
@@ -42,19 +40,18 @@ export function registerDownloadRenderTool(server: McpServer, session: McpSessio
     run: async ({ renderId, directory }, caller) => {
       const { context } = session;
       const row = findRenderRow(context, caller.account.id, renderId);
-      const files = renderFiles(session, context, row);
+      const files = renderFiles(session, row);
       if (files.length === 0) {
         throw new RenderbayError('video_not_found', `Render ${row.id} has no files yet (status: ${row.status}): wait for it with get_render`, 404);
       }
       if (directory !== undefined) {
-        if (!stdio) throw new RenderbayError('path_not_allowed', 'directory is only available to a local (stdio) client: download the URLs instead', 400);
-        const target = resolveLocalPath(directory);
-        await mkdir(target, { recursive: true });
-        for (const file of files) {
-          const copy = path.join(target, `${row.id}-${file.fileName}`);
-          await copyFile(file.path!, copy);
-          file.path = copy;
-        }
+        const copies = await copyToClientDirectory(
+          session,
+          directory,
+          files.map((file) => ({ source: file.path!, name: `${row.id}-${file.fileName}` })),
+          'download the URLs instead',
+        );
+        files.forEach((file, index) => (file.path = copies[index]));
       }
       const bundleUrl = session.apiUrl && row.status === 'done' ? session.apiUrl(`/renders/${encodeURIComponent(row.id)}/bundle`) : undefined;
       return {

@@ -1,11 +1,8 @@
 /** export_usdz: GET /v1/models/:id/usdz — a model as a USDZ package for AR Quick Look, with what it could not carry. */
-import { copyFile, mkdir } from 'node:fs/promises';
-import path from 'node:path';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
-import { RenderbayError } from '../src/errors.js';
 import { defineTool } from '../src/mcp/define-tool.js';
-import { resolveLocalPath } from '../src/mcp/local-file.js';
+import { copyToClientDirectory } from '../src/mcp/local-file.js';
 import { idArgument } from '../src/mcp/schemas.js';
 import type { McpSession } from '../src/mcp/session.js';
 import { modelUsdz } from '../src/models/model-usdz.js';
@@ -43,11 +40,7 @@ export function registerExportUsdzTool(server: McpServer, session: McpSession): 
       const usdz = await modelUsdz(session.context, caller.account.id, modelId);
       let localPath: string | undefined = stdio ? usdz.path : undefined;
       if (directory !== undefined) {
-        if (!stdio) throw new RenderbayError('path_not_allowed', 'directory is only available to a local (stdio) client: download the URL instead', 400);
-        const target = resolveLocalPath(directory);
-        await mkdir(target, { recursive: true });
-        localPath = path.join(target, usdz.name);
-        await copyFile(usdz.path, localPath);
+        [localPath] = await copyToClientDirectory(session, directory, [{ source: usdz.path, name: usdz.name }], 'download the URL instead');
       }
       const url = !stdio && session.apiUrl ? session.apiUrl(`/models/${encodeURIComponent(String(modelId))}/usdz`) : undefined;
       return {

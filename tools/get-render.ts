@@ -8,7 +8,7 @@ import { renderPreview, PREVIEW_DEFAULTS } from '../src/mcp/render-preview.js';
 import { describeProgress, MAX_WAIT_SECONDS, progressReporter, waitForRender } from '../src/mcp/render-wait.js';
 import { idArgument, renderOutput, resultObject } from '../src/mcp/schemas.js';
 import type { McpSession } from '../src/mcp/session.js';
-import { findRenderRow, getRender } from '../src/renders/render-service.js';
+import { findRenderRow, toRenderItem, type RenderRow } from '../src/renders/render-service.js';
 
 export function registerGetRenderTool(server: McpServer, session: McpSession): void {
   defineTool(server, session, {
@@ -27,9 +27,11 @@ export function registerGetRenderTool(server: McpServer, session: McpSession): v
     output: { ...renderOutput, preview: resultObject({ mimeType: z.string(), width: z.number(), height: z.number(), bytes: z.number() }).nullable().describe('The inline JPEG preview attached as an image block, once the poster exists') },
     run: async ({ renderId, waitSeconds }, caller, extra) => {
       const { context } = session;
-      const read = () => getRender(context, caller.account.id, renderId);
+      // The row the answer is made of: the preview is the poster of exactly the state reported.
+      let row: RenderRow;
+      const read = () => toRenderItem((row = findRenderRow(context, caller.account.id, renderId)));
       const render = waitSeconds ? await waitForRender(read, { waitSeconds, signal: extra.signal, onUpdate: progressReporter(extra) }) : read();
-      const poster = storedAssetPath(context, findRenderRow(context, caller.account.id, render.id), 'poster');
+      const poster = storedAssetPath(context, row!, 'poster');
       const content: ContentBlock[] = [];
       let preview = null;
       if (poster) {

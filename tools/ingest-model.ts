@@ -1,15 +1,14 @@
 /** ingest_model: a model from a URL (or, over stdio, a local file) → the same path as POST /v1/models/ingest and uploads. */
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
-import { withUploadSlot } from '../src/api/upload-slots.js';
 import { RenderbayError } from '../src/errors.js';
 import { LIMITS } from '../src/limits.js';
 import { copyLocalFile } from '../src/mcp/local-file.js';
 import { defineTool } from '../src/mcp/define-tool.js';
 import { modelOutput, renderSettingsArgument, resultObject } from '../src/mcp/schemas.js';
 import type { McpSession } from '../src/mcp/session.js';
-import { createModelFromFile, findModelRow, toModelItem, updateModel } from '../src/models/model-service.js';
-import { parseSettingsField } from '../src/renders/render-service.js';
+import { importFetchedModel, importModelFromUrl } from '../src/models/model-import.js';
+import { findModelRow, toModelItem, updateModel } from '../src/models/model-service.js';
 
 export function registerIngestModelTool(server: McpServer, session: McpSession): void {
   const stdio = session.transport === 'stdio';
@@ -42,23 +41,13 @@ export function registerIngestModelTool(server: McpServer, session: McpSession):
       if (path !== undefined && !stdio) {
         throw new RenderbayError('path_not_allowed', 'path is only available to a local (stdio) client: the server cannot read your disk. Use url', 400);
       }
-      // Settings are checked before anything is downloaded (as POST /v1/models/ingest does).
-      if (renderSettings !== undefined) parseSettingsField(renderSettings);
-      const created = await withUploadSlot(context, accountId, async () => {
-        if (path !== undefined) {
-          const file = await copyLocalFile(path, context.store.tempDirectory, LIMITS.maxModelBytes);
-          return createModelFromFile(context, accountId, { path: file.path, sha256: file.sha256, size: file.bytes, originalName: file.filename }, renderSettings);
-        }
-        // Loaded on first use: undici is slow to import and `renderbay mcp` must start fast.
-        const { downloadToFile } = await import('../src/ingest/url-download.js');
-        const file = await downloadToFile(url, context.store.tempDirectory, { allowPrivate: context.config.allowPrivateUrls });
-        return createModelFromFile(
-          context,
-          accountId,
-          { path: file.path, sha256: file.sha256, size: file.bytes, originalName: file.filename, onlyGltf: true },
-          renderSettings,
-        );
-      });
+      const created =
+        path === undefined
+          ? await importModelFromUrl(context, accountId, url, renderSettings)
+          : await importFetchedModel(context, accountId, renderSettings, async () => {
+              const file = await copyLocalFile(path, context.store.tempDirectory, LIMITS.maxModelBytes);
+              return { path: file.path, sha256: file.sha256, size: file.bytes, originalName: file.filename };
+            });
       const patch = Object.fromEntries(Object.entries({ title, sku, tags }).filter(([, value]) => value !== undefined));
       const model = Object.keys(patch).length > 0 ? updateModel(context, accountId, created.modelId, patch) : toModelItem(findModelRow(context, accountId, created.modelId));
       return {

@@ -8,7 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import findMyWay, { type HTTPVersion } from 'find-my-way';
 import { authenticate, type Caller, type Scope } from '../accounts/api-keys.js';
 import type { AppContext } from '../context.js';
-import { RenderbayError } from '../errors.js';
+import { errorEnvelope, RenderbayError } from '../errors.js';
 import { isClientGone } from '../http/send-file.js';
 import { accountRoutes } from './routes/account.js';
 import { assetRoutes } from './routes/assets.js';
@@ -48,10 +48,7 @@ export function sendJson(response: ServerResponse, status: number, body: unknown
 }
 
 export function sendError(response: ServerResponse, error: unknown, log: (message: string) => void): void {
-  const known = error instanceof RenderbayError && error.status < 500 ? error : null;
-  if (!known) log(`internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-  const { code, message, status } =
-    known ?? (error instanceof RenderbayError ? { code: error.code, message: error.message, status: error.status } : { code: 'internal', message: 'Internal server error', status: 500 });
+  const { code, message, status } = errorEnvelope(error, log);
   if (response.headersSent) {
     response.destroy();
     return;

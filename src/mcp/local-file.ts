@@ -9,11 +9,12 @@
  * ```
  */
 import { randomUUID } from 'node:crypto';
-import { copyFile, rm, stat } from 'node:fs/promises';
+import { copyFile, mkdir, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { RenderbayError } from '../errors.js';
 import { hashFile } from '../storage/file-store.js';
+import type { McpSession } from './session.js';
 
 export interface LocalFile {
   /** The copy in `directory`; the caller owns it (the services move it into the store or delete it). */
@@ -21,6 +22,24 @@ export interface LocalFile {
   sha256: string;
   bytes: number;
   filename: string;
+}
+
+/**
+ * Copies stored files into a folder a stdio client named (created if missing) and returns
+ * the copies' paths, in order. Over HTTP the server cannot write to the client's disk:
+ * `path_not_allowed`, saying what to do `instead`.
+ */
+export async function copyToClientDirectory(session: McpSession, directory: string, files: { source: string; name: string }[], instead: string): Promise<string[]> {
+  if (session.transport !== 'stdio') throw new RenderbayError('path_not_allowed', `directory is only available to a local (stdio) client: ${instead}`, 400);
+  const target = resolveLocalPath(directory);
+  await mkdir(target, { recursive: true });
+  const copies: string[] = [];
+  for (const file of files) {
+    const copy = path.join(target, file.name);
+    await copyFile(file.source, copy);
+    copies.push(copy);
+  }
+  return copies;
 }
 
 /** `~/x` and absolute paths; a relative path would depend on where the MCP client started us. */

@@ -4,7 +4,7 @@
  * (`renderbay://renders/{id}/{asset}`, readable with resources/read).
  */
 import type { AppContext } from '../context.js';
-import { ASSET_TYPES, assetType as storedAssetType, type AssetName, type RenderAssets, type StoredAsset } from '../renders/render-assets.js';
+import { ASSET_TYPES, assetType, renderAssets, type AssetName, type StoredAsset } from '../renders/render-assets.js';
 import type { RenderRow } from '../renders/render-service.js';
 import type { McpSession } from './session.js';
 
@@ -37,34 +37,25 @@ export interface RenderFile {
   url?: string;
 }
 
-export function storedAssets(row: Pick<RenderRow, 'assets'>): [string, StoredAsset][] {
-  return Object.entries(JSON.parse(row.assets) as RenderAssets) as [string, StoredAsset][];
-}
+/** Main file first, as the reference lists them. */
+const ORDER = Object.keys(ASSET_TYPES) as AssetName[];
 
-export function assetType(name: string, asset?: StoredAsset): { contentType: string; fileName: string } {
-  return name in ASSET_TYPES ? storedAssetType(name as AssetName, asset) : { contentType: 'application/octet-stream', fileName: name };
-}
-
-/** Main file first, as the reference lists them; names this module does not know go last. */
-const ORDER = Object.keys(ASSET_TYPES);
-const rank = (name: string) => (ORDER.includes(name) ? ORDER.indexOf(name) : ORDER.length);
-
-export function renderFiles(session: McpSession, context: AppContext, row: Pick<RenderRow, 'id' | 'assets'>): RenderFile[] {
-  return storedAssets(row)
-    .filter(([, asset]) => context.store.has(asset.key))
-    .sort(([a], [b]) => rank(a) - rank(b))
+export function renderFiles(session: McpSession, row: Pick<RenderRow, 'id' | 'assets'>): RenderFile[] {
+  const { store } = session.context;
+  return (Object.entries(renderAssets(row)) as [AssetName, StoredAsset][])
+    .filter(([, asset]) => store.has(asset.key))
+    .sort(([a], [b]) => ORDER.indexOf(a) - ORDER.indexOf(b))
     .map(([name, asset]) => {
       const type = assetType(name, asset);
       const file: RenderFile = { name, fileName: type.fileName, contentType: type.contentType, size: asset.size, uri: renderResourceUri(row.id, name) };
-      if (session.transport === 'stdio') file.path = context.store.pathOf(asset.key);
-      const restPath = REST_PATHS[name as AssetName];
-      if (session.apiUrl && restPath) file.url = session.apiUrl(`/renders/${encodeURIComponent(row.id)}/${restPath}`);
+      if (session.transport === 'stdio') file.path = store.pathOf(asset.key);
+      if (session.apiUrl) file.url = session.apiUrl(`/renders/${encodeURIComponent(row.id)}/${REST_PATHS[name]}`);
       return file;
     });
 }
 
 /** The stored file of one asset of a render, or null while it does not exist. */
-export function storedAssetPath(context: AppContext, row: Pick<RenderRow, 'assets'>, name: string): string | null {
-  const asset = storedAssets(row).find(([assetName]) => assetName === name)?.[1];
+export function storedAssetPath(context: AppContext, row: Pick<RenderRow, 'assets'>, name: AssetName): string | null {
+  const asset = renderAssets(row)[name];
   return asset && context.store.has(asset.key) ? context.store.pathOf(asset.key) : null;
 }

@@ -4,12 +4,11 @@
  * request carried a progressToken. Waits stay under 50 s so that a client's usual 60 s
  * request timeout never fires first.
  */
-import type { RenderItem, RenderStatus } from '../renders/render-service.js';
+import { FINISHED_STATUSES, type RenderItem } from '../renders/render-service.js';
 import type { ToolExtra } from './define-tool.js';
 
 export const MAX_WAIT_SECONDS = 50;
 export const POLL_INTERVAL_MS = 250;
-export const FINISHED_STATUSES: readonly RenderStatus[] = ['done', 'error', 'failed'];
 
 export interface WaitOptions {
   waitSeconds: number;

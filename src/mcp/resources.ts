@@ -7,21 +7,17 @@
 import { readFile } from 'node:fs/promises';
 import { ResourceTemplate, type McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
-import { RenderbayError } from '../errors.js';
-import { ASSET_TYPES } from '../renders/render-assets.js';
+import { errorEnvelope, RenderbayError } from '../errors.js';
+import { ASSET_TYPES, assetType, requireRenderAsset } from '../renders/render-assets.js';
 import { findRenderRow } from '../renders/render-service.js';
-import { assetType, RESOURCE_URI_TEMPLATE, storedAssets } from './render-files.js';
+import { RESOURCE_URI_TEMPLATE } from './render-files.js';
 import type { McpSession } from './session.js';
-import { errorEnvelope } from './tool-result.js';
 
 /** Largest file returned inline (a base64 blob in one JSON-RPC message). */
 export const MAX_RESOURCE_BYTES = 8 * 1024 * 1024;
 
 /** JSON-RPC error code the MCP specification gives "resource not found". */
 const RESOURCE_NOT_FOUND = -32002;
-
-/** The assets route's not-found codes (src/api/routes/assets.ts). */
-const NOT_FOUND_CODES: Record<string, string> = { video: 'video_not_found', web: 'video_not_found', thumb: 'thumb_not_found', poster: 'poster_not_found', posterFull: 'poster_not_found' };
 
 export function registerRenderResources(server: McpServer, session: McpSession): void {
   server.registerResource(
@@ -40,10 +36,7 @@ export function registerRenderResources(server: McpServer, session: McpSession):
         const renderId = decodeURIComponent(String(variables.renderId));
         const name = decodeURIComponent(String(variables.asset));
         const row = findRenderRow(session.context, caller.account.id, renderId);
-        const asset = storedAssets(row).find(([assetName]) => assetName === name)?.[1];
-        if (!asset || !session.context.store.has(asset.key)) {
-          throw new RenderbayError(NOT_FOUND_CODES[name] ?? 'file_not_found', `The ${name} of render ${row.id} is not available (status: ${row.status})`, 404);
-        }
+        const { name: assetName, asset } = requireRenderAsset(session.context.store, row, name);
         if (asset.size > MAX_RESOURCE_BYTES) {
           throw new RenderbayError(
             'resource_too_large',
@@ -52,7 +45,7 @@ export function registerRenderResources(server: McpServer, session: McpSession):
           );
         }
         const bytes = await readFile(session.context.store.pathOf(asset.key));
-        return { contents: [{ uri: uri.href, mimeType: assetType(name, asset).contentType, blob: bytes.toString('base64') }] };
+        return { contents: [{ uri: uri.href, mimeType: assetType(assetName, asset).contentType, blob: bytes.toString('base64') }] };
       } catch (error) {
         // resources/read has no isError result: a failure is a JSON-RPC error carrying the REST envelope.
         const envelope = errorEnvelope(error, session.log);

@@ -7,12 +7,9 @@
  */
 import { getAccount, ensureLocalAccount } from '../accounts/accounts.js';
 import type { Caller } from '../accounts/api-keys.js';
-import { resolveConfig, type ServerConfig } from '../config.js';
-import type { AppContext } from '../context.js';
-import { openDatabase } from '../db/database.js';
+import type { ServerConfig } from '../config.js';
 import { RenderbayError } from '../errors.js';
-import { JobEngine } from '../jobs/job-engine.js';
-import { FileStore } from '../storage/file-store.js';
+import { openDataDirectory } from '../open-data-directory.js';
 import { createMcpServer } from './create-server.js';
 import type { McpSession } from './session.js';
 
@@ -33,11 +30,8 @@ export async function runStdioServer(overrides: Partial<ServerConfig> = {}): Pro
   // Loaded here, not at the top: the transport is the only part of the SDK stdio needs beyond the server.
   const { StdioServerTransport } = await import('@modelcontextprotocol/sdk/server/stdio.js');
 
-  const config = resolveConfig(overrides);
-  const db = openDatabase(config.dataDirectory);
-  const store = new FileStore(config.dataDirectory);
-  const engine = new JobEngine({ db, store, config });
-  const context: AppContext = { db, store, config, queue: engine };
+  const { context, engine } = openDataDirectory(overrides);
+  const { config, db } = context;
   const account = ensureLocalAccount(db, config.initialCredits);
   const accountId = account.id;
   await engine.start();

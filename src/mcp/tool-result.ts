@@ -4,16 +4,10 @@
  * `status`. Tools never catch errors themselves.
  */
 import type { CallToolResult, ContentBlock } from '@modelcontextprotocol/sdk/types.js';
-import { RenderbayError } from '../errors.js';
+import { errorEnvelope } from '../errors.js';
 
 /** Key of the error envelope in an isError result's `_meta` (machine-readable; the text says the same). */
 export const ERROR_META_KEY = 'renderbay/error';
-
-export interface ErrorEnvelope {
-  code: string;
-  message: string;
-  status: number;
-}
 
 export interface ToolOutput<Data extends Record<string, unknown>> {
   /** The result, as `structuredContent` (validated against the tool's output schema). */
@@ -22,19 +16,6 @@ export interface ToolOutput<Data extends Record<string, unknown>> {
   summary: string;
   /** Blocks after the text: a preview image, resource links. */
   content?: ContentBlock[];
-}
-
-/**
- * The REST API's rule (src/api/http-app.ts sendError): a RenderbayError keeps its code and
- * message; anything else is logged with its detail and reported as a generic `internal`.
- */
-export function errorEnvelope(error: unknown, log: (message: string) => void): ErrorEnvelope {
-  if (error instanceof RenderbayError) {
-    if (error.status >= 500) log(`internal error: ${error.stack ?? error.message}`);
-    return { code: error.code, message: error.message, status: error.status };
-  }
-  log(`internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-  return { code: 'internal', message: 'Internal server error', status: 500 };
 }
 
 export function successResult<Data extends Record<string, unknown>>(output: ToolOutput<Data>): CallToolResult {

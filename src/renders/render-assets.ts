@@ -3,6 +3,9 @@
  * asset, and how each is served (content type, file name).
  */
 import path from 'node:path';
+import { RenderbayError } from '../errors.js';
+import type { FileStore } from '../storage/file-store.js';
+import type { RenderRow } from './render-service.js';
 
 export interface StoredAsset {
   key: string;
@@ -37,4 +40,37 @@ export function assetType(name: AssetName, asset?: StoredAsset): { contentType: 
 export function storedAs(name: AssetName, stored: StoredAsset, file: string): StoredAsset {
   const fileName = path.basename(file);
   return fileName === ASSET_TYPES[name].fileName ? stored : { ...stored, fileName };
+}
+
+/** The 404 code of each asset while it does not exist (REFERENCE.md; dataset is a Renderbay addition). */
+const NOT_FOUND_CODES: Record<AssetName, string> = {
+  video: 'video_not_found',
+  web: 'video_not_found',
+  thumb: 'thumb_not_found',
+  dataset: 'dataset_not_found',
+  poster: 'poster_not_found',
+  posterFull: 'poster_not_found',
+};
+
+export function isAssetName(name: string): name is AssetName {
+  return Object.hasOwn(ASSET_TYPES, name);
+}
+
+/** A render's stored assets, as its row holds them. */
+export function renderAssets(row: Pick<RenderRow, 'assets'>): RenderAssets {
+  return JSON.parse(row.assets) as RenderAssets;
+}
+
+/**
+ * One asset of a render whose file is in the store, as REST and MCP resources serve it; a
+ * 404 with the asset's not-found code while it does not exist (file_not_found for a name
+ * that is no asset).
+ */
+export function requireRenderAsset(store: FileStore, row: Pick<RenderRow, 'id' | 'status' | 'assets'>, name: string): { name: AssetName; asset: StoredAsset } {
+  const asset = isAssetName(name) ? renderAssets(row)[name] : undefined;
+  if (!isAssetName(name) || !asset || !store.has(asset.key)) {
+    const code = isAssetName(name) ? NOT_FOUND_CODES[name] : 'file_not_found';
+    throw new RenderbayError(code, `The ${name === 'posterFull' ? 'full poster' : name} of render ${row.id} is not available (status: ${row.status})`, 404);
+  }
+  return { name, asset };
 }

@@ -19,6 +19,8 @@ export const RENDER_STATUSES = ['pending', 'poster-processing', 'poster-done', '
 export type RenderStatus = (typeof RENDER_STATUSES)[number];
 /** Statuses of a render a worker is busy with. */
 export const ACTIVE_STATUSES: RenderStatus[] = ['poster-processing', 'poster-done', 'video-processing'];
+/** A render in one of these will not change any more (error only to failed, when dismissed). */
+export const FINISHED_STATUSES: readonly RenderStatus[] = ['done', 'error', 'failed'];
 
 export const MAX_BATCH = 100;
 
@@ -245,10 +247,10 @@ export function dismissRender(context: AppContext, accountId: string, renderId: 
  */
 export async function deleteRender(context: AppContext, accountId: string, renderId: unknown): Promise<{ id: string; deleted: true }> {
   const row = findRenderRow(context, accountId, renderId);
-  if (row.status !== 'done' && row.status !== 'error' && row.status !== 'failed') await context.queue.cancel(row.id);
+  if (!FINISHED_STATUSES.includes(row.status)) await context.queue.cancel(row.id);
   const keys = context.db.transaction(() => {
     const current = findRenderRow(context, accountId, row.id);
-    const unfinished = current.status !== 'done' && current.status !== 'error' && current.status !== 'failed';
+    const unfinished = !FINISHED_STATUSES.includes(current.status);
     if (unfinished && current.credits > 0 && current.refunded === 0) recordCreditChange(context.db, accountId, current.credits, 'refund', current.id);
     context.db.prepare('DELETE FROM renders WHERE id = ?').run(current.id);
     return Object.values(JSON.parse(current.assets) as RenderAssets).map((asset) => asset.key);

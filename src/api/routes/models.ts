@@ -2,7 +2,6 @@
 import path from 'node:path';
 import { RenderbayError } from '../../errors.js';
 import { sendFile } from '../../http/send-file.js';
-import { downloadToFile } from '../../ingest/url-download.js';
 import { LIMITS } from '../../limits.js';
 import {
   checkHash,
@@ -14,10 +13,10 @@ import {
   setModelArchived,
   updateModel,
 } from '../../models/model-service.js';
+import { importModelFromUrl } from '../../models/model-import.js';
 import { modelUsdz } from '../../models/model-usdz.js';
-import { parseSettingsField } from '../../renders/render-service.js';
 import type { Route } from '../http-app.js';
-import { receiveAccountUpload, withUploadSlot } from '../upload-slots.js';
+import { receiveAccountUpload } from '../upload-slots.js';
 
 const MODEL_EXTENSIONS = new Set(['.glb', '.gltf', '.zip']);
 /** What `GET /models/:id/file` sends: the normalised GLB, or (for a model found broken at ingest) the upload as received. */
@@ -51,18 +50,8 @@ export const modelRoutes: Route[] = [
     scope: 'write',
     handle: async ({ json, caller, context }) => {
       const body = ((await json()) ?? {}) as { url?: unknown; renderSettings?: unknown };
-      // Settings are checked before anything is downloaded.
-      if (body.renderSettings !== undefined) parseSettingsField(body.renderSettings);
-      return withUploadSlot(context, caller.account.id, async () => {
-        const file = await downloadToFile(body.url, context.store.tempDirectory, { allowPrivate: context.config.allowPrivateUrls });
-        const created = await createModelFromFile(
-          context,
-          caller.account.id,
-          { path: file.path, sha256: file.sha256, size: file.bytes, originalName: file.filename, onlyGltf: true },
-          body.renderSettings,
-        );
-        return { status: 201, data: created };
-      });
+      const created = await importModelFromUrl(context, caller.account.id, body.url, body.renderSettings);
+      return { status: 201, data: created };
     },
   },
   {
