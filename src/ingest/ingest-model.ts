@@ -65,30 +65,26 @@ const IMPLAUSIBLE_SCAN_SIZE = 50;
 interface PreparedSource {
   sourceFormat: SourceFormat;
   input: GltfSourceInput;
-  validationSubject: ValidationReport['subject'];
-  resources?: Map<string, Uint8Array>;
   warnings: string[];
 }
 
 async function prepareSource(file: string, options: IngestOptions): Promise<PreparedSource> {
-  if (options.format === 'glb') return { sourceFormat: 'glb', input: { kind: 'glb', bytes: new Uint8Array(await readFile(file)) }, validationSubject: 'upload', warnings: [] };
-  if (options.format === 'gltf') {
-    return { sourceFormat: 'gltf', input: { kind: 'gltf', bytes: new Uint8Array(await readFile(file)), files: new Map() }, validationSubject: 'upload', warnings: [] };
-  }
+  if (options.format === 'glb') return { sourceFormat: 'glb', input: { kind: 'glb', bytes: new Uint8Array(await readFile(file)) }, warnings: [] };
+  if (options.format === 'gltf') return { sourceFormat: 'gltf', input: { kind: 'gltf', bytes: new Uint8Array(await readFile(file)), files: new Map() }, warnings: [] };
   if (options.onlyGltf) throw new RenderbayError('invalid_format', 'URL ingest accepts .glb and .gltf files only');
   const unpacked = await mkdtemp(path.join(options.workDirectory, 'archive-'));
   const files = await extractArchive(file, unpacked);
   const contents = classifyArchive(files);
   if (contents.kind === 'glb') {
-    return { sourceFormat: 'glb-zip', input: { kind: 'glb', bytes: new Uint8Array(await readFile(contents.model.path)) }, validationSubject: 'upload', warnings: [] };
+    return { sourceFormat: 'glb-zip', input: { kind: 'glb', bytes: new Uint8Array(await readFile(contents.model.path)) }, warnings: [] };
   }
   if (contents.kind === 'gltf') {
     const resources = await filesBeside(contents.model, files);
     const bytes = new Uint8Array(await readFile(contents.model.path));
-    return { sourceFormat: 'gltf-zip', input: { kind: 'gltf', bytes, files: resources }, validationSubject: 'upload', resources, warnings: [] };
+    return { sourceFormat: 'gltf-zip', input: { kind: 'gltf', bytes, files: resources }, warnings: [] };
   }
   const scan = await objScanToGlb(contents.model, files);
-  return { sourceFormat: 'obj-zip', input: { kind: 'glb', bytes: scan.glb }, validationSubject: 'converted', warnings: scan.warnings };
+  return { sourceFormat: 'obj-zip', input: { kind: 'glb', bytes: scan.glb }, warnings: scan.warnings };
 }
 
 export async function ingestModelFile(file: string, options: IngestOptions): Promise<IngestResult> {
@@ -103,7 +99,11 @@ export async function ingestModelFile(file: string, options: IngestOptions): Pro
     throw error;
   }
   const { sourceFormat, input, warnings } = prepared;
-  const validation = await validateGltf(input.bytes, { subject: prepared.validationSubject, resources: prepared.resources });
+  // An OBJ scan's report is about the GLB converted from it; a .gltf's files are those beside it (none for a lone .gltf).
+  const validation = await validateGltf(input.bytes, {
+    subject: sourceFormat === 'obj-zip' ? 'converted' : 'upload',
+    resources: input.kind === 'gltf' ? input.files : undefined,
+  });
   const invalid = (reason: string, facts: IngestResult['facts'] = null): IngestResult => {
     const validatorSays = blockingSummary(validation);
     const full = validatorSays.length > 0 ? `${reason}. The glTF validator reports: ${validatorSays.join('; ')}` : reason;

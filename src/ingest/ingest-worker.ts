@@ -11,6 +11,7 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { isGlb } from '../../renderer/load/glb-container.js';
 import { deserializeError, RenderbayError, serializeError, type SerializedError } from '../errors.js';
 import { LIMITS } from '../limits.js';
 import type { IngestOptions, IngestResult } from './ingest-model.js';
@@ -89,8 +90,7 @@ async function runTask(task: Task): Promise<unknown> {
     import('./usdz-export.js'),
   ]);
   const bytes = new Uint8Array(await readFile(task.modelPath));
-  const isGlb = Buffer.from(bytes.subarray(0, 4)).toString('latin1') === 'glTF';
-  const { document } = await readGltfSource(isGlb ? { kind: 'glb', bytes } : { kind: 'gltf', bytes, files: new Map() });
+  const { document } = await readGltfSource(isGlb(bytes) ? { kind: 'glb', bytes } : { kind: 'gltf', bytes, files: new Map() });
   await normaliseGltf(document, { sourceIsGlb: true }); // models stored before ingest normalised them
   const { usdz, warnings } = await exportUsdz(document);
   await writeFile(task.outputPath, usdz);

@@ -17,6 +17,7 @@
 import type { Document } from '@gltf-transform/core';
 import { ALL_EXTENSIONS, KHRTextureBasisu } from '@gltf-transform/extensions';
 import { isGlb, readGlbContainer } from '../../renderer/load/glb-container.js';
+import { parseGltfJson } from '../../renderer/load/read-model.js';
 import { validateGltfStructure } from '../../renderer/load/validate-structure.js';
 import { RenderbayError } from '../errors.js';
 import { createGltfIO, GEOMETRY_COMPRESSION_EXTENSIONS } from './gltf-io.js';
@@ -42,14 +43,6 @@ const UNDECODABLE = new Set<string>([KHRTextureBasisu.EXTENSION_NAME]);
 const KNOWN = new Set<string>([...ALL_EXTENSIONS.map((extension) => extension.EXTENSION_NAME), ...GEOMETRY_COMPRESSION_EXTENSIONS]);
 
 const invalid = (message: string) => new RenderbayError('invalid_model', message);
-
-export function parseGltfJson(bytes: Uint8Array): unknown {
-  try {
-    return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes).replace(/^\uFEFF/, ''));
-  } catch (error) {
-    throw invalid(`The .gltf file is not valid JSON (${(error as Error).message})`);
-  }
-}
 
 /** Why a glTF URI may not be followed, or null for a plain relative path. */
 export function unsafeUri(uri: string): string | null {

@@ -16,6 +16,7 @@
  */
 import validator, { type ValidatorReport } from 'gltf-validator';
 import { LIMITS } from '../limits.js';
+import { unsafeUri } from './read-gltf-source.js';
 
 export type Severity = 'error' | 'warning' | 'info' | 'hint';
 
@@ -88,7 +89,7 @@ function resourceLoader(resources: ReadonlyMap<string, Uint8Array> | undefined):
     } catch {
       throw new Error(`malformed URI ${uri}`);
     }
-    if (/^[a-zA-Z][a-zA-Z0-9+.-]*:/.test(decoded) || decoded.startsWith('/') || decoded.startsWith('\\') || decoded.split(/[\\/]/).includes('..')) {
+    if (unsafeUri(uri) !== null) {
       throw new Error(`refused to load ${uri}: only files inside the upload are allowed`);
     }
     const bytes = resources?.get(decoded.replace(/^\.\//, ''));

@@ -139,9 +139,11 @@ function openEntryStream(zip: yauzl.ZipFile, entry: yauzl.Entry): Promise<Readab
   });
 }
 
-/** Checks the whole central directory; returns the file entries worth extracting. */
+/**
+ * Checks the whole central directory; returns the file entries worth extracting. The entry
+ * count is checked before (`zip.entryCount`): yauzl reads exactly that many entries.
+ */
 function checkEntries(entries: yauzl.Entry[], options: ArchiveOptions): yauzl.Entry[] {
-  if (entries.length > options.maxEntries) throw unsafe(`The archive lists ${entries.length} entries; the limit is ${options.maxEntries}`);
   const files: yauzl.Entry[] = [];
   const seen = new Set<string>();
   let declaredTotal = 0;
@@ -158,9 +160,7 @@ function checkEntries(entries: yauzl.Entry[], options: ArchiveOptions): yauzl.En
     if (seen.has(key)) throw unsafe(`The archive contains ${JSON.stringify(name)} more than once`);
     seen.add(key);
     declaredTotal += entry.uncompressedSize;
-    if (declaredTotal > options.maxUncompressedBytes) {
-      throw unsafe(`The archive expands to more than ${mb(options.maxUncompressedBytes)} (a zip bomb?); the limit is ${mb(options.maxUncompressedBytes)}`);
-    }
+    if (declaredTotal > options.maxUncompressedBytes) throw expandsTooFar(options);
     checkRatio(name, entry.uncompressedSize, entry.compressedSize, options);
     files.push(entry);
   }
@@ -176,6 +176,10 @@ function checkRatio(name: string, uncompressed: number, compressed: number, opti
 }
 
 const mb = (bytes: number) => `${Math.round(bytes / 1024 / 1024)} MB`;
+
+/** The archive's entries (declared, or actually inflated) add up to more than the cap. */
+const expandsTooFar = (options: ArchiveOptions) =>
+  unsafe(`The archive expands to more than ${mb(options.maxUncompressedBytes)} (a zip bomb?); the limit is ${mb(options.maxUncompressedBytes)}`);
 
 /** Counts inflated bytes and stops the stream the moment a cap is passed. */
 function byteCap(name: string, compressedSize: number, budget: { remaining: number }, options: ArchiveOptions): Transform {
@@ -193,7 +197,7 @@ function byteCap(name: string, compressedSize: number, budget: { remaining: numb
       produced += chunk.length;
       budget.remaining -= chunk.length;
       if (budget.remaining < 0) {
-        callback(unsafe(`The archive expands to more than ${mb(options.maxUncompressedBytes)} (a zip bomb?); the limit is ${mb(options.maxUncompressedBytes)}`));
+        callback(expandsTooFar(options));
         return;
       }
       try {

@@ -23,7 +23,7 @@ export async function readAnimationClipNames(modelPath: string): Promise<string[
 }
 
 /** Mirrors GLTFLoader.loadAnimation: `animationDef.name ? animationDef.name : 'animation_' + index`. */
-function clipName(animation: unknown, index: number): string {
+export function clipName(animation: unknown, index: number): string {
   const name = (animation as { name?: unknown } | null)?.name;
   return typeof name === 'string' && name !== '' ? name : `animation_${index}`;
 }

@@ -19,7 +19,7 @@ import type { AppContext } from '../context.js';
 import { RenderbayError } from '../errors.js';
 import { newId, nowIso } from '../ids.js';
 import { assertRenderOverlays } from '../overlays/overlay-service.js';
-import { assertAnimationClip } from './model-animations.js';
+import { assertAnimationClip, clipName } from './model-animations.js';
 import { insertRender, parseSettingsField, SYSTEM_PREVIEW_SETTINGS, type RenderSummary, listRendersOfModel } from '../renders/render-service.js';
 import { ingestInWorker } from '../ingest/ingest-worker.js';
 import type { IngestResult } from '../ingest/ingest-model.js';
@@ -147,7 +147,11 @@ export async function createModelFromFile(context: AppContext, accountId: string
     workDirectory = await mkdtemp(path.join(context.store.tempDirectory, 'ingest-'));
     const ingested = await ingestInWorker(file.path, { workDirectory, format, onlyGltf: file.onlyGltf });
     // The animation a paid render asks for must exist in the model (checked before anything is stored).
-    if (settings && ingested.invalidReason === null) await assertAnimationClip(ingested.glbPath ?? file.path, settings);
+    // Ingest read the clips from the model it stores (facts are set whenever it is valid), in file order.
+    if (settings && ingested.invalidReason === null) {
+      const clips = ingested.facts?.animations;
+      await assertAnimationClip(ingested.glbPath ?? file.path, settings, clips ? async () => clips.map((clip, index) => clipName(clip, index)) : undefined);
+    }
     // Content-addressed: storing first is idempotent, and the duplicate check below runs in
     // the same synchronous transaction as the insert, so concurrent uploads of one file
     // cannot both create a model.

@@ -3,8 +3,7 @@
  * under its SHA-256 (`store/ab/cd/abcd…`). Files arrive as temp files in the same
  * filesystem and are renamed into place, so a stored file is always complete.
  */
-import { createHash } from 'node:crypto';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, existsSync, mkdirSync } from 'node:fs';
 import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
