@@ -87,7 +87,8 @@ export class FramePipeline {
     private readonly renderer: THREE.WebGLRenderer,
     private readonly options: FramePipelineOptions,
     private readonly edgePass: EdgePass | null,
-    supersample: number,
+    /** Supersampling factor per axis actually used: the requested one, lowered to fit the GL limits (1 without SSAA). */
+    readonly supersample: number,
     resolveOnce: boolean,
     private readonly layers: LayerComposite[],
     private readonly textures: THREE.Texture[],

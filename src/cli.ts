@@ -3,15 +3,14 @@
  * The `renderbay` command. Each subcommand lives in src/cli/; this file wires them up and
  * turns every failure into one line `renderbay: <code>: <message>` and a non-zero exit.
  */
-import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { registerAdminCommands } from './cli/admin-commands.js';
 import { registerMcpCommand } from './cli/mcp-command.js';
 import { registerRenderCommand } from './cli/render-command.js';
 import { registerServeCommand } from './cli/serve-command.js';
 import { RenderbayError } from './errors.js';
+import { RENDERBAY_VERSION as version } from './version.js';
 
-const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
 const program = new Command()
   .name('renderbay')

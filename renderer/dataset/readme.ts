@@ -3,7 +3,7 @@
  * centres, depth encoding, masks), how the model was placed, and the commands that train
  * on it as is.
  */
-import { CAMERA_DISTANCE, FOV_Y_DEGREES } from './dataset-frame.js';
+import { CAMERA_DISTANCE, FOV_Y_DEGREES, type Intrinsics } from './dataset-frame.js';
 
 export interface ReadmeFacts {
   modelName: string;
@@ -13,9 +13,8 @@ export interface ReadmeFacts {
   trainViews: number;
   testViews: number;
   testEvery: number;
-  width: number;
-  height: number;
-  focal: number;
+  /** The pinhole camera every view shares (its width and height are the images'). */
+  camera: Intrinsics;
   points: number;
   scale: number;
   /** Offset after scaling, in the model's own (glTF, Y-up) axes. */
@@ -39,7 +38,7 @@ export function datasetReadme(facts: ReadmeFacts): string {
 ==========================
 
 Model:     ${facts.modelName}
-Tier:      ${facts.quality} (${facts.views} views of ${facts.width} x ${facts.height} pixels)
+Tier:      ${facts.quality} (${facts.views} views of ${facts.camera.width} x ${facts.camera.height} pixels)
 Coverage:  ${facts.coverage}
 Split:     ${facts.trainViews} train / ${facts.testViews} test (every ${facts.testEvery}th view, from view 0, is held out)
 Points:    ${facts.points} surface points
@@ -79,8 +78,8 @@ CONVENTIONS
     is ${CAMERA_DISTANCE} units from the origin and looks at it.
   Views: spread evenly by a Fibonacci spiral over ${coverage}
   Intrinsics: pinhole, no distortion, square pixels; vertical = horizontal field of view
-    ${FOV_Y_DEGREES} degrees (camera_angle_x = ${number((2 * Math.atan(facts.width / 2 / facts.focal)), 10)} rad);
-    fl_x = fl_y = (h / 2) / tan(fov / 2) = ${number(facts.focal, 10)} px; cx = w / 2, cy = h / 2.
+    ${FOV_Y_DEGREES} degrees (camera_angle_x = ${number(facts.camera.fovX, 10)} rad);
+    fl_x = fl_y = (h / 2) / tan(fov / 2) = ${number(facts.camera.fx, 10)} px; cx = w / 2, cy = h / 2.
   Pixel centres: pixel (i, j) (column i from the left, row j from the top) covers
     [i, i+1] x [j, j+1]; its centre is (i + 0.5, j + 0.5). A point at camera coordinates
     (X, Y, Z), Z < 0, appears at u = cx + fl_x * X / -Z, v = cy - fl_y * Y / -Z. The pixel

@@ -7,11 +7,11 @@
  * point cloud go in first (all known before rendering), then the poster's view, then the
  * others in order.
  */
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import * as THREE from 'three';
 import { WHITE_BACKGROUND, type DatasetPlan, type RenderPlan } from '../../src/render/render-plan.js';
+import { RENDERBAY_VERSION } from '../../src/version.js';
 import type { DatasetRenderResult, PosterFiles, RenderStage } from '../../src/render/worker-protocol.js';
 import { FramePipeline } from '../frame-pipeline.js';
 import { writePosters } from '../sinks/poster.js';
@@ -50,14 +50,7 @@ const PNG_OPTIONS = { compressionLevel: 6, adaptiveFiltering: false } as const;
 /** The poster shows the view nearest to the turntable's opening shot: front, 15° up. */
 const POSTER_DIRECTION = new THREE.Vector3(0, Math.sin(THREE.MathUtils.degToRad(15)), Math.cos(THREE.MathUtils.degToRad(15)));
 
-const GENERATOR = (() => {
-  try {
-    const { version } = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
-    return `renderbay ${version}`;
-  } catch {
-    return 'renderbay';
-  }
-})();
+const GENERATOR = `renderbay ${RENDERBAY_VERSION}`;
 
 export async function renderDataset(
   plan: RenderPlan,
@@ -95,7 +88,7 @@ export async function renderDataset(
 
     const points = sampleSurfacePoints(model.group, { count: dataset.pointCount });
     zip = new ZipSink(path.join(plan.workDirectory, DATASET_FILE));
-    await writeMetadata(zip, plan, dataset, model, posed, points);
+    await writeMetadata(zip, plan, dataset, model, posed, points, pipeline.supersample);
     const prepared = performance.now();
 
     onProgress('rendering', 0, views);
@@ -196,9 +189,10 @@ async function writeMetadata(
   model: NormalisedModel,
   views: DatasetView[],
   points: SurfacePoints,
+  /** The pipeline's own factor (what was rendered, after fitting the GL limits). */
+  supersample: number,
 ): Promise<void> {
   const camera = intrinsics(dataset.size, dataset.size);
-  const supersample = plan.antialiasing === 'ssaa4' ? 4 : plan.antialiasing === 'ssaa2' ? 2 : 1;
   const modelName = path.basename(plan.modelPath);
   const offset: [number, number, number] = [model.offset.x, model.offset.y, model.offset.z];
   const train = views.filter((view) => view.split === 'train');
@@ -231,9 +225,7 @@ async function writeMetadata(
     trainViews: train.length,
     testViews: test.length,
     testEvery: dataset.testEvery,
-    width: dataset.size,
-    height: dataset.size,
-    focal: camera.fx,
+    camera,
     points: points.count,
     scale: model.scale,
     offset,

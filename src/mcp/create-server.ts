@@ -3,13 +3,12 @@
  * resources, over whichever transport the caller connects. Returns the server and its
  * cleanup, like the MCP reference servers' `createServer()`.
  */
-import { readFileSync } from 'node:fs';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { registerTools } from '../../tools/index.js';
 import { registerRenderResources } from './resources.js';
 import type { McpSession } from './session.js';
+import { RENDERBAY_VERSION as version } from '../version.js';
 
-const { version } = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
 
 /** Sent to the client at initialisation; agents read it before planning. */
 export const INSTRUCTIONS = [
