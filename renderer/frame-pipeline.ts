@@ -35,6 +35,11 @@ interface EdgePass {
   dispose(): void;
 }
 
+/** A pass drawn before the scene, whose depth is then cleared: the reflective floor (scene/reflective-floor.ts). */
+export interface ReflectionPass {
+  render(renderer: THREE.WebGLRenderer, camera: THREE.Camera): void;
+}
+
 export interface FramePipelineOptions {
   width: number;
   height: number;
@@ -126,20 +131,20 @@ export class FramePipeline {
    * `into` to reuse a buffer: at 1080p a fresh 8 MB array per frame is external memory
    * the garbage collector reclaims late, and a video render's RSS grew by gigabytes.
    */
-  renderFrame(scene: THREE.Scene, camera: THREE.Camera, reflection: THREE.Scene | null, into?: Uint8Array): Uint8Array {
+  renderFrame(scene: THREE.Scene, camera: THREE.Camera, reflection: ReflectionPass | null, into?: Uint8Array): Uint8Array {
     this.renderScene(scene, camera, reflection);
     return this.composite(0, into);
   }
 
   /** Renders the scene (reflection first, if any) into the premultiplied RGBA scene target, once per frame. */
-  renderScene(scene: THREE.Scene, camera: THREE.Camera, reflection: THREE.Scene | null): void {
+  renderScene(scene: THREE.Scene, camera: THREE.Camera, reflection: ReflectionPass | null): void {
     const { renderer } = this;
     renderer.autoClear = false;
     renderer.setClearColor(this.transparent, 0);
     renderer.setRenderTarget(this.sceneTarget);
     renderer.clear(true, true, false);
     if (reflection) {
-      renderer.render(reflection, camera);
+      reflection.render(renderer, camera);
       renderer.clearDepth();
     }
     renderer.render(scene, camera);

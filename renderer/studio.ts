@@ -80,7 +80,7 @@ export class Studio {
       // Compile every shader now rather than on the first frame.
       placeOrbitCamera(camera, framing.centre, distance, cameraPose(plan.camera, 0, plan.frameCount));
       renderer.compile(scene, camera);
-      if (floor) renderer.compile(floor.scene, camera);
+      floor?.compile(renderer, camera);
       return new Studio(gl, plan, framing, scene, camera, distance, pipeline, lighting, shadow, floor, scaledModel, animation);
     } catch (error) {
       gl.dispose();
@@ -100,15 +100,17 @@ export class Studio {
     this.setModelScale(pose.modelScale);
     placeOrbitCamera(this.camera, this.framing.centre, this.distance, pose);
     this.animation?.poseAtFrame(index);
-    this.pipeline.renderScene(this.scene, this.camera, this.floor?.scene ?? null);
+    this.pipeline.renderScene(this.scene, this.camera, this.floor);
   }
 
-  /** Scales the model, its contact shadow and its reflection together about the model's base. */
+  /**
+   * Scales the model and its contact shadow together about the model's base. The
+   * reflection mirrors the live model, so it is scaled (and hidden at 0) with it.
+   */
   private setModelScale(scale: number): void {
     this.scaledModel.scale.setScalar(scale);
     this.scaledModel.visible = scale > 0; // nothing to draw at 0 (and a singular matrix)
     this.shadow?.setModelScale(scale);
-    this.floor?.setModelScale(scale);
   }
 
   /**

@@ -17,7 +17,7 @@ import { loadScene } from '../renderer/load/load-scene.js';
 import { RenderbayError } from '../src/errors.js';
 import { readAnimationClipNames, resolveAnimationClip } from '../src/models/model-animations.js';
 import type { RenderSettingsInput } from '../src/settings/render-settings.js';
-import { crop, meanDifference, silhouette } from './helpers/image.js';
+import { crop, differenceBox, meanDifference, silhouette } from './helpers/image.js';
 import type { RawImage } from './helpers/media.js';
 import { renderStills } from './helpers/studio.js';
 
@@ -92,6 +92,34 @@ describe('animation playback', () => {
     const groundShape = silhouette(ground, BACKGROUND);
     const topShape = silhouette(top, BACKGROUND);
     assert.ok(topShape.maxY < groundShape.maxY - 20, 'the plank has risen at the top of the bob');
+  });
+
+  test('the reflection follows the animation: as "spin" turns the plank end-on, its mirror image narrows with it', async () => {
+    // 136 frames: the last shows 135 / 30 = 4.5 s → 0.5 s into "spin" (the plank turned 90°,
+    // end-on to the camera); the first shows it side-on. A reflection frozen in the opening
+    // pose would stay side-on under the end-on plank.
+    const settings = { ...FAST, length: 136 / FPS, animation: 'spin' };
+    const frames = [0, 135];
+    const [plainSide, plainEnd] = await renderStills(RIGID_CLIPS, { settings, frames, antialiasing: 'none' });
+    const [mirroredSide, mirroredEnd] = await renderStills(RIGID_CLIPS, { settings: { ...settings, reflector: true }, frames, antialiasing: 'none' });
+    const check = (name: string, plain: RawImage, mirrored: RawImage) => {
+      const model = silhouette(plain, BACKGROUND);
+      // The floor draws nothing but the reflection, and the model covers its own reflection:
+      // where the two renders differ is the visible part of the reflection.
+      const reflection = differenceBox(mirrored, plain, 4);
+      assert.ok(reflection.count > 1000, `${name}: the reflection is visible (${reflection.count} pixels)`);
+      assert.ok(reflection.maxY > model.maxY, `${name}: the reflection lies below the model`);
+      const tolerance = 0.05 * (model.maxX - model.minX);
+      assert.ok(
+        Math.abs(reflection.minX - model.minX) <= tolerance && Math.abs(reflection.maxX - model.maxX) <= tolerance,
+        `${name}: the reflection spans the model's columns (reflection ${reflection.minX}–${reflection.maxX}, model ${model.minX}–${model.maxX})`,
+      );
+      return { model: model.maxX - model.minX, reflection: reflection.maxX - reflection.minX };
+    };
+    const side = check('side-on', plainSide, mirroredSide);
+    const end = check('end-on', plainEnd, mirroredEnd);
+    assert.ok(end.model < side.model / 2, `the plank turns end-on (${side.model} → ${end.model} px wide)`);
+    assert.ok(end.reflection < side.reflection / 2, `its reflection turns with it (${side.reflection} → ${end.reflection} px wide)`);
   });
 
   test('the renderer refuses a clip the model does not have, listing its clips', async () => {

@@ -5,8 +5,13 @@
  * model is drawn mirrored below the ground plane, then a floor-sized quad multiplies the
  * target by a radial fade (strongest at the model, gone at the edge). The result stays
  * premultiplied RGBA, so the reflection composites over any background colour or image.
+ *
+ * The mirror image is the live model itself, lent to a Y-flipping group for the reflection
+ * pass and returned before the main pass: a copy would not follow the animation mixer,
+ * which drives only the original's node transforms and morph weights.
  */
 import * as THREE from 'three';
+import type { ReflectionPass } from '../frame-pipeline.js';
 
 export interface ReflectiveFloorOptions {
   /** Reflection strength right under the model (0–1). */
@@ -17,22 +22,32 @@ export interface ReflectiveFloorOptions {
 
 export const REFLECTIVE_FLOOR_DEFAULTS: ReflectiveFloorOptions = { strength: 0.4, fadeRadius: 1.6 };
 
-export class ReflectiveFloor {
-  /** Rendered first each frame, into a cleared target; its depth is cleared before the main scene. */
-  readonly scene = new THREE.Scene();
+export class ReflectiveFloor implements ReflectionPass {
+  /** The fade plane, the lights and (only while `render` or `compile` runs) the mirrored live model. */
+  private readonly scene = new THREE.Scene();
   private readonly fadeTexture: THREE.DataTexture;
   private readonly fadePlane: THREE.Mesh;
-  /** The model's mirror image below the floor (a clone, so it must be told about scale changes). */
-  private readonly mirrored: THREE.Object3D;
+  /** Mirrors whatever it holds in the floor (y = 0); holds the live model during the reflection pass. */
+  private readonly mirror = new THREE.Group();
 
-  constructor(model: THREE.Object3D, modelRadius: number, environment: THREE.Texture, lights: THREE.Object3D[], options: Partial<ReflectiveFloorOptions> = {}) {
+  /**
+   * @param model the live model, a direct child of a scene at the origin: its reflection is
+   * the model itself, drawn under `mirror`, so it shows the model's current pose and scale
+   * (an animation, a reveal) in every frame.
+   */
+  constructor(
+    private readonly model: THREE.Object3D,
+    modelRadius: number,
+    environment: THREE.Texture,
+    lights: THREE.Object3D[],
+    options: Partial<ReflectiveFloorOptions> = {},
+  ) {
     const { strength, fadeRadius } = { ...REFLECTIVE_FLOOR_DEFAULTS, ...options };
-    this.mirrored = model.clone(true);
-    const mirrored = this.mirrored;
-    mirrored.scale.y *= -1; // three flips the front face for negative-determinant transforms
-    mirrored.position.y *= -1;
+    this.mirror.name = 'renderbay:reflection-mirror';
+    this.mirror.scale.y = -1; // three flips the front face for negative-determinant transforms
     this.scene.environment = environment;
-    this.scene.add(mirrored, ...lights.map((light) => light.clone()));
+    this.scene.matrixWorldAutoUpdate = false; // withModelMirrored updates it once the model is in place
+    this.scene.add(this.mirror, ...lights.map((light) => light.clone()));
 
     this.fadeTexture = radialFadeTexture(128, strength);
     // The plane is 8× the fade circle so that everything around it is multiplied by zero:
@@ -60,13 +75,39 @@ export class ReflectiveFloor {
     this.scene.add(this.fadePlane);
   }
 
+  /** Draws the mirrored model, faded towards the edge, into the current render target. */
+  render(renderer: THREE.WebGLRenderer, camera: THREE.Camera): void {
+    this.withModelMirrored(() => renderer.render(this.scene, camera));
+  }
+
+  /** Compiles the reflection pass's shaders (the mirrored model's and the fade plane's). */
+  compile(renderer: THREE.WebGLRenderer, camera: THREE.Camera): void {
+    this.withModelMirrored(() => renderer.compile(this.scene, camera));
+  }
+
   /**
-   * Scales the mirror image like the model (reveal), which must have been given to the
-   * constructor as a group at the origin so the scale is about its base on the floor.
+   * Lends the live model to `mirror` for `draw` (an Object3D has one parent), then puts it
+   * back at its place among its parent's children. World matrices are recomputed after each
+   * move, so the pass sees the mirrored model and everything after it the model as it was.
    */
-  setModelScale(scale: number): void {
-    this.mirrored.scale.set(scale, -scale, scale);
-    this.mirrored.visible = scale > 0;
+  private withModelMirrored(draw: () => void): void {
+    const { model } = this;
+    const parent = model.parent;
+    const index = parent ? parent.children.indexOf(model) : -1;
+    this.mirror.add(model);
+    try {
+      this.scene.updateMatrixWorld(true);
+      draw();
+    } finally {
+      this.mirror.remove(model);
+      if (parent) {
+        parent.add(model);
+        const children = parent.children;
+        children.splice(children.lastIndexOf(model), 1);
+        children.splice(index, 0, model);
+      }
+      model.updateMatrixWorld(true);
+    }
   }
 
   dispose(): void {
