@@ -12,7 +12,7 @@ import { fibonacciDirections } from '../renderer/dataset/fibonacci-views.js';
 import { blenderTransforms, nerfstudioTransforms, type DatasetView } from '../renderer/dataset/transforms.js';
 import { planRender } from '../src/render/render-plan.js';
 import { DATASET_QUALITIES, parseRenderSettings } from '../src/settings/render-settings.js';
-import { settingsError } from './helpers/settings.js';
+import { settingsError, testSettingsRejections } from './helpers/settings.js';
 
 describe('dataset settings', () => {
   test('output dataset alone defaults to the 100x800 tier and hemisphere coverage', () => {
@@ -44,14 +44,7 @@ describe('dataset settings', () => {
     ['an unknown coverage', { output: 'dataset', coverage: 'dome' }, /coverage must be one of: hemisphere, sphere/],
     ['an unknown output', { output: 'gif' }, /output must be one of: video, dataset/],
   ];
-  for (const [name, input, message] of rejected) {
-    test(`rejects ${name} with invalid_settings naming the field`, () => {
-      const error = settingsError(input);
-      assert.equal(error.code, 'invalid_settings');
-      assert.equal(error.status, 400);
-      assert.match(error.message, message);
-    });
-  }
+  testSettingsRejections(rejected);
 
   test('both dataset fields on a video are reported at once', () => {
     const error = settingsError({ datasetQuality: '100x800', coverage: 'sphere' });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { planRender } from '../src/render/render-plan.js';
 import { frameSize, parseRenderSettings } from '../src/settings/render-settings.js';
-import { settingsError } from './helpers/settings.js';
+import { settingsError, testSettingsRejections } from './helpers/settings.js';
 
 describe('render settings schema', () => {
   test('fills every default from the reference', () => {
@@ -118,14 +118,7 @@ describe('render settings schema', () => {
     ['unknown field', { colour: '#ffffff' }, /unknown field colour \(allowed: quality, aspect/],
     ['not an object', [1, 2], /renderSettings must be a JSON object/],
   ];
-  for (const [name, input, message] of rejected) {
-    test(`rejects ${name} with invalid_settings naming the field`, () => {
-      const error = settingsError(input);
-      assert.equal(error.code, 'invalid_settings');
-      assert.equal(error.status, 400);
-      assert.match(error.message, message);
-    });
-  }
+  testSettingsRejections(rejected);
 
   test('reports every offending field at once', () => {
     const error = settingsError({ length: 100, zoom: 0, bgColor: 'blue' });
