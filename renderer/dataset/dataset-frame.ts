@@ -17,6 +17,7 @@
  */
 import * as THREE from 'three';
 import { RenderbayError } from '../../src/errors.js';
+import { assertFramable } from '../scene/framing.js';
 
 export const CAMERA_DISTANCE = 4;
 export const FOV_Y_DEGREES = 32;
@@ -50,9 +51,7 @@ export function normaliseModel(root: THREE.Object3D): NormalisedModel {
   root.updateMatrixWorld(true);
   const box = new THREE.Box3();
   forEachWorldVertex(root, (vertex) => box.expandByPoint(vertex));
-  if (box.isEmpty() || ![box.min.x, box.min.y, box.min.z, box.max.x, box.max.y, box.max.z].every(Number.isFinite)) {
-    throw new RenderbayError('invalid_model', 'The model has no finite geometry to frame (empty or NaN positions)');
-  }
+  assertFramable(box);
   const centre = box.getCenter(new THREE.Vector3());
   let radiusSquared = 0;
   forEachWorldVertex(root, (vertex) => {

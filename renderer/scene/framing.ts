@@ -31,9 +31,7 @@ export interface Framing {
 export function placeOnGround(model: THREE.Object3D, bounds?: THREE.Box3): Framing {
   model.updateMatrixWorld(true);
   const box = bounds?.clone() ?? new THREE.Box3().setFromObject(model, true);
-  if (box.isEmpty() || !Number.isFinite(box.min.x + box.max.x + box.min.y + box.max.y + box.min.z + box.max.z)) {
-    throw new RenderbayError('invalid_model', 'The model has no finite geometry to frame (empty or NaN positions)');
-  }
+  assertFramable(box);
   const size = box.getSize(new THREE.Vector3());
   const radius = size.length() / 2;
   if (!(radius > 0)) throw new RenderbayError('invalid_model', 'The model has zero size');
@@ -46,4 +44,14 @@ export function placeOnGround(model: THREE.Object3D, bounds?: THREE.Box3): Frami
   placed.updateMatrixWorld(true);
   const placedBox = box.clone().translate(offset);
   return { placed, centre: new THREE.Vector3(0, size.y / 2, 0), radius, box: placedBox, size, offset };
+}
+
+/**
+ * A model's bounds can be framed: not empty, no NaN or infinite coordinate, and no extent
+ * so large that sizes computed from it overflow (the sum of the coordinates stays finite).
+ */
+export function assertFramable(box: THREE.Box3): void {
+  if (box.isEmpty() || !Number.isFinite(box.min.x + box.max.x + box.min.y + box.max.y + box.min.z + box.max.z)) {
+    throw new RenderbayError('invalid_model', 'The model has no finite geometry to frame (empty or NaN positions)');
+  }
 }

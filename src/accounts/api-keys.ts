@@ -89,6 +89,17 @@ export interface Caller {
 }
 
 /**
+ * The caller, if its key has `needed` (`insufficient_scope` otherwise). A caller without a
+ * key (the local stdio account) has every scope.
+ */
+export function requireScope(caller: Caller, needed: Scope): Caller {
+  if (caller.key && !caller.key.scopes.includes(needed)) {
+    throw new RenderbayError('insufficient_scope', `This API key lacks the "${needed}" scope`, 403);
+  }
+  return caller;
+}
+
+/**
  * Resolves an `Authorization: Bearer rb_sk_…` header to its account, with the error codes
  * of the reference: unauthorized (missing, unknown, revoked), token_expired, forbidden
  * (account suspended), insufficient_scope.
@@ -103,9 +114,7 @@ export function authenticate(db: Db, authorization: string | undefined, needed: 
   const account = getAccount(db, row.account_id);
   if (account.status === 'suspended') throw new RenderbayError('forbidden', 'This account is suspended', 403);
   const info = toInfo(row);
-  if (!info.scopes.includes(needed)) {
-    throw new RenderbayError('insufficient_scope', `This API key lacks the "${needed}" scope`, 403);
-  }
+  requireScope({ account, key: info }, needed);
   // Recorded at minute resolution: a write per request would cost more than the request.
   if (!row.last_used_at || Date.now() - Date.parse(row.last_used_at) > LAST_USED_RESOLUTION_MS) {
     statement(db, 'UPDATE api_keys SET last_used_at = ? WHERE id = ?').run(nowIso(), row.id);

@@ -10,7 +10,7 @@
  * const facts = modelFacts(document, { extensionsUsed, extensionsRequired, textureSizes, unitsAssumed: false });
  * ```
  */
-import { getBounds, type Document, type Material, type Node, type Texture } from '@gltf-transform/core';
+import { getBounds, Primitive, type Document, type Material, type Node, type Texture } from '@gltf-transform/core';
 import { KHRMaterialsVariants } from '@gltf-transform/extensions';
 import { listTextureSlots } from '@gltf-transform/functions';
 import type { TextureSize } from './normalise-gltf.js';
@@ -42,15 +42,14 @@ export interface FactsOptions {
   unitsAssumed: boolean;
 }
 
-const TRIANGLES = 4;
-const TRIANGLE_STRIP = 5;
-const TRIANGLE_FAN = 6;
+const { TRIANGLES, TRIANGLE_STRIP, TRIANGLE_FAN } = Primitive.Mode;
 
 function round(value: number): number {
   return Math.round(value * 1e6) / 1e6;
 }
 
-function sceneNodes(document: Document): Node[] {
+/** Every node of the default scene (or the first), parents before their children. */
+export function sceneNodes(document: Document): Node[] {
   const root = document.getRoot();
   const scene = root.getDefaultScene() ?? root.listScenes()[0];
   const visited: Node[] = [];

@@ -16,9 +16,10 @@
  * const { usdz, warnings } = await exportUsdz(document);
  * ```
  */
-import { type Document, type Material, type Node, type Primitive, type Texture, type TextureInfo } from '@gltf-transform/core';
+import { Primitive, type Document, type Material, type Node, type Texture, type TextureInfo } from '@gltf-transform/core';
 import sharp from 'sharp';
 import { LIMITS } from '../limits.js';
+import { sceneNodes } from './model-facts.js';
 import { writeUsdzZip, type UsdzEntry } from './usdz-zip.js';
 
 export interface UsdzOptions {
@@ -40,9 +41,7 @@ export interface UsdzExport {
 /** Material extensions UsdPreviewSurface can carry (in part); every other one is reported. */
 const CARRIED_MATERIAL_EXTENSIONS = new Set(['KHR_materials_emissive_strength', 'KHR_materials_ior', 'KHR_materials_clearcoat']);
 
-const TRIANGLES = 4;
-const TRIANGLE_STRIP = 5;
-const TRIANGLE_FAN = 6;
+const { TRIANGLES, TRIANGLE_STRIP, TRIANGLE_FAN } = Primitive.Mode;
 
 function number(value: number): string {
   if (!Number.isFinite(value)) return '0';
@@ -61,18 +60,6 @@ class PrimNames {
     this.used.set(base, count + 1);
     return count === 0 ? base : `${base}_${count}`;
   }
-}
-
-function sceneMeshNodes(document: Document): Node[] {
-  const root = document.getRoot();
-  const scene = root.getDefaultScene() ?? root.listScenes()[0];
-  const nodes: Node[] = [];
-  const walk = (node: Node) => {
-    if (node.getMesh()) nodes.push(node);
-    node.listChildren().forEach(walk);
-  };
-  scene?.listChildren().forEach(walk);
-  return nodes;
 }
 
 function determinant(m: number[]): number {
@@ -129,7 +116,7 @@ class UsdzWriter {
   async write(): Promise<UsdzExport> {
     const root = this.document.getRoot();
     this.reportDocumentLosses();
-    const nodes = sceneMeshNodes(this.document);
+    const nodes = sceneNodes(this.document).filter((node) => node.getMesh());
     this.rootNames.name('Materials', 'Materials'); // reserved for the materials scope
     const xforms: string[] = [];
     for (const node of nodes) xforms.push(await this.nodeXform(node));

@@ -10,7 +10,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import { authenticate } from '../accounts/api-keys.js';
+import { authenticate, requireScope } from '../accounts/api-keys.js';
 import { API_PREFIX, sendError, sendJson } from '../api/http-app.js';
 import type { AppContext } from '../context.js';
 import { RenderbayError } from '../errors.js';
@@ -29,8 +29,7 @@ export function createMcpHttpHandler(
 ): (request: IncomingMessage, response: ServerResponse) => Promise<void> {
   return async (request, response) => {
     try {
-      const authorization = request.headers.authorization;
-      const caller = authenticate(context.db, authorization, 'read');
+      const caller = authenticate(context.db, request.headers.authorization, 'read');
       if (request.method !== 'POST') {
         response.setHeader('Allow', 'POST');
         sendJson(response, 405, { error: { code: 'method_not_allowed', message: `${request.method} ${MCP_PATH}: this server is stateless; send JSON-RPC with POST`, status: 405 } });
@@ -40,8 +39,8 @@ export function createMcpHttpHandler(
       const session: McpSession = {
         context,
         transport: 'http',
-        // Write tools re-check the key for their scope, exactly as the REST routes do.
-        authorize: (scope) => (scope === 'read' ? caller : authenticate(context.db, authorization, scope)),
+        // The key was resolved once for this request; each tool checks its own scope, as the REST routes do.
+        authorize: (scope) => requireScope(caller, scope),
         apiUrl: (path) => `${baseUrl}${path}`,
         log,
       };

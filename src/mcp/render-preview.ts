@@ -30,20 +30,19 @@ export interface Preview {
 const cache = new Map<string, Promise<Preview>>();
 const CACHE_ENTRIES = 64;
 
-export function renderPreview(posterPath: string, options: Partial<typeof PREVIEW_DEFAULTS> = {}): Promise<Preview> {
-  const key = `${posterPath}|${JSON.stringify(options)}`;
-  let preview = cache.get(key);
+export function renderPreview(posterPath: string): Promise<Preview> {
+  let preview = cache.get(posterPath);
   if (!preview) {
-    preview = encodePreview(posterPath, options);
-    preview.catch(() => cache.delete(key));
-    cache.set(key, preview);
+    preview = encodePreview(posterPath);
+    preview.catch(() => cache.delete(posterPath));
+    cache.set(posterPath, preview);
     if (cache.size > CACHE_ENTRIES) cache.delete(cache.keys().next().value!);
   }
   return preview;
 }
 
-async function encodePreview(posterPath: string, options: Partial<typeof PREVIEW_DEFAULTS>): Promise<Preview> {
-  const { maxSide, maxBytes, quality } = { ...PREVIEW_DEFAULTS, ...options };
+async function encodePreview(posterPath: string): Promise<Preview> {
+  const { maxSide, maxBytes, quality } = PREVIEW_DEFAULTS;
   // Loaded on first use: sharp costs ~100 ms to import, and `renderbay mcp` must start fast.
   const { default: sharp } = await import('sharp');
   const input = await readFile(posterPath);
