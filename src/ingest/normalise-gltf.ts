@@ -54,7 +54,8 @@ function textureLabel(texture: Texture, index: number): string {
 }
 
 /** Reads a texture's header (never its pixels) and enforces the size limits. */
-export async function checkTextureImage(image: Uint8Array, label: string): Promise<TextureSize & { hasAlpha: boolean; format: string }> {
+/** A texture image's size and format, and whether it has alpha; one unreadable or without pixels is refused. */
+export async function readTextureImage(image: Uint8Array, label: string): Promise<TextureSize & { hasAlpha: boolean; format: string }> {
   let metadata: Metadata;
   try {
     metadata = await sharp(image, { limitInputPixels: false }).metadata();
@@ -64,13 +65,24 @@ export async function checkTextureImage(image: Uint8Array, label: string): Promi
   const width = metadata.width ?? 0;
   const height = metadata.height ?? 0;
   if (width < 1 || height < 1) throw new RenderbayError('invalid_model', `${label} has no pixels`);
+  return { width, height, hasAlpha: metadata.hasAlpha === true, format: metadata.format ?? 'unknown' };
+}
+
+/** Refuses a texture larger than the renderer decodes (its declared size, before any pixel is decoded). */
+export function assertTextureSize({ width, height }: TextureSize, label: string): void {
   if (width > LIMITS.maxTextureSide || height > LIMITS.maxTextureSide || width * height > LIMITS.maxTexturePixels) {
     throw new RenderbayError(
       'invalid_model',
       `${label} declares ${width}×${height} pixels; the limit is ${LIMITS.maxTextureSide}×${LIMITS.maxTextureSide}`,
     );
   }
-  return { width, height, hasAlpha: metadata.hasAlpha === true, format: metadata.format ?? 'unknown' };
+}
+
+/** A readable texture image within the size limits: readTextureImage, then assertTextureSize. */
+export async function checkTextureImage(image: Uint8Array, label: string): Promise<TextureSize & { hasAlpha: boolean; format: string }> {
+  const info = await readTextureImage(image, label);
+  assertTextureSize(info, label);
+  return info;
 }
 
 export async function normaliseGltf(document: Document, options: Partial<NormaliseOptions> = {}): Promise<NormalisedModel> {

@@ -27,7 +27,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { RenderbayError } from '../errors.js';
 import { createGltfIO } from './gltf-io.js';
-import { checkTextureImage } from './normalise-gltf.js';
+import { readTextureImage, assertTextureSize } from './normalise-gltf.js';
 import type { ExtractedFile } from './zip-archive.js';
 
 export interface ObjScanOptions {
@@ -170,15 +170,16 @@ async function usableTexture(file: ExtractedFile, converted: Map<string, string>
   const known = converted.get(file.name);
   if (known !== undefined) return known || null;
   const image = await readFile(file.path);
-  let info: Awaited<ReturnType<typeof checkTextureImage>>;
+  const label = `Texture ${JSON.stringify(file.name)}`;
+  let info: Awaited<ReturnType<typeof readTextureImage>>;
   try {
-    info = await checkTextureImage(image, `Texture ${JSON.stringify(file.name)}`);
-  } catch (error) {
-    if ((error as RenderbayError).message?.includes('declares')) throw error; // too many pixels: refuse the model
+    info = await readTextureImage(image, label);
+  } catch {
     warnings.push(`Texture ${JSON.stringify(file.name)} is not a readable image (PNG, JPEG, WebP, AVIF or TIFF); it was left out`);
     converted.set(file.name, '');
     return null;
   }
+  assertTextureSize(info, label); // readable but too many pixels: the model is refused, not converted without it
   const extension = path.extname(file.name).toLowerCase();
   const extensionMatches = (info.format === 'png' && extension === '.png') || (info.format === 'jpeg' && (extension === '.jpg' || extension === '.jpeg'));
   if (KEPT_IMAGE_FORMATS.has(info.format) && extensionMatches) {

@@ -76,8 +76,13 @@ const BLOCKING_CODES = new Set([
   'IMAGE_UNEXPECTED_EOS',
 ]);
 
+/** Validator codes that make a model unrenderable (when reported as errors). */
+function isBlockingCode(code: string): boolean {
+  return BLOCKING_CODES.has(code) || code.startsWith('GLB_');
+}
+
 function isBlocking(code: string, severity: number): boolean {
-  return severity === 0 && (BLOCKING_CODES.has(code) || code.startsWith('GLB_'));
+  return severity === 0 && isBlockingCode(code);
 }
 
 /** Resolves a URI the validator asks for against the handed-over files only. */
@@ -148,7 +153,7 @@ function validatorName(version: string = validator.version()): string {
 /** The blocking errors as one line each (`CODE at /pointer: message`), for an invalid model's reason. */
 export function blockingSummary(report: ValidationReport, most = 5): string[] {
   return report.messages
-    .filter((message) => message.severity === 'error' && (BLOCKING_CODES.has(message.code) || message.code.startsWith('GLB_') || message.code === 'INVALID_DATA'))
+    .filter((message) => message.severity === 'error' && (isBlockingCode(message.code) || message.code === 'INVALID_DATA'))
     .slice(0, most)
     .map((message) => `${message.code}${message.pointer ? ` at ${message.pointer}` : ''}: ${message.message}`);
 }
