@@ -21,8 +21,8 @@ export function registerUpdateModelTool(server: McpServer, session: McpSession):
     },
     output: modelOutput,
     run: ({ modelId, ...fields }, caller) => {
-      const patch = Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined));
-      const model = updateModel(session.context, caller.account.id, modelId, patch);
+      // Omitted fields arrive as undefined, which the patch schema reads as "keep".
+      const model = updateModel(session.context, caller.account.id, modelId, fields);
       return { data: model, summary: `Updated model ${model.id}: title ${JSON.stringify(model.title)}, sku ${JSON.stringify(model.sku)}, tags [${model.tags.join(', ')}].` };
     },
   });
