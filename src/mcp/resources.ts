@@ -1,6 +1,6 @@
 /**
  * A render's files as MCP resources: `renderbay://renders/{renderId}/{asset}` (asset:
- * video, web, thumb, poster, posterFull). resources/read returns the bytes (base64 blob)
+ * video, web, thumb, poster, posterFull, dataset). resources/read returns the bytes (base64 blob)
  * for files up to MAX_RESOURCE_BYTES; larger ones are refused with a pointer to
  * `download_render`, whose paths and URLs have no such limit.
  */
@@ -28,7 +28,7 @@ export function registerRenderResources(server: McpServer, session: McpSession):
     }),
     {
       title: 'Render file',
-      description: `A file of a render: video, web, thumb (MP4), poster, posterFull (PNG). Read returns the bytes for files up to ${MAX_RESOURCE_BYTES / (1024 * 1024)} MB.`,
+      description: `A file of a render: video, web, thumb (MP4), poster, posterFull (PNG), dataset (ZIP). Read returns the bytes for files up to ${MAX_RESOURCE_BYTES / (1024 * 1024)} MB.`,
     },
     async (uri, variables) => {
       try {
