@@ -18,6 +18,7 @@
 import * as THREE from 'three';
 import { RenderbayError } from '../../src/errors.js';
 import { assertFramable } from '../scene/framing.js';
+import type { SurfacePoints } from './surface-points.js';
 
 export const CAMERA_DISTANCE = 4;
 export const FOV_Y_DEGREES = 32;
@@ -27,6 +28,24 @@ const FAR = 5.5;
 
 /** three.js world (Y up) → dataset world (Z up): (x, y, z) → (x, −z, y). A rotation. */
 export const THREE_TO_DATASET = new THREE.Matrix4().set(1, 0, 0, 0, 0, 0, -1, 0, 0, 1, 0, 0, 0, 0, 0, 1);
+
+/**
+ * THREE_TO_DATASET applied to points, positions and normals alike: (x, y, z) → (x, −z, y).
+ * Written out rather than multiplied through the matrix, which adds zero terms and so
+ * turns −0 into +0 (the PLY would change).
+ */
+export function toDatasetAxes(points: SurfacePoints): SurfacePoints {
+  const turn = (source: Float32Array) => {
+    const turned = new Float32Array(source.length);
+    for (let index = 0; index < source.length; index += 3) {
+      turned[index] = source[index];
+      turned[index + 1] = -source[index + 2];
+      turned[index + 2] = source[index + 1];
+    }
+    return turned;
+  };
+  return { count: points.count, positions: turn(points.positions), normals: turn(points.normals), colours: points.colours };
+}
 
 export interface NormalisedModel {
   /** Group holding the model; its transform is the normalisation (three.js world = scale · p + offset). */

@@ -25,6 +25,7 @@ import {
   matrixRows,
   normaliseModel,
   placeDatasetCamera,
+  toDatasetAxes,
   type NormalisedModel,
 } from './dataset-frame.js';
 import { DepthPass, MILLIMETRES_PER_UNIT } from './depth-pass.js';
@@ -238,18 +239,4 @@ async function writeMetadata(
   await zip.add('transforms_val.json', formatJson(blenderTransforms(test, camera)));
   await zip.add('transforms_test.json', formatJson(blenderTransforms(test, camera)));
   await zip.add(POINT_CLOUD_FILE, encodePly(toDatasetAxes(points), [`${points.count} points sampled on the surface of ${modelName} by ${GENERATOR}`, 'same world frame as transforms.json (Z up)']));
-}
-
-/** three.js axes (Y up) → dataset axes (Z up): (x, y, z) → (x, −z, y), positions and normals alike. */
-function toDatasetAxes(points: SurfacePoints): SurfacePoints {
-  const turn = (source: Float32Array) => {
-    const turned = new Float32Array(source.length);
-    for (let index = 0; index < source.length; index += 3) {
-      turned[index] = source[index];
-      turned[index + 1] = -source[index + 2];
-      turned[index + 2] = source[index + 1];
-    }
-    return turned;
-  };
-  return { count: points.count, positions: turn(points.positions), normals: turn(points.normals), colours: points.colours };
 }
