@@ -146,8 +146,9 @@ export function intrinsics(width: number, height: number): Intrinsics {
   return { fx: focal, fy: focal, cx: width / 2, cy: height / 2, width, height, fovX: 2 * Math.atan(width / 2 / focal) };
 }
 
+/** The dataset camera; its projection, computed here, is the same for every view. */
 export function createDatasetCamera(width: number, height: number): THREE.PerspectiveCamera {
-  return new THREE.PerspectiveCamera(FOV_Y_DEGREES, width / height, NEAR, FAR);
+  return new THREE.PerspectiveCamera(FOV_Y_DEGREES, width / height, NEAR, FAR); // the constructor updates the projection matrix
 }
 
 /** Puts the camera at CAMERA_DISTANCE along `direction` (three.js axes), looking at the origin. */
@@ -155,7 +156,6 @@ export function placeDatasetCamera(camera: THREE.PerspectiveCamera, direction: T
   camera.position.copy(direction).normalize().multiplyScalar(CAMERA_DISTANCE);
   camera.up.set(0, 1, 0);
   camera.lookAt(0, 0, 0);
-  camera.updateProjectionMatrix();
   camera.updateMatrixWorld(true);
 }
 
