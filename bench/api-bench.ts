@@ -15,16 +15,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { Pool } from 'undici';
+import { DEFAULT_MODEL, FALLBACK_MODEL } from './measure.js';
 import { percentile } from './statistics.js';
 
 const CLIENTS = 200;
 const POLL_SECONDS = 10;
 const CLI = path.resolve('dist/src/cli.js');
-const HELMET = '../shared/assets/models/DamagedHelmet/glTF-Binary/DamagedHelmet.glb';
-
 
 async function main(): Promise<void> {
-  const model = process.argv[2] ?? (existsSync(HELMET) ? HELMET : 'fixtures/sample/Suzanne.glb');
+  const model = process.argv[2] ?? (existsSync(DEFAULT_MODEL) ? DEFAULT_MODEL : FALLBACK_MODEL);
   const data = await mkdtemp(path.join(os.tmpdir(), 'renderbay-api-bench-'));
   const { stdout: key } = await promisify(execFile)(process.execPath, [CLI, 'keys', 'create', '--name', 'bench', '--data', data]);
   const server = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--data', data, '--concurrency', '1'], { stdio: ['ignore', 'pipe', 'inherit'] });
