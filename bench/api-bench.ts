@@ -98,12 +98,12 @@ async function main(): Promise<void> {
     );
     const elapsed = (performance.now() - started) / 1000;
     const after = (await getJson(`/renders/${renderId}`)).data;
-    latencies.sort((a, b) => a - b);
     const p50 = percentile(latencies, 0.5);
     const p99 = percentile(latencies, 0.99);
+    const max = latencies.reduce((most, latency) => Math.max(most, latency), 0);
     console.log(`\n${CLIENTS} clients polling GET /v1/renders/:id for ${elapsed.toFixed(1)} s while rendering (progress ${progressBefore}% → ${after.progress}%, ${after.status}):`);
     console.log(`  requests ${latencies.length}, errors ${errors}, throughput ${(latencies.length / elapsed).toFixed(0)} req/s`);
-    console.log(`  latency p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms, max ${latencies.at(-1)!.toFixed(1)} ms  target p99 < 50 ms  ${p99 < 50 ? 'PASS' : 'MISS'}`);
+    console.log(`  latency p50 ${p50.toFixed(1)} ms, p99 ${p99.toFixed(1)} ms, max ${max.toFixed(1)} ms  target p99 < 50 ms  ${p99 < 50 ? 'PASS' : 'MISS'}`);
   } finally {
     await pool.close();
     server.kill('SIGTERM');
