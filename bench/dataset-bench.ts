@@ -9,39 +9,32 @@
  * Peak RSS is the largest sum of VmRSS over the renderer worker and its descendants,
  * sampled every 50 ms (bench/process-memory.ts); the Xvfb display server and this
  * process are not counted. The display starts before the first timed render. Outputs go
- * to a temp directory that is removed at the end. `runDatasetBenchmark` is exported for
- * other benchmark entry points; the exit code is 0 whether or not targets are met.
+ * to a temp directory that is removed at the end. The exit code is 0 whether or not
+ * targets are met.
  */
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { ensureDisplay } from '../renderer/display.js';
-import { renderToDirectory } from '../src/render/render-engine.js';
 import type { DatasetRenderResult } from '../src/render/worker-protocol.js';
 import { COVERAGES, DATASET_QUALITIES, parseRenderSettings, type Coverage, type DatasetQuality } from '../src/settings/render-settings.js';
-import { startPeakRssSampler, type PeakRss } from './process-memory.js';
-
-const DEFAULT_MODEL = '../shared/assets/models/DamagedHelmet/glTF-Binary/DamagedHelmet.glb';
-const FALLBACK_MODEL = 'fixtures/sample/Suzanne.glb';
+import { defaultModel, mb, renderMeasured } from './measure.js';
+import type { PeakRss } from './process-memory.js';
 
 /** Targets from the issue, per tier (GB = 10^9 bytes). */
-export const DATASET_TARGETS: Partial<Record<DatasetQuality, { wallSeconds?: number; peakRssBytes?: number }>> = {
+const DATASET_TARGETS: Partial<Record<DatasetQuality, { wallSeconds?: number; peakRssBytes?: number }>> = {
   '100x800': { wallSeconds: 30 },
   '400x2048': { peakRssBytes: 2e9 },
 };
 
-export interface DatasetBenchmarkOptions {
+interface DatasetBenchmarkOptions {
   modelPath: string;
   tiers: DatasetQuality[];
   coverage?: Coverage;
-  /** Where outputs go (a temp directory, removed afterwards, when not given). */
-  outputRoot?: string;
-  log?: (line: string) => void;
 }
 
-export interface DatasetMeasurement {
+interface DatasetMeasurement {
   quality: DatasetQuality;
   wallSeconds: number;
   viewsPerSecond: number;
@@ -49,71 +42,44 @@ export interface DatasetMeasurement {
   result: DatasetRenderResult;
 }
 
-const mb = (bytes: number) => (bytes / 1e6).toFixed(1);
-
-export async function runDatasetBenchmark(options: DatasetBenchmarkOptions): Promise<DatasetMeasurement[]> {
-  const log = options.log ?? console.log;
+async function runDatasetBenchmark(options: DatasetBenchmarkOptions): Promise<void> {
   const displayStarted = performance.now();
   const display = await ensureDisplay();
-  log(`display ${display} ready in ${(performance.now() - displayStarted).toFixed(0)} ms (before timing)`);
-  const outputRoot = options.outputRoot ?? (await mkdtemp(path.join(os.tmpdir(), 'renderbay-dataset-bench-')));
+  console.log(`display ${display} ready in ${(performance.now() - displayStarted).toFixed(0)} ms (before timing)`);
+  const outputRoot = await mkdtemp(path.join(os.tmpdir(), 'renderbay-dataset-bench-'));
   const measurements: DatasetMeasurement[] = [];
   try {
     for (const quality of options.tiers) {
       const settings = parseRenderSettings({ output: 'dataset', datasetQuality: quality, coverage: options.coverage });
-      log(`\n${quality} (${settings.coverage}): rendering ${options.modelPath}`);
-      let sampler: ReturnType<typeof startPeakRssSampler> | null = null;
-      let memory: PeakRss | null = null;
-      const stages: string[] = [];
-      let lastStage = '';
+      console.log(`\n${quality} (${settings.coverage}): rendering ${options.modelPath}`);
       let lastReport = 0;
-      const started = performance.now();
-      let rendered;
-      try {
-        rendered = await renderToDirectory({
-          modelPath: options.modelPath,
-          settings,
-          outputDirectory: path.join(outputRoot, quality),
-          onWorkerStarted: (pid) => {
-            sampler = startPeakRssSampler(pid, 50);
-          },
-          onProgress: ({ stage, framesDone, framesTotal }) => {
-            const seconds = (performance.now() - started) / 1000;
-            if (stage !== lastStage) {
-              lastStage = stage;
-              stages.push(`${stage} @${seconds.toFixed(1)}s`);
-            }
-            if (stage === 'rendering' && seconds - lastReport >= 30) {
-              lastReport = seconds;
-              log(`  … ${framesDone}/${framesTotal} views after ${seconds.toFixed(0)} s`);
-            }
-          },
-        });
-      } finally {
-        memory = (sampler as ReturnType<typeof startPeakRssSampler> | null)?.stop() ?? null;
-      }
-      const wallSeconds = (performance.now() - started) / 1000;
+      const job = { modelPath: options.modelPath, settings, outputDirectory: path.join(outputRoot, quality) };
+      const measured = await renderMeasured(job, ({ stage, framesDone, framesTotal }, seconds) => {
+        if (stage === 'rendering' && seconds - lastReport >= 30) {
+          lastReport = seconds;
+          console.log(`  … ${framesDone}/${framesTotal} views after ${seconds.toFixed(0)} s`);
+        }
+      });
+      const { result: rendered, wallSeconds, memory, stages } = measured;
       if (rendered.output !== 'dataset') throw new Error(`expected a dataset, got ${rendered.output}`);
-      memory ??= { peakBytes: Number.NaN, samples: 0, atPeak: [], peakByName: {} };
       const { dataset, timings } = rendered;
       const viewsPerSecond = dataset.views / wallSeconds;
-      log(`  stages:          ${stages.join(', ')}`);
-      log(`  wall:            ${wallSeconds.toFixed(2)} s; ${viewsPerSecond.toFixed(2)} views/s (${dataset.views} views of ${rendered.width}×${rendered.height})`);
-      log(`  worker timings:  setup ${timings.setupMs} ms, render ${timings.renderMs} ms (${timings.msPerFrame} ms/view), finish ${timings.encodeTailMs} ms`);
+      console.log(`  stages:          ${stages.join(', ')}`);
+      console.log(`  wall:            ${wallSeconds.toFixed(2)} s; ${viewsPerSecond.toFixed(2)} views/s (${dataset.views} views of ${rendered.width}×${rendered.height})`);
+      console.log(`  worker timings:  setup ${timings.setupMs} ms, render ${timings.renderMs} ms (${timings.msPerFrame} ms/view), finish ${timings.encodeTailMs} ms`);
       const parts = memory.atPeak.map((member) => `${member.name} ${mb(member.rssBytes)} MB`).join(' + ');
-      log(`  peak RSS:        ${mb(memory.peakBytes)} MB (worker tree, ${memory.samples} samples; at peak: ${parts || 'n/a'})`);
-      log(`  dataset.zip:     ${mb(dataset.zipBytes)} MB, ${dataset.points} points, scale ${dataset.scale.toPrecision(6)}`);
+      console.log(`  peak RSS:        ${mb(memory.peakBytes)} MB (worker tree, ${memory.samples} samples; at peak: ${parts || 'n/a'})`);
+      console.log(`  dataset.zip:     ${mb(dataset.zipBytes)} MB, ${dataset.points} points, scale ${dataset.scale.toPrecision(6)}`);
       measurements.push({ quality, wallSeconds, viewsPerSecond, memory, result: rendered });
       await rm(path.join(outputRoot, quality), { recursive: true, force: true }); // 400x2048 zips run to gigabytes
     }
   } finally {
-    if (!options.outputRoot) await rm(outputRoot, { recursive: true, force: true });
+    await rm(outputRoot, { recursive: true, force: true });
   }
-  summarise(measurements, log);
-  return measurements;
+  summarise(measurements);
 }
 
-function summarise(measurements: DatasetMeasurement[], log: (line: string) => void): void {
+function summarise(measurements: DatasetMeasurement[]): void {
   const header = ['tier', 'views', 'wall s', 'views/s', 'ms/view', 'setup ms', 'peak RSS MB', 'zip MB'];
   const rows = measurements.map((m) => [
     m.quality,
@@ -127,17 +93,17 @@ function summarise(measurements: DatasetMeasurement[], log: (line: string) => vo
   ]);
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column].length)));
   const line = (cells: string[]) => cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join('  ');
-  log('\nSummary');
-  log(line(header));
-  for (const row of rows) log(line(row));
-  log('\nTargets (issue 6)');
+  console.log('\nSummary');
+  console.log(line(header));
+  for (const row of rows) console.log(line(row));
+  console.log('\nTargets (issue 6)');
   for (const m of measurements) {
     const target = DATASET_TARGETS[m.quality];
     if (target?.wallSeconds !== undefined) {
-      log(`  ${m.wallSeconds <= target.wallSeconds ? 'PASS' : 'FAIL'}  ${m.quality} wall ${m.wallSeconds.toFixed(2)} s ≤ ${target.wallSeconds} s`);
+      console.log(`  ${m.wallSeconds <= target.wallSeconds ? 'PASS' : 'FAIL'}  ${m.quality} wall ${m.wallSeconds.toFixed(2)} s ≤ ${target.wallSeconds} s`);
     }
     if (target?.peakRssBytes !== undefined) {
-      log(`  ${m.memory.peakBytes <= target.peakRssBytes ? 'PASS' : 'FAIL'}  ${m.quality} peak RSS ${mb(m.memory.peakBytes)} MB ≤ ${mb(target.peakRssBytes)} MB`);
+      console.log(`  ${m.memory.peakBytes <= target.peakRssBytes ? 'PASS' : 'FAIL'}  ${m.quality} peak RSS ${mb(m.memory.peakBytes)} MB ≤ ${mb(target.peakRssBytes)} MB`);
     }
   }
 }
@@ -163,24 +129,20 @@ function parseArgs(args: string[]): DatasetBenchmarkOptions {
       throw new Error(`unexpected argument ${arg}\n${USAGE}`);
     } else modelPath = arg;
   }
-  if (!modelPath) {
-    const preferred = path.resolve(DEFAULT_MODEL);
-    modelPath = existsSync(preferred) ? preferred : path.resolve(FALLBACK_MODEL);
-  }
+  const explicit = modelPath !== undefined;
+  modelPath ??= defaultModel();
   if (!existsSync(modelPath)) throw new Error(`model not found: ${modelPath}`);
+  if (explicit) console.log(`Model: ${modelPath}`);
   return { modelPath, tiers, coverage };
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
-  try {
-    const options = parseArgs(process.argv.slice(2));
-    console.log(`Model: ${options.modelPath}`);
-    console.log(`Machine: ${os.availableParallelism()} cores, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, load average ${os.loadavg().map((value) => value.toFixed(2)).join(', ')} at start`);
-    await runDatasetBenchmark(options);
-    console.log(`\nLoad average at end: ${os.loadavg().map((value) => value.toFixed(2)).join(', ')}`);
-    process.exit(0); // the display module's exit hook stops the Xvfb this process started
-  } catch (error) {
-    console.error(`dataset-bench: ${error instanceof Error ? error.message : String(error)}`);
-    process.exit(1);
-  }
+try {
+  const options = parseArgs(process.argv.slice(2));
+  console.log(`Machine: ${os.availableParallelism()} cores, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, load average ${os.loadavg().map((value) => value.toFixed(2)).join(', ')} at start`);
+  await runDatasetBenchmark(options);
+  console.log(`\nLoad average at end: ${os.loadavg().map((value) => value.toFixed(2)).join(', ')}`);
+  process.exit(0); // the display module's exit hook stops the Xvfb this process started
+} catch (error) {
+  console.error(`dataset-bench: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
 }

@@ -22,15 +22,13 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { ensureDisplay } from '../renderer/display.js';
-import { renderToDirectory, type RenderProgress } from '../src/render/render-engine.js';
 import type { RenderResult } from '../src/render/worker-protocol.js';
 import { parseRenderSettings, QUALITIES, type Quality, type RenderSettingsInput } from '../src/settings/render-settings.js';
 import { DEFAULT_AA_MODELS, runAntialiasingComparison } from './aa-compare.js';
 import { runFrameCost } from './frame-cost.js';
-import { startPeakRssSampler, type PeakRss } from './process-memory.js';
+import { defaultModel, mb, renderMeasured } from './measure.js';
+import type { PeakRss } from './process-memory.js';
 
-const DEFAULT_MODEL = '../shared/assets/models/DamagedHelmet/glTF-Binary/DamagedHelmet.glb';
-const FALLBACK_MODEL = 'fixtures/sample/Suzanne.glb';
 const DEFAULT_LENGTH = 6;
 
 /** Targets from the issue: wall seconds per quality for a 6 s turntable, and peak RSS. */
@@ -67,8 +65,6 @@ interface Measurement extends Run {
   fileSizes: [string, number][];
 }
 
-const mb = (bytes: number) => (bytes / 1e6).toFixed(1);
-
 function machineFacts(): void {
   const cpuinfo = existsSync('/proc/cpuinfo') ? readFileSync('/proc/cpuinfo', 'utf8') : '';
   const cpuModel = /^model name\s*:\s*(.*)$/m.exec(cpuinfo)?.[1] ?? os.cpus()[0]?.model ?? 'unknown';
@@ -88,33 +84,13 @@ async function measureRender(modelPath: string, { quality, length, variants, fra
   const outputDirectory = path.join(outputRoot, label.replace(/[^a-z0-9]+/gi, '-'));
   console.log(`\n${label}: rendering ${modelPath}`);
 
-  let sampler: ReturnType<typeof startPeakRssSampler> | null = null;
-  const stages: string[] = [];
-  let lastStage = '';
-  const started = performance.now();
-  let memory: PeakRss | null = null;
-  let result: RenderResult;
-  try {
-    result = await renderToDirectory({
-      modelPath,
-      settings,
-      variantSettings: variants > 1 ? variantSettings : undefined,
-      frameLimit: frames,
-      outputDirectory,
-      onWorkerStarted: (pid) => {
-        sampler = startPeakRssSampler(pid, 50);
-      },
-      onProgress: (progress: RenderProgress) => {
-        if (progress.stage === lastStage) return;
-        lastStage = progress.stage;
-        stages.push(`${progress.stage} @${((performance.now() - started) / 1000).toFixed(1)}s`);
-      },
-    });
-  } finally {
-    memory = (sampler as ReturnType<typeof startPeakRssSampler> | null)?.stop() ?? null;
-  }
-  const wallSeconds = (performance.now() - started) / 1000;
-  memory ??= { peakBytes: Number.NaN, samples: 0, atPeak: [], peakByName: {} };
+  const { result, wallSeconds, memory, stages } = await renderMeasured({
+    modelPath,
+    settings,
+    variantSettings: variants > 1 ? variantSettings : undefined,
+    frameLimit: frames,
+    outputDirectory,
+  });
 
   const fileSizes: [string, number][] = [];
   const variantFiles = result.output === 'video' ? result.variants.map((variant) => variant.files) : [result.files];
@@ -213,17 +189,6 @@ async function renderBenchmark(modelPath: string, runs: Run[]): Promise<void> {
   } finally {
     await rm(outputRoot, { recursive: true, force: true });
   }
-}
-
-function defaultModel(): string {
-  const preferred = path.resolve(process.cwd(), DEFAULT_MODEL);
-  if (existsSync(preferred)) {
-    console.log(`Model: ${preferred} (DamagedHelmet from ../shared)`);
-    return preferred;
-  }
-  const fallback = path.resolve(process.cwd(), FALLBACK_MODEL);
-  console.log(`Model: ${fallback} (fallback: ${preferred} not found — ../shared is absent)`);
-  return fallback;
 }
 
 class UsageError extends Error {}

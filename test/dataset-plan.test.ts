@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 import * as THREE from 'three';
 import { cameraToWorldRows, CAMERA_DISTANCE, createDatasetCamera, intrinsics, placeDatasetCamera } from '../renderer/dataset/dataset-frame.js';
 import { fibonacciDirections } from '../renderer/dataset/fibonacci-views.js';
-import { blenderTransforms, nerfstudioTransforms, type DatasetView } from '../renderer/dataset/transforms.js';
+import { blenderTransforms, nerfstudioTransforms, splitViews, type DatasetView } from '../renderer/dataset/transforms.js';
 import { planRender } from '../src/render/render-plan.js';
 import { DATASET_QUALITIES, parseRenderSettings } from '../src/settings/render-settings.js';
 import { settingsError, testSettingsRejections } from './helpers/settings.js';
@@ -98,12 +98,13 @@ describe('dataset plans per tier', () => {
         placeDatasetCamera(camera, direction);
         return { index, cameraToWorld: cameraToWorldRows(camera), split: index % plan.dataset!.testEvery === 0 ? 'test' : 'train' };
       });
-      const transforms = nerfstudioTransforms(poses, intrinsics(size, size), {}) as Record<string, unknown> & { frames: unknown[] };
+      const split = splitViews(poses);
+      const transforms = nerfstudioTransforms(poses, split, intrinsics(size, size), {}) as Record<string, unknown> & { frames: unknown[] };
       assert.equal(transforms.frames.length, views);
       assert.deepEqual([transforms.w, transforms.h, transforms.cx, transforms.cy], [size, size, size / 2, size / 2]);
       assert.equal((transforms.test_filenames as string[]).length, testViews);
       assert.equal((transforms.train_filenames as string[]).length, views - testViews);
-      const train = blenderTransforms(poses.filter((pose) => pose.split === 'train'), intrinsics(size, size)) as { frames: unknown[] };
+      const train = blenderTransforms(split.train, intrinsics(size, size)) as { frames: unknown[] };
       assert.equal(train.frames.length, views - testViews);
     });
   }

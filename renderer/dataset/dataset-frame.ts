@@ -18,6 +18,7 @@
 import * as THREE from 'three';
 import { RenderbayError } from '../../src/errors.js';
 import { assertFramable } from '../scene/framing.js';
+import type { SurfacePoints } from './surface-points.js';
 
 export const CAMERA_DISTANCE = 4;
 export const FOV_Y_DEGREES = 32;
@@ -27,6 +28,24 @@ const FAR = 5.5;
 
 /** three.js world (Y up) → dataset world (Z up): (x, y, z) → (x, −z, y). A rotation. */
 export const THREE_TO_DATASET = new THREE.Matrix4().set(1, 0, 0, 0, 0, 0, -1, 0, 0, 1, 0, 0, 0, 0, 0, 1);
+
+/**
+ * THREE_TO_DATASET applied to points, positions and normals alike: (x, y, z) → (x, −z, y).
+ * Written out rather than multiplied through the matrix, which adds zero terms and so
+ * turns −0 into +0 (the PLY would change).
+ */
+export function toDatasetAxes(points: SurfacePoints): SurfacePoints {
+  const turn = (source: Float32Array) => {
+    const turned = new Float32Array(source.length);
+    for (let index = 0; index < source.length; index += 3) {
+      turned[index] = source[index];
+      turned[index + 1] = -source[index + 2];
+      turned[index + 2] = source[index + 1];
+    }
+    return turned;
+  };
+  return { count: points.count, positions: turn(points.positions), normals: turn(points.normals), colours: points.colours };
+}
 
 export interface NormalisedModel {
   /** Group holding the model; its transform is the normalisation (three.js world = scale · p + offset). */
@@ -127,8 +146,9 @@ export function intrinsics(width: number, height: number): Intrinsics {
   return { fx: focal, fy: focal, cx: width / 2, cy: height / 2, width, height, fovX: 2 * Math.atan(width / 2 / focal) };
 }
 
+/** The dataset camera; its projection, computed here, is the same for every view. */
 export function createDatasetCamera(width: number, height: number): THREE.PerspectiveCamera {
-  return new THREE.PerspectiveCamera(FOV_Y_DEGREES, width / height, NEAR, FAR);
+  return new THREE.PerspectiveCamera(FOV_Y_DEGREES, width / height, NEAR, FAR); // the constructor updates the projection matrix
 }
 
 /** Puts the camera at CAMERA_DISTANCE along `direction` (three.js axes), looking at the origin. */
@@ -136,7 +156,6 @@ export function placeDatasetCamera(camera: THREE.PerspectiveCamera, direction: T
   camera.position.copy(direction).normalize().multiplyScalar(CAMERA_DISTANCE);
   camera.up.set(0, 1, 0);
   camera.lookAt(0, 0, 0);
-  camera.updateProjectionMatrix();
   camera.updateMatrixWorld(true);
 }
 

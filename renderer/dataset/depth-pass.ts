@@ -70,15 +70,14 @@ export class DepthPass {
     renderer.readRenderTargetPixels(this.target, 0, 0, width, height, this.floats);
 
     const millimetres = into ?? new Uint16Array(width * height);
-    millimetres.fill(0);
     const { floats } = this;
     for (let row = 0; row < height; row++) {
       const source = (height - 1 - row) * width * 4; // GL rows are bottom-up
       const destination = row * width;
       for (let column = 0; column < width; column++) {
         const z = floats[source + column * 4];
-        if (!(z > 0)) continue; // background (cleared to 0)
-        millimetres[destination + column] = Math.min(65535, Math.max(1, Math.round(z * MILLIMETRES_PER_UNIT)));
+        // Every pixel is written: `into` still holds an earlier view. Background (cleared to 0) stays 0.
+        millimetres[destination + column] = z > 0 ? Math.min(65535, Math.max(1, Math.round(z * MILLIMETRES_PER_UNIT))) : 0;
       }
     }
     return millimetres;

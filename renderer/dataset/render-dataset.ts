@@ -25,6 +25,7 @@ import {
   matrixRows,
   normaliseModel,
   placeDatasetCamera,
+  toDatasetAxes,
   type NormalisedModel,
 } from './dataset-frame.js';
 import { DepthPass, MILLIMETRES_PER_UNIT } from './depth-pass.js';
@@ -32,7 +33,7 @@ import { fibonacciDirections } from './fibonacci-views.js';
 import { encodePly } from './ply.js';
 import { datasetReadme } from './readme.js';
 import { sampleSurfacePoints, type SurfacePoints } from './surface-points.js';
-import { blenderTransforms, formatJson, nerfstudioTransforms, POINT_CLOUD_FILE, VIEW_FILES, type DatasetView } from './transforms.js';
+import { blenderTransforms, formatJson, nerfstudioTransforms, POINT_CLOUD_FILE, splitViews, VIEW_FILES, type DatasetSplit, type DatasetView } from './transforms.js';
 import { ZipSink } from './zip-sink.js';
 
 export type ProgressListener = (stage: RenderStage, viewsDone: number, viewsTotal: number) => void;
@@ -82,13 +83,14 @@ export async function renderDataset(
       placeDatasetCamera(camera, direction);
       return { index, cameraToWorld: cameraToWorldRows(camera), split: index % dataset.testEvery === 0 ? 'test' : 'train' };
     });
+    const split = splitViews(posed);
     const posterIndex = directions.reduce((best, direction, index) => (direction.dot(POSTER_DIRECTION) > directions[best].dot(POSTER_DIRECTION) ? index : best), 0);
     placeDatasetCamera(camera, directions[0]);
     renderer.compile(scene, camera);
 
     const points = sampleSurfacePoints(model.group, { count: dataset.pointCount });
     zip = new ZipSink(path.join(plan.workDirectory, DATASET_FILE));
-    await writeMetadata(zip, plan, dataset, model, posed, points, pipeline.supersample);
+    await writeMetadata(zip, plan, dataset, model, posed, split, points, pipeline.supersample);
     const prepared = performance.now();
 
     onProgress('rendering', 0, views);
@@ -131,7 +133,6 @@ export async function renderDataset(
     const zipBytes = await zip.finish();
     const posterFiles = await posters!;
     const finished = performance.now();
-    const testViews = posed.filter((view) => view.split === 'test').length;
     return {
       output: 'dataset',
       files: { dataset: zip.path, ...posterFiles },
@@ -151,8 +152,8 @@ export async function renderDataset(
         quality: dataset.quality,
         coverage: dataset.coverage,
         views,
-        trainViews: views - testViews,
-        testViews,
+        trainViews: split.train.length,
+        testViews: split.test.length,
         points: points.count,
         scale: model.scale,
         zipBytes,
@@ -188,6 +189,7 @@ async function writeMetadata(
   dataset: DatasetPlan,
   model: NormalisedModel,
   views: DatasetView[],
+  split: DatasetSplit,
   points: SurfacePoints,
   /** The pipeline's own factor (what was rendered, after fitting the GL limits). */
   supersample: number,
@@ -195,8 +197,7 @@ async function writeMetadata(
   const camera = intrinsics(dataset.size, dataset.size);
   const modelName = path.basename(plan.modelPath);
   const offset: [number, number, number] = [model.offset.x, model.offset.y, model.offset.z];
-  const train = views.filter((view) => view.split === 'train');
-  const test = views.filter((view) => view.split === 'test');
+  const { train, test } = split;
   const renderbay = {
     generator: GENERATOR,
     model: modelName,
@@ -233,23 +234,9 @@ async function writeMetadata(
     generator: GENERATOR,
   });
   await zip.add('README.txt', Buffer.from(readme));
-  await zip.add('transforms.json', formatJson(nerfstudioTransforms(views, camera, renderbay)));
+  await zip.add('transforms.json', formatJson(nerfstudioTransforms(views, split, camera, renderbay)));
   await zip.add('transforms_train.json', formatJson(blenderTransforms(train, camera)));
   await zip.add('transforms_val.json', formatJson(blenderTransforms(test, camera)));
   await zip.add('transforms_test.json', formatJson(blenderTransforms(test, camera)));
   await zip.add(POINT_CLOUD_FILE, encodePly(toDatasetAxes(points), [`${points.count} points sampled on the surface of ${modelName} by ${GENERATOR}`, 'same world frame as transforms.json (Z up)']));
-}
-
-/** three.js axes (Y up) → dataset axes (Z up): (x, y, z) → (x, −z, y), positions and normals alike. */
-function toDatasetAxes(points: SurfacePoints): SurfacePoints {
-  const turn = (source: Float32Array) => {
-    const turned = new Float32Array(source.length);
-    for (let index = 0; index < source.length; index += 3) {
-      turned[index] = source[index];
-      turned[index + 1] = -source[index + 2];
-      turned[index + 2] = source[index + 1];
-    }
-    return turned;
-  };
-  return { count: points.count, positions: turn(points.positions), normals: turn(points.normals), colours: points.colours };
 }

@@ -142,6 +142,9 @@ function collectTriangles(mesh: THREE.Mesh, matrixWorld: THREE.Matrix4, tint: TH
   for (const group of groups) {
     const material = materials[group.materialIndex ?? 0];
     if (!material || !material.visible) continue;
+    // The texture transform surfaceColour reads, brought up to date once here rather than per point.
+    const map = (material as THREE.Material & { map?: THREE.Texture | null }).map;
+    if (map?.matrixAutoUpdate) map.updateMatrix();
     const end = Math.min(corners.length, group.start + group.count);
     for (let corner = group.start; corner + 3 <= end; corner += 3) {
       a.fromArray(positions, corners[corner] * 3);
@@ -179,6 +182,9 @@ function interpolate(triangle: Triangle, weights: [number, number, number], poin
   normal.copy(b.sub(a).cross(c.sub(a))).normalize();
 }
 
+/** Scratch for surfaceColour's transformed texture coordinates. */
+const textureUv = new THREE.Vector3();
+
 /** Linear RGB and alpha of the material's base colour at the point. */
 function surfaceColour(triangle: Triangle, weights: [number, number, number], colour: THREE.Vector4): void {
   const material = triangle.material as THREE.Material & { color?: THREE.Color; map?: THREE.Texture | null; vertexColors?: boolean };
@@ -213,8 +219,7 @@ function surfaceColour(triangle: Triangle, weights: [number, number, number], co
     u += weights[k] * uv.getX(vertex);
     v += weights[k] * uv.getY(vertex);
   }
-  if (map.matrixAutoUpdate) map.updateMatrix();
-  const transformed = new THREE.Vector3(u, v, 1).applyMatrix3(map.matrix);
+  const transformed = textureUv.set(u, v, 1).applyMatrix3(map.matrix); // map.matrix updated in collectTriangles
   // glTF textures are not flipped (flipY false): v runs down the image rows.
   const column = wrap(Math.floor(transformed.x * image.width), image.width, map.wrapS);
   const row = wrap(Math.floor(transformed.y * image.height), image.height, map.wrapT);

@@ -22,6 +22,16 @@ export interface DatasetView {
   split: 'train' | 'test';
 }
 
+/** The views of each split, in view order. */
+export interface DatasetSplit {
+  train: DatasetView[];
+  test: DatasetView[];
+}
+
+export function splitViews(views: DatasetView[]): DatasetSplit {
+  return { train: views.filter((view) => view.split === 'train'), test: views.filter((view) => view.split === 'test') };
+}
+
 /** What `transforms.json` records under `renderbay` (any JSON values). */
 export type RenderbayMetadata = Record<string, unknown>;
 
@@ -38,9 +48,10 @@ export const VIEW_FILES = {
 
 export const POINT_CLOUD_FILE = 'points3d.ply';
 
-/** nerfstudio's transforms.json. */
-export function nerfstudioTransforms(views: DatasetView[], camera: Intrinsics, renderbay: RenderbayMetadata): object {
-  const files = (split: DatasetView['split']) => views.filter((view) => view.split === split).map((view) => VIEW_FILES.image(view.index));
+/** nerfstudio's transforms.json: every view, in order, and `split`, the same views by split. */
+export function nerfstudioTransforms(views: DatasetView[], split: DatasetSplit, camera: Intrinsics, renderbay: RenderbayMetadata): object {
+  const train = split.train.map((view) => VIEW_FILES.image(view.index));
+  const test = split.test.map((view) => VIEW_FILES.image(view.index));
   return {
     camera_model: 'PINHOLE',
     fl_x: camera.fx,
@@ -51,9 +62,9 @@ export function nerfstudioTransforms(views: DatasetView[], camera: Intrinsics, r
     h: camera.height,
     ply_file_path: POINT_CLOUD_FILE,
     // With these lists nerfstudio holds out exactly the views the Blender split does.
-    train_filenames: files('train'),
-    val_filenames: files('test'),
-    test_filenames: files('test'),
+    train_filenames: train,
+    val_filenames: test,
+    test_filenames: test,
     frames: views.map((view) => ({
       file_path: VIEW_FILES.image(view.index),
       transform_matrix: view.cameraToWorld,
