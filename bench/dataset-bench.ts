@@ -3,8 +3,8 @@
  * against the targets of the datasets issue (100x800 of DamagedHelmet ≤ 30 s; 400x2048
  * completes with ≤ 2 GB peak RSS, images streamed into the zip).
  *
- *   node dist/bench/dataset-bench.js                      100x800 then 400x2048 of DamagedHelmet (or Suzanne)
- *   node dist/bench/dataset-bench.js <model> [--tiers 100x800,196x1024] [--coverage sphere]
+ *   npm run bench:dataset                                 100x800 then 400x2048 of DamagedHelmet (or Suzanne)
+ *   npm run bench:dataset -- <model> [--tiers 100x800,196x1024] [--coverage sphere]
  *
  * Peak RSS is the largest sum of VmRSS over the renderer worker and its descendants,
  * sampled every 50 ms (bench/process-memory.ts); the Xvfb display server and this
@@ -108,7 +108,7 @@ function summarise(measurements: DatasetMeasurement[]): void {
   }
 }
 
-const USAGE = `Usage: node dist/bench/dataset-bench.js [model] [--tiers ${DATASET_QUALITIES.join(',')}] [--coverage ${COVERAGES.join('|')}]`;
+const USAGE = `Usage: npm run bench:dataset -- [model] [--tiers ${DATASET_QUALITIES.join(',')}] [--coverage ${COVERAGES.join('|')}]`;
 
 function parseArgs(args: string[]): DatasetBenchmarkOptions {
   let modelPath: string | undefined;
