@@ -5,6 +5,7 @@ import { RenderbayError } from '../src/errors.js';
 import { defineTool } from '../src/mcp/define-tool.js';
 import { copyToClientDirectory } from '../src/mcp/local-file.js';
 import { renderFiles } from '../src/mcp/render-files.js';
+import { MAX_RESOURCE_BYTES } from '../src/mcp/resources.js';
 import { idArgument, renderStatus, resultObject } from '../src/mcp/schemas.js';
 import type { McpSession } from '../src/mcp/session.js';
 import { findRenderRow } from '../src/renders/render-service.js';
@@ -15,20 +16,13 @@ export function registerDownloadRenderTool(server: McpServer, session: McpSessio
     name: 'download_render',
     title: 'Get the files of a render',
     description:
-      'The files of a render: video (MP4, or MOV for pro), web (lighter MP4), thumb (quarter-size MP4), poster (small PNG) and posterFull (PNG). ' +
-      (stdio
-        ? 'Each comes with its local path; give directory to copy them there with proper names (e.g. <renderId>-video.mp4). '
-        : 'Each comes with a URL that needs the same Authorization: Bearer key; bundleUrl is a ZIP of all. ') +
-      'Each is also an MCP resource (uri) readable with resources/read. Posters exist from status poster-done, the rest once done.',
+      'A render\'s files with their extensions: video (.mp4, .mov for pro), web, thumb, poster, posterFull (.png), dataset (.zip). ' +
+      (stdio ? 'Each has its local path; directory copies them. ' : 'Each has a URL needing the same Bearer key; bundleUrl zips all. ') +
+      `Files ≤ ${MAX_RESOURCE_BYTES / (1024 * 1024)} MB also come as resource links.`,
     scope: 'read',
     annotations: { readOnlyHint: !stdio, destructiveHint: false, idempotentHint: true, openWorldHint: false },
-    input: {
-      renderId: idArgument('Render id'),
-      directory: z
-        .string()
-        .describe(stdio ? 'Optional: absolute directory (or ~/…) to copy the files into; created if missing' : 'Not available over HTTP: use the URLs')
-        .optional(),
-    },
+    input: { renderId: idArgument('Render id') },
+    localInput: { directory: z.string().describe('Absolute directory (or ~/…) to copy the files into').optional() },
     output: {
       renderId: z.string(),
       status: renderStatus,
@@ -37,7 +31,8 @@ export function registerDownloadRenderTool(server: McpServer, session: McpSessio
       ),
       bundleUrl: z.string().optional(),
     },
-    run: async ({ renderId, directory }, caller) => {
+    run: async (args, caller) => {
+      const { renderId, directory } = args as typeof args & { directory?: string };
       const { context } = session;
       const row = findRenderRow(context, caller.account.id, renderId);
       const files = renderFiles(session, row);
@@ -60,7 +55,8 @@ export function registerDownloadRenderTool(server: McpServer, session: McpSessio
           `Render ${row.id} (${row.status}): ` +
           files.map((file) => `${file.name} ${file.path ?? file.url}`).join('; ') +
           (row.status === 'done' ? '' : ' — more files once it is done.'),
-        content: files.map((file) => ({
+        // A link only to what resources/read will return; larger files are reached by path or URL.
+        content: files.filter((file) => file.size <= MAX_RESOURCE_BYTES).map((file) => ({
           type: 'resource_link' as const,
           uri: file.uri,
           name: `${row.id}-${file.fileName}`,

@@ -12,12 +12,17 @@ export function registerMcpCommand(program: Command): void {
       .description('Speak MCP over stdio for an AI agent on this machine (acts as the local account; renders in this process)'),
   )
     .option('--initial-credits <n>', 'credits the local account gets when first created (RENDERBAY_INITIAL_CREDITS, default 100)', undefined)
-    .action(async (options: EngineOptionValues & { initialCredits?: string }) => {
+    .option('--confirm-above <n>', 'ask the user (MCP elicitation) before creating renders that cost more credits than this (RENDERBAY_CONFIRM_ABOVE, default 50)', undefined)
+    .action(async (options: EngineOptionValues & { initialCredits?: string; confirmAbove?: string }) => {
       // Imported when used, so that `renderbay mcp` answers its client quickly.
       const { runStdioServer } = await import('../mcp/stdio-server.js');
-      await runStdioServer({
-        ...engineOverrides(options),
-        initialCredits: options.initialCredits === undefined ? undefined : Number(options.initialCredits),
-      });
+      const { confirmAboveSetting } = await import('../mcp/spending-guard.js');
+      await runStdioServer(
+        {
+          ...engineOverrides(options),
+          initialCredits: options.initialCredits === undefined ? undefined : Number(options.initialCredits),
+        },
+        { confirmAbove: confirmAboveSetting(options.confirmAbove) },
+      );
     });
 }

@@ -11,7 +11,9 @@ import type { ServerConfig } from '../config.js';
 import { RenderbayError } from '../errors.js';
 import { openDataDirectory } from '../open-data-directory.js';
 import { createMcpServer } from './create-server.js';
+import { watchRenderEvents } from './render-log.js';
 import type { McpSession } from './session.js';
+import { DEFAULT_CONFIRM_ABOVE } from './spending-guard.js';
 
 const NAME = 'renderbay mcp';
 
@@ -24,7 +26,7 @@ export function keepStdoutForProtocol(): void {
   console.warn = toStderr;
 }
 
-export async function runStdioServer(overrides: Partial<ServerConfig> = {}): Promise<void> {
+export async function runStdioServer(overrides: Partial<ServerConfig> = {}, options: { confirmAbove?: number } = {}): Promise<void> {
   keepStdoutForProtocol();
   const log = (message: string) => process.stderr.write(`${NAME}: ${message}\n`);
   // Loaded here, not at the top: the transport is the only part of the SDK stdio needs beyond the server.
@@ -39,6 +41,7 @@ export async function runStdioServer(overrides: Partial<ServerConfig> = {}): Pro
   const session: McpSession = {
     context,
     transport: 'stdio',
+    confirmAbove: options.confirmAbove ?? DEFAULT_CONFIRM_ABOVE,
     authorize: (): Caller => {
       const current = getAccount(db, accountId);
       if (current.status === 'suspended') throw new RenderbayError('forbidden', 'This account is suspended', 403);
@@ -48,6 +51,7 @@ export async function runStdioServer(overrides: Partial<ServerConfig> = {}): Pro
   };
   const { server, cleanup } = createMcpServer(session);
   const transport = new StdioServerTransport();
+  const stopWatching = watchRenderEvents(server, context, accountId);
 
   let stopping = false;
   const finished = new Promise<void>((resolve) => {
@@ -56,6 +60,7 @@ export async function runStdioServer(overrides: Partial<ServerConfig> = {}): Pro
       stopping = true;
       log(`${reason}: stopping (running renders return to the queue)`);
       void (async () => {
+        stopWatching();
         await cleanup().catch(() => {});
         await engine.stop();
         db.close();
