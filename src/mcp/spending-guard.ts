@@ -31,9 +31,11 @@ export async function confirmSpending(
   renders: { renderSettings?: unknown; label: string }[],
 ): Promise<void> {
   if (session.confirmAbove === undefined || !server.server.getClientCapabilities()?.elicitation) return;
-  // The quote validates the settings the same way creation will, so a bad field fails here with its usual message.
-  const priced = await quote(session.context, caller.account.id, { renders: renders.map((render) => render.renderSettings ?? {}) });
-  if (priced.creditsRequired <= session.confirmAbove) return;
+  const priced = await quote(session.context, caller.account.id, { renders: renders.map((render) => render.renderSettings ?? {}) }).catch((error: unknown) => {
+    if (error instanceof RenderbayError) return null; // invalid: creation refuses it with every failing item named, creating nothing
+    throw error;
+  });
+  if (!priced || priced.creditsRequired <= session.confirmAbove) return;
   const tiers = new Map<string, number>();
   for (const line of priced.breakdown) {
     const tier = 'quality' in line ? line.quality : line.datasetQuality;
