@@ -50,7 +50,7 @@ export function registerLifecycleTools(server: McpServer, session: McpSession): 
       title: archived ? 'Archive a model' : 'Unarchive a model',
       description: archived
         ? 'Hides a model from list_models; its renders stay.'
-        : 'Lists an archived model again.',
+        : 'Shows an archived model in list_models again.',
       scope: 'write',
       annotations: MARKS,
       input: { modelId: idArgument('Model id') },
