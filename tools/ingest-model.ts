@@ -46,7 +46,8 @@ export function registerIngestModelTool(server: McpServer, session: McpSession):
       const { context } = session;
       const accountId = caller.account.id;
       const sources = [url, urls, path].filter((source) => source !== undefined).length;
-      if (sources !== 1) throw new RenderbayError('invalid_request', `Give exactly one of url, urls${stdio ? ', path' : ''}`, 400);
+      // None at all falls through to the URL import, which answers url_required like REST.
+      if (sources > 1) throw new RenderbayError('invalid_request', `Give one of url, urls${stdio ? ', path' : ''}`, 400);
       if (path !== undefined && !stdio) {
         throw new RenderbayError('path_not_allowed', 'path is only available to a local (stdio) client: the server cannot read your disk. Use url', 400);
       }
