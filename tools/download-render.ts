@@ -19,7 +19,7 @@ export function registerDownloadRenderTool(server: McpServer, session: McpSessio
     description:
       'A render\'s files with their extensions: video (.mp4, .mov for pro), web, thumb, poster, posterFull (.png), dataset (.zip). ' +
       (stdio ? 'Each has its local path; directory copies them. ' : 'Each has a URL needing the same Bearer key; bundleUrl zips all. ') +
-      `Files ≤ ${MAX_RESOURCE_BYTES / (1024 * 1024)} MB also come as resource links.`,
+      `Files ≤ ${MAX_RESOURCE_BYTES / (1024 * 1024)} MB also come as resource links (the main file only, for renderIds).`,
     scope: 'read',
     annotations: { readOnlyHint: !stdio, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     input: {
@@ -59,10 +59,12 @@ export function registerDownloadRenderTool(server: McpServer, session: McpSessio
       return {
         data: renderIds ? { renders: slim } : slim[0],
         summary: `${renders.length} render(s), ${renders.reduce((sum, render) => sum + render.files.length, 0)} files.${unfinished.length ? ` More files once done: ${unfinished.join(', ')}.` : ''}`,
-        // A link only to what resources/read will return; larger files are reached by path or URL.
+        // A link only to what resources/read will return (larger files are reached by path or URL);
+        // for many renders, only to each one's main file (the first: video, or dataset), to keep the result small.
         content: renders.flatMap((render) =>
           render.files
             .filter((file) => file.size <= MAX_RESOURCE_BYTES)
+            .slice(0, renderIds ? 1 : undefined)
             .map((file) => ({ type: 'resource_link' as const, uri: file.uri, name: `${render.renderId}-${file.fileName}`, mimeType: file.contentType, size: file.size })),
         ),
       };
