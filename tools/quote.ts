@@ -12,8 +12,8 @@ export function registerQuoteTool(server: McpServer, session: McpSession): void 
     name: 'quote',
     title: 'Price renders',
     description:
-      `What up to ${MAX_BATCH} renders would cost in credits and whether your balance covers it. Free; creates nothing. ` +
-      'Items are render settings, or the very { modelId, renderSettings } items you will pass to create_batch_renders: then problems lists the items whose model is missing or invalid.',
+      `What up to ${MAX_BATCH} renders would cost, and whether your credits cover it. Free. ` +
+      'Items: render settings, or the { modelId, renderSettings } items for create_batch_renders (problems then lists missing or invalid models).',
     scope: 'read',
     annotations: { readOnlyHint: true, openWorldHint: false },
     input: {

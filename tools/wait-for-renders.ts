@@ -18,7 +18,7 @@ export function registerWaitForRendersTool(server: McpServer, session: McpSessio
     name: 'wait_for_renders',
     title: 'Wait for renders',
     description:
-      `Waits until all the renders are finished (done/error/failed) or waitSeconds pass, with one progress stream (finished/total); returns done, total and a compact row each (as list_renders). ` +
+      'Waits until the renders are all finished (done/error/failed) or waitSeconds pass, with one progress stream; returns done, total and a row each (as list_renders). ' +
       `Call again with unfinished ids. preview final: a ${SMALL_PREVIEW_SIDE} px poster per done render.`,
     scope: 'read',
     annotations: { readOnlyHint: true, openWorldHint: false },

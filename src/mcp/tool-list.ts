@@ -83,7 +83,8 @@ function outlineJson(schema: z.ZodObject): Record<string, unknown> {
   const outline = (field: Record<string, unknown>): Record<string, unknown> => {
     if (field.anyOf) return { anyOf: (field.anyOf as Record<string, unknown>[]).map(outline) };
     const { type, items } = field as { type?: unknown; items?: Record<string, unknown> };
-    return { ...(type !== undefined ? { type } : {}), ...(items?.type ? { items: { type: items.type } } : {}) };
+    // Rows (arrays of objects) are described in the tool's description; lists of plain values say their type.
+    return { ...(type !== undefined ? { type } : {}), ...(items?.type && items.type !== 'object' ? { items: { type: items.type } } : {}) };
   };
   const properties = Object.fromEntries(Object.entries(full.properties ?? {}).map(([name, field]) => [name, outline(field)]));
   return { type: 'object', properties };
