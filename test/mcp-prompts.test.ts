@@ -15,7 +15,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { ElicitRequestSchema, LoggingMessageNotificationSchema, type ElicitResult } from '@modelcontextprotocol/sdk/types.js';
-import { cli, createKey, startServerProcess, type ServerProcess } from './helpers/api-server.js';
+import { api, cli, createKey, startServerProcess, type ServerProcess } from './helpers/api-server.js';
 import { call, callError, connectHttp, connectStdio, READ_TOOL_NAMES, serveFiles, TOOL_NAMES, toolListBytes, type StdioConnection } from './helpers/mcp.js';
 import { catalogOnboarding, CountingAgent, datasetGeneration, statusCheck, variantExpansion } from './helpers/mcp-prompts.js';
 
@@ -175,6 +175,12 @@ for (const transport of ['stdio', 'http'] as const) {
       assert.equal(run.calls, 2);
       assert.equal(run.pending.length, 2, JSON.stringify(run.pending));
       assert.ok(run.pending.every((render) => render.aspect === '9:16' && !render.is_system_preview && typeof render.modelTitle === 'string'));
+      if (transport === 'http') {
+        // REST takes the same filters (comma-separated) through the same query.
+        const rest = await api(server, writeKey, 'GET', '/renders?status=active,error&tags=client-acme&aspect=9:16');
+        assert.deepEqual(rest.body.data.map((render: any) => render.id).sort(), run.pending.map((render) => render.id).sort());
+        assert.equal((await api(server, writeKey, 'GET', '/renders?status=later')).body.error.code, 'invalid_request');
+      }
       for (const render of run.pending) await call(client, 'delete_render', { renderId: render.id });
       assert.equal((await call(client, 'get_account')).credits, CREDITS - 4, 'the two 9:16 renders were refunded');
       assert.equal((await call(client, 'list_renders', { status: ['active'] })).meta.total, 0);
