@@ -13,7 +13,7 @@ import { after, before, describe, test } from 'node:test';
 import sharp from 'sharp';
 import { createApiKey } from '../src/accounts/api-keys.js';
 import { openDatabase } from '../src/db/database.js';
-import { api, cli, createKey, modelForm, startServerProcess, tempLeftovers, waitForRender, type ServerProcess } from './helpers/api-server.js';
+import { api, cli, createKey, expectError, modelForm, startServerProcess, tempLeftovers, waitForRender, type ServerProcess } from './helpers/api-server.js';
 
 const WIDE = 'fixtures/generated/wide.glb';
 let dataDirectory: string;
@@ -47,14 +47,6 @@ after(async () => {
   files?.close();
   await rm(dataDirectory, { recursive: true, force: true });
 });
-
-function expectError(response: { status: number; body: any }, status: number, code: string, message?: RegExp): void {
-  assert.equal(response.status, status, JSON.stringify(response.body));
-  assert.equal(response.body.error.code, code, JSON.stringify(response.body));
-  assert.equal(response.body.error.status, status);
-  assert.equal(typeof response.body.error.message, 'string');
-  if (message) assert.match(response.body.error.message, message);
-}
 
 describe('authentication', () => {
   test('health needs no key', async () => {

@@ -18,7 +18,7 @@ import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import sharp from 'sharp';
-import { api, cli, createKey, modelForm, startServerProcess, tempLeftovers, type ServerProcess } from './helpers/api-server.js';
+import { api, cli, createKey, expectError, modelForm, startServerProcess, tempLeftovers, type ServerProcess } from './helpers/api-server.js';
 import { call, callError, CLI, connectHttp } from './helpers/mcp.js';
 
 const WIDE = 'fixtures/generated/wide.glb';
@@ -49,12 +49,6 @@ after(async () => {
   await rm(dataDirectory, { recursive: true, force: true });
   await rm(scratch, { recursive: true, force: true });
 });
-
-function expectError(response: { status: number; body: any }, status: number, code: string, message?: RegExp): void {
-  assert.equal(response.status, status, JSON.stringify(response.body));
-  assert.equal(response.body.error.code, code, JSON.stringify(response.body));
-  if (message) assert.match(response.body.error.message, message);
-}
 
 const credits = async (key: string) => (await api(server, key, 'GET', '/account')).body.data.credits as number;
 
