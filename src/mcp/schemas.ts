@@ -28,7 +28,7 @@ function settingsDescription(): string {
   return (
     'Render settings; every field is optional and has the default shown. ' +
     `quality tiers at 16:9: ${tiers.join(', ')}; pro is a ProRes 4444 .mov with a transparent background. ` +
-    'effect picks the camera move (turntable, hero-spin, showcase, zoom-orbit, reveal). bgColor is "#rrggbb"; bgImageId and foregroundIds take overlay ids (upload images with upload_overlay, layer background or foreground). ' +
+    'effect picks the camera move (turntable, hero-spin, showcase, zoom-orbit, reveal; effect "dataset" is the same as output "dataset"). bgColor is "#rrggbb"; bgImageId and foregroundIds take overlay ids (upload images with upload_overlay, layer background or foreground). ' +
     'length is in seconds; rotateY is the camera start angle; tiltX/panX/rollZ orient the model; animation plays a clip of the model ("*" for its first). ' +
     'Renders of one model that differ only in background (bgColor, bgImageId, bgAlign, vignette, foregroundIds) are rendered once and composited per background: batch them. ' +
     'output "dataset" renders a training dataset instead of a video (see datasetQuality; use quote for its price).'
