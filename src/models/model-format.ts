@@ -4,9 +4,22 @@
  * unpacked and checked by src/ingest/).
  */
 import { open } from 'node:fs/promises';
+import path from 'node:path';
 import { RenderbayError } from '../errors.js';
 
 export type ModelFormat = 'glb' | 'gltf' | 'zip';
+
+const MODEL_EXTENSIONS = new Set(['.glb', '.gltf', '.zip']);
+
+/**
+ * A file the user named (an upload, a local file) must be called like a model, or have
+ * no extension at all; its content is checked after this in any case. URL downloads are
+ * exempt: their name is whatever the URL or the server made of it.
+ */
+export function assertModelFileName(originalName: string): void {
+  const extension = path.extname(originalName).toLowerCase();
+  if (extension !== '' && !MODEL_EXTENSIONS.has(extension)) throw notAModel(originalName);
+}
 
 export async function sniffModelFormat(file: string, originalName: string): Promise<ModelFormat> {
   const handle = await open(file, 'r');
@@ -20,5 +33,9 @@ export async function sniffModelFormat(file: string, originalName: string): Prom
   if (head.subarray(0, 4).equals(Buffer.from([0x50, 0x4b, 0x03, 0x04]))) return 'zip';
   const text = head.toString('utf8').replace(/^\uFEFF/, '').trimStart();
   if (text.startsWith('{')) return 'gltf';
-  throw new RenderbayError('invalid_format', `${originalName} is not a .glb, .gltf or .zip (OBJ scan or glTF folder) file`);
+  throw notAModel(originalName);
+}
+
+function notAModel(originalName: string): RenderbayError {
+  return new RenderbayError('invalid_format', `${originalName} is not a .glb, .gltf or .zip (OBJ scan or glTF folder) file`);
 }
