@@ -6,6 +6,7 @@
  * again when they change), never reach hidden entries, and a symlink cannot lead out.
  */
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { copyFile, lstat, mkdir, mkdtemp, readdir, readFile, readlink, realpath, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,6 +14,7 @@ import { pathToFileURL } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { ListRootsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
+import { allowDirectories } from '../src/mcp/local-roots.js';
 import { call, callError, connectStdio, waitWithProgress, type StdioConnection } from './helpers/mcp.js';
 
 const MODEL = 'fixtures/generated/textured-cube.glb';
@@ -107,6 +109,13 @@ describe('reading', () => {
     await symlink(outside, path.join(allowed, 'escape-dir'));
     assert.equal((await callError(mcp.client, 'ingest_model', { path: path.join(allowed, 'escape-dir', 'cube.glb') })).code, 'path_not_allowed');
   });
+
+  test('a named pipe is refused at once, not waited on', async () => {
+    const pipe = path.join(allowed, 'pipe.glb');
+    execFileSync('mkfifo', [pipe]);
+    const refused = await callError(mcp.client, 'ingest_model', { path: pipe });
+    assert.deepEqual([refused.code, refused.message], ['invalid_request', `${await realpath(pipe)} is not a file`]);
+  });
 });
 
 describe('writing', () => {
@@ -196,5 +205,16 @@ describe('client roots', () => {
     } finally {
       await client.close();
     }
+  });
+});
+
+describe('allowed directories without client roots', () => {
+  test('--allow-dir wins over RENDERBAY_ALLOW_DIRS, which wins over the start directory and home; a start at / adds nothing', () => {
+    const env = { RENDERBAY_ALLOW_DIRS: ['/srv/models', '~/Renders', ''].join(path.delimiter) };
+    assert.deepEqual(allowDirectories(['~/a', 'b', '/c/'], env, '/work/project', '/home/user'), ['/home/user/a', '/work/project/b', '/c']);
+    assert.deepEqual(allowDirectories([], env, '/work/project', '/home/user'), ['/srv/models', '/home/user/Renders']);
+    assert.deepEqual(allowDirectories([], {}, '/work/project', '/home/user'), ['/work/project', '/home/user']);
+    assert.deepEqual(allowDirectories([], {}, '/', '/home/user'), ['/home/user']);
+    assert.deepEqual(allowDirectories([], {}, '/home/user', '/home/user'), ['/home/user']);
   });
 });

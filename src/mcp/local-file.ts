@@ -38,8 +38,12 @@ export interface LocalFile {
   filename: string;
 }
 
-/** Absent on some platforms (Windows), where there is nothing more to ask of open(). */
-const NO_FOLLOW = constants.O_NOFOLLOW ?? 0;
+/**
+ * O_NOFOLLOW: if the checked path was swapped for a symlink since, opening it fails.
+ * O_NONBLOCK: a named pipe opens at once (and is then refused as not a file) instead of
+ * waiting for a writer. Both are absent on Windows, where there is nothing more to ask.
+ */
+const READ_FLAGS = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0);
 
 async function rootsOf(session: McpSession, instead: string): Promise<AllowedRoots> {
   if (session.transport !== 'stdio' || !session.localRoots) {
@@ -51,8 +55,7 @@ async function rootsOf(session: McpSession, instead: string): Promise<AllowedRoo
 /** Copies an allowed local file into the store's temp directory, at most `maxBytes` of it. */
 export async function copyLocalFile(session: McpSession, input: string, maxBytes: number, instead = 'send the file another way'): Promise<LocalFile> {
   const source = await confinedFile(input, await rootsOf(session, instead));
-  // O_NOFOLLOW: if the checked path was swapped for a symlink since, opening it fails.
-  const handle = await open(source, constants.O_RDONLY | NO_FOLLOW).catch((error: NodeJS.ErrnoException) => {
+  const handle = await open(source, READ_FLAGS).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ELOOP') throw new RenderbayError('path_not_allowed', `${source} changed into a symlink while it was being read`, 400);
     throw error;
   });
