@@ -11,7 +11,7 @@ import { resolveConfig } from '../config.js';
 import { recordCreditChange } from '../credits/ledger.js';
 import { openDatabase, type Db } from '../db/database.js';
 import { RenderbayError } from '../errors.js';
-import { copyLocalFile } from '../mcp/local-file.js';
+import { copyFileToTemp } from '../mcp/local-file.js';
 import { FileStore } from '../storage/file-store.js';
 
 function withDatabase<T>(dataDirectory: string | undefined, work: (db: Db, initialCredits: number) => T): T {
@@ -158,7 +158,7 @@ function registerOverlayCommands(program: Command): void {
       withDataDirectory(options.data, async (context) => {
         // Loaded on first use: the overlay service pulls in sharp, slow to import.
         const { createOverlay, MAX_OVERLAY_BYTES } = await import('../overlays/overlay-service.js');
-        const copy = await copyLocalFile(path.resolve(file), context.store.tempDirectory, MAX_OVERLAY_BYTES);
+        const copy = await copyFileToTemp(path.resolve(file), context.store.tempDirectory, MAX_OVERLAY_BYTES);
         const { data: _data, ...fields } = options;
         const given = Object.fromEntries(Object.entries(fields).filter((entry): entry is [string, string] => entry[1] !== undefined));
         const overlay = await createOverlay(context, null, copy, given);

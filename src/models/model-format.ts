@@ -31,6 +31,18 @@ const KNOWN_SIGNATURES: [signature: Buffer, what: string][] = [
   [ZIP_EMPTY, 'an empty zip'],
 ];
 
+const MODEL_EXTENSIONS = new Set(['.glb', '.gltf', '.zip']);
+
+/**
+ * A file the user named (an upload, a local file) must be called like a model, or have
+ * no extension at all; its content is checked after this in any case. URL downloads are
+ * exempt: their name is whatever the URL or the server made of it.
+ */
+export function assertModelFileName(originalName: string): void {
+  const extension = path.extname(originalName).toLowerCase();
+  if (extension !== '' && !MODEL_EXTENSIONS.has(extension)) throw notAModel(originalName);
+}
+
 export async function sniffModelFormat(file: string, originalName: string): Promise<ModelFormat> {
   const handle = await open(file, 'r');
   const buffer = Buffer.alloc(64);
@@ -75,4 +87,8 @@ function describeStart(head: Buffer): string {
 
 function startsWith(head: Buffer, signature: Buffer): boolean {
   return head.length >= signature.length && head.subarray(0, signature.length).equals(signature);
+}
+
+function notAModel(originalName: string): RenderbayError {
+  return new RenderbayError('invalid_format', `${originalName} is not a .glb, .gltf or .zip (OBJ scan or glTF folder) file`);
 }

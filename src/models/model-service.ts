@@ -24,7 +24,7 @@ import { insertRender, parseSettingsField, SYSTEM_PREVIEW_SETTINGS, type RenderS
 import { ingestInWorker } from '../ingest/ingest-worker.js';
 import type { IngestResult } from '../ingest/ingest-model.js';
 import type { ValidationReport } from '../ingest/validate-gltf.js';
-import { sniffModelFormat } from './model-format.js';
+import { assertModelFileName, sniffModelFormat } from './model-format.js';
 import { parsePaging, type Page } from '../paging.js';
 
 export interface ModelItem {
@@ -131,6 +131,7 @@ export function findModelRow(context: AppContext, accountId: string, modelId: un
 export async function createModelFromFile(context: AppContext, accountId: string, file: IncomingModelFile, renderSettingsField?: unknown): Promise<CreatedModel> {
   let workDirectory: string | null = null;
   try {
+    if (!file.onlyGltf) assertModelFileName(file.originalName);
     const settings = renderSettingsField === undefined || renderSettingsField === '' ? null : parseSettingsField(renderSettingsField);
     if (settings) assertRenderOverlays(context, accountId, settings);
     const format = await sniffModelFormat(file.path, file.originalName);
