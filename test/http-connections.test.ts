@@ -83,9 +83,8 @@ test('300 slow clients on a 256-file server: requests are answered promptly, slo
   const baseline = await timeRequests(server.url, key, 10);
   const counts = { headers: 100, body: 100, idle: 100 };
   const loop = startSlowClients({ apiUrl: server.url, key, counts, reconnect: true });
-  const deadline = Date.now() + 30_000;
-  while (loop.open() < cap && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
-  assert.ok(loop.open() >= cap, `the slow clients fill the ${cap} connections (${loop.open()} open)`);
+  const filled = await loop.whenOpen(cap, 30_000);
+  assert.ok(filled >= cap, `the slow clients fill the ${cap} connections (${filled} open)`);
 
   // Long answers, each longer than every request-phase timeout, started while the slow clients press on.
   const mcpWait = (async () => {
@@ -105,8 +104,7 @@ test('300 slow clients on a 256-file server: requests are answered promptly, slo
   // Then a batch under the cap, nothing evicting them: each is cut by its own timeout. Its
   // uploads come from another account, whose upload slots the loop's aborted uploads never held.
   const batch = startSlowClients({ apiUrl: server.url, key: batchKey, counts: { headers: 30, body: 30, idle: 30 }, reconnect: false });
-  const settled = Date.now() + 10_000;
-  while (batch.open() < 90 && Date.now() < settled) await new Promise((resolve) => setTimeout(resolve, 20));
+  await batch.whenOpen(90, 10_000);
   const cuts = await batch.stop(15_000);
 
   const latency = timings.latenciesMs;

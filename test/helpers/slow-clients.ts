@@ -39,6 +39,8 @@ export interface SlowKindReport {
 export interface SlowClientLoop {
   /** Slow connections open now. */
   open(): number;
+  /** Waits until at least `count` are open (or `timeoutMs` passed); returns how many are. */
+  whenOpen(count: number, timeoutMs: number): Promise<number>;
   /** Stops reconnecting, waits up to `waitMs` for the server to cut the connections still open, then closes the rest. */
   stop(waitMs: number): Promise<Record<SlowKind, SlowKindReport>>;
 }
@@ -115,6 +117,11 @@ export function startSlowClients(options: SlowClientOptions): SlowClientLoop {
 
   return {
     open: () => open.size,
+    whenOpen: async (count, timeoutMs) => {
+      const deadline = Date.now() + timeoutMs;
+      while (open.size < count && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+      return open.size;
+    },
     stop: async (waitMs) => {
       running = false;
       const closing = Promise.all([...open.values()].map((client) => client.closed));
