@@ -8,7 +8,7 @@
  *    keep-alive), each reconnecting when cut, against a server under `ulimit -n --open-files`;
  *    meanwhile `--requests` legitimate GET /v1/account, one after another on fresh connections
  *    (5 s allowed each): answered, failed, latency p50/max.
- * 2. Then 30 of each kind, under the cap, not reconnecting: time from connect (idle: from the
+ * 2. Then 20 of each kind, under the cap, not reconnecting: time from connect (idle: from the
  *    answer) to the server's cut, with the production timeouts (20 s, 30 s, 5 s) unless `--fast`.
  * `--cli` runs another build (e.g. the main branch's) for a before/after comparison.
  */
@@ -54,8 +54,8 @@ async function main(): Promise<void> {
     console.log(`legitimate requests: ${timings.latenciesMs.length}/${values.requests} answered, latency ${describe(timings.latenciesMs)}; failures ${JSON.stringify(Object.fromEntries(failures))}`);
 
     await new Promise((resolve) => setTimeout(resolve, 2000)); // let the server let go of the loop's connections
-    const batch = startSlowClients({ apiUrl: server.url, key, counts: { headers: 30, body: 30, idle: 30 }, reconnect: false });
-    await batch.whenOpen(90, 10_000);
+    const batch = startSlowClients({ apiUrl: server.url, key, counts: { headers: 20, body: 20, idle: 20 }, reconnect: false });
+    await batch.whenOpen(60, 10_000);
     const cuts = await batch.stop(values.fast ? 15_000 : 60_000);
     for (const kind of SLOW_KINDS) {
       console.log(`${kind}: cut after ${describe(cuts[kind].cutAfterMs)}; ${cuts[kind].survivors} not cut; statuses ${JSON.stringify(cuts[kind].statuses)}`);

@@ -4,6 +4,7 @@
  */
 import os from 'node:os';
 import path from 'node:path';
+import type { ConnectionPolicy } from './http/connection-guard.js';
 import { LIMITS } from './limits.js';
 
 export interface ServerConfig {
@@ -25,15 +26,7 @@ export interface ServerConfig {
   http: HttpConfig;
 }
 
-export interface HttpConfig {
-  /** Before it is fitted under the file-descriptor limit. */
-  maxConnections: number;
-  headersTimeoutMs: number;
-  minBodyBytesPerSecond: number;
-  bodyRateWindowMs: number;
-  keepAliveTimeoutMs: number;
-  idleTimeoutMs: number;
-}
+export type HttpConfig = ConnectionPolicy;
 
 export function defaultDataDirectory(): string {
   return path.join(os.homedir(), '.renderbay');

@@ -56,8 +56,8 @@ export const LIMITS = {
   // it needs (MCP waits, `Prefer: wait`, SSE, blocking calls, downloads to slow readers).
   /** Connections held at once; also lowered to fit the process's file-descriptor limit (see `httpFdReserve`). */
   httpMaxConnections: 512,
-  /** File descriptors kept free for the database, renderer workers, ffmpeg and file transfers
-   *  when the connection cap is fitted under the process's descriptor limit. */
+  /** File descriptors kept free for the database, renderer workers and ffmpeg when the connection cap is fitted
+   *  under the process's descriptor limit (a serve process uses about 25 at rest); each connection counts two. */
   httpFdReserve: 64,
   /** Time from a request's first byte to the end of its headers (ms). */
   httpHeadersTimeoutMs: 20_000,

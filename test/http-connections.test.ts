@@ -73,9 +73,9 @@ test('the production defaults are the ones the README documents', async () => {
   // 100 MB at the minimum rate arrives long before the whole-request backstop; MCP's longest wait is far inside the silence limit.
   assert.ok((100 * 1024 * 1024) / defaults.minBodyBytesPerSecond < 2 * 3600);
   assert.ok(defaults.idleTimeoutMs > 300_000);
-  // The cap the server reported was fitted under its 256 open files, with room to spare.
+  // The cap the server reported was fitted under its 256 open files: a socket and a file per connection, and room to spare.
   const cap = Number(/up to (\d+) connections/.exec(server.log())?.[1]);
-  assert.ok(cap > 0 && cap <= OPEN_FILE_LIMIT - 96, `cap ${cap}`);
+  assert.ok(cap > 0 && cap <= (OPEN_FILE_LIMIT - 96) / 2, `cap ${cap}`);
 });
 
 test('300 slow clients on a 256-file server: requests are answered promptly, slow clients are cut after their timeouts, long answers are not', async (t) => {
@@ -103,8 +103,8 @@ test('300 slow clients on a 256-file server: requests are answered promptly, slo
 
   // Then a batch under the cap, nothing evicting them: each is cut by its own timeout. Its
   // uploads come from another account, whose upload slots the loop's aborted uploads never held.
-  const batch = startSlowClients({ apiUrl: server.url, key: batchKey, counts: { headers: 30, body: 30, idle: 30 }, reconnect: false });
-  await batch.whenOpen(90, 10_000);
+  const batch = startSlowClients({ apiUrl: server.url, key: batchKey, counts: { headers: 20, body: 20, idle: 20 }, reconnect: false });
+  await batch.whenOpen(60, 10_000);
   const cuts = await batch.stop(15_000);
 
   const latency = timings.latenciesMs;
@@ -123,11 +123,11 @@ test('300 slow clients on a 256-file server: requests are answered promptly, slo
   for (const kind of SLOW_KINDS) {
     const { cutAfterMs, survivors } = cuts[kind];
     assert.equal(survivors, 0, `${kind}: every slow client is cut`);
-    assert.equal(cutAfterMs.length, 30);
+    assert.equal(cutAfterMs.length, 20);
     assert.ok(Math.min(...cutAfterMs) >= CUT_AFTER_MS[kind] * 0.9, `${kind}: not cut before its timeout (${Math.min(...cutAfterMs)} ms)`);
     assert.ok(Math.max(...cutAfterMs) <= CUT_AFTER_MS[kind] + CUT_SLACK_MS, `${kind}: cut soon after its timeout (${Math.max(...cutAfterMs)} ms)`);
   }
-  assert.equal(cuts.headers.statuses['408'], 30, 'slow headers are told why (408)');
+  assert.equal(cuts.headers.statuses['408'], 20, 'slow headers are told why (408)');
   assert.ok(cuts.body.statuses['408'] > 0, 'slow bodies that hold an upload slot are told why (408)');
   // (c) the long answers ran to their end.
   assert.equal(wait.status, 'pending');

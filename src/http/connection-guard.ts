@@ -19,14 +19,15 @@
  *
  * @example
  * const server = http.createServer(httpServerOptions(limits), handler);
- * const guard = guardConnections(server, limits);
+ * guardConnections(server, limits);
  */
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage, Server, ServerOptions, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 
-export interface ConnectionLimits {
-  /** Connections held at once (after `fitConnectionCap`). */
+/** What an operator sets (README, "Connections and timeouts"). */
+export interface ConnectionPolicy {
+  /** Connections held at once (lowered by `fitConnectionCap` to fit the descriptor limit). */
   maxConnections: number;
   /** From a request's first byte to the end of its headers (ms). */
   headersTimeoutMs: number;
@@ -37,6 +38,9 @@ export interface ConnectionLimits {
   keepAliveTimeoutMs: number;
   /** No byte either way while a request or response is under way (ms). */
   idleTimeoutMs: number;
+}
+
+export interface ConnectionLimits extends ConnectionPolicy {
   /** Largest request body the server accepts (bytes); bounds the whole request as a backstop. */
   maxBodyBytes: number;
   /** How long a body must have been arriving before its rate can get it evicted for a new connection (ms). */
@@ -66,13 +70,14 @@ export function requestBackstopMs(limits: ConnectionLimits): number {
 }
 
 /**
- * The connection cap that fits this process: `wanted`, lowered so that the connections, the
- * eviction headroom and `reserve` descriptors for everything else stay under the
- * file-descriptor limit (read from /proc on Linux; elsewhere `wanted` is kept).
+ * The connection cap that fits this process: `wanted`, lowered so that the connections, each
+ * with one file of its own (the upload it writes, the download it reads), the eviction
+ * headroom and `reserve` descriptors for everything else stay under the file-descriptor limit
+ * (read from /proc on Linux; elsewhere `wanted` is kept).
  */
 export function fitConnectionCap(wanted: number, reserve: number, descriptorLimit = openFileLimit()): number {
   if (!Number.isFinite(descriptorLimit)) return wanted;
-  return Math.max(8, Math.min(wanted, descriptorLimit - reserve - EVICTION_HEADROOM));
+  return Math.max(8, Math.min(wanted, Math.floor((descriptorLimit - reserve - EVICTION_HEADROOM) / 2)));
 }
 
 /** The soft RLIMIT_NOFILE of this process (Node raises it to the hard limit at start), or Infinity if unknown. */
@@ -105,33 +110,25 @@ interface BodyProgress {
   samples: Array<{ at: number; bytes: number }>;
 }
 
-export interface ConnectionGuard {
-  /** Connections held now. */
-  readonly open: number;
-  readonly refused: number;
-  readonly evicted: number;
-  readonly slowBodiesCut: number;
-}
-
 export function guardConnections(
   server: Server,
   limits: ConnectionLimits,
   log: (message: string) => void = (message) => process.stderr.write(`renderbay ${NAME}: ${message}\n`),
-): ConnectionGuard {
+): void {
   server.timeout = limits.idleTimeoutMs;
   server.maxConnections = limits.maxConnections + EVICTION_HEADROOM;
   const tracked = new Map<Socket, TrackedConnection>();
-  const counts = { refused: 0, evicted: 0, slowBodiesCut: 0 };
+  let refused = 0;
   let lastRefusalLog = 0;
   const minBodyBytesPerWindow = (limits.minBodyBytesPerSecond * limits.bodyRateWindowMs) / 1000;
 
   server.on('connection', (socket: Socket) => {
     const now = Date.now();
     if (tracked.size >= limits.maxConnections && !evictOne(now)) {
-      counts.refused += 1;
+      refused += 1;
       if (now - lastRefusalLog > 10_000) {
         lastRefusalLog = now;
-        log(`${limits.maxConnections} connections open, all busy: refusing new ones (${counts.refused} so far)`);
+        log(`${limits.maxConnections} connections open, all busy: refusing new ones (${refused} so far)`);
       }
       refuse(socket);
       return;
@@ -195,7 +192,6 @@ export function guardConnections(
   }
 
   function cutSlowBody(connection: TrackedConnection, body: BodyProgress): void {
-    counts.slowBodiesCut += 1;
     tracked.delete(connection.socket);
     const { response } = body;
     if (!response.headersSent) {
@@ -229,33 +225,17 @@ export function guardConnections(
       if (rate < limits.minBodyBytesPerSecond && (!slowest || rate < slowest.rate)) slowest = { connection, body, rate };
     }
     if (waiting) {
-      counts.evicted += 1;
       tracked.delete(waiting.socket);
       waiting.socket.destroy();
       return true;
     }
     if (slowest) {
-      counts.evicted += 1;
       cutSlowBody(slowest.connection, slowest.body);
       return true;
     }
     return false;
   }
 
-  return {
-    get open() {
-      return tracked.size;
-    },
-    get refused() {
-      return counts.refused;
-    },
-    get evicted() {
-      return counts.evicted;
-    },
-    get slowBodiesCut() {
-      return counts.slowBodiesCut;
-    },
-  };
 }
 
 const BUSY_BODY = JSON.stringify({ error: { code: 'server_busy', message: 'Too many connections are busy; retry in a moment', status: 503 } });
