@@ -80,19 +80,11 @@ export function layoutZip(entries: ZipEntry[]): ZipLayout {
     const version = largeEntry || largeOffset ? VERSION_ZIP64 : VERSION_STORED;
     const crc32 = entry.crc32 >>> 0;
 
+    const fields = { version, flags, crc32, size: largeEntry ? MAX_32 : entry.size, nameLength: name.length };
     const localExtra = largeEntry ? zip64Extra([entry.size, entry.size]) : Buffer.alloc(0);
     const local = Buffer.alloc(30);
     local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt16LE(version, 4);
-    local.writeUInt16LE(flags, 6);
-    local.writeUInt16LE(0, 8); // stored
-    local.writeUInt16LE(DOS_TIME, 10);
-    local.writeUInt16LE(DOS_DATE, 12);
-    local.writeUInt32LE(crc32, 14);
-    local.writeUInt32LE(largeEntry ? MAX_32 : entry.size, 18);
-    local.writeUInt32LE(largeEntry ? MAX_32 : entry.size, 22);
-    local.writeUInt16LE(name.length, 26);
-    local.writeUInt16LE(localExtra.length, 28);
+    writeSharedFields(local, 4, { ...fields, extraLength: localExtra.length });
     const localOffset = offset;
     push({ bytes: Buffer.concat([local, name, localExtra]) });
     if (entry.size > 0) push({ path: entry.path, length: entry.size });
@@ -102,16 +94,7 @@ export function layoutZip(entries: ZipEntry[]): ZipLayout {
     const header = Buffer.alloc(46);
     header.writeUInt32LE(0x02014b50, 0);
     header.writeUInt16LE(MADE_BY, 4);
-    header.writeUInt16LE(version, 6);
-    header.writeUInt16LE(flags, 8);
-    header.writeUInt16LE(0, 10);
-    header.writeUInt16LE(DOS_TIME, 12);
-    header.writeUInt16LE(DOS_DATE, 14);
-    header.writeUInt32LE(crc32, 16);
-    header.writeUInt32LE(largeEntry ? MAX_32 : entry.size, 20);
-    header.writeUInt32LE(largeEntry ? MAX_32 : entry.size, 24);
-    header.writeUInt16LE(name.length, 28);
-    header.writeUInt16LE(centralExtra.length, 30);
+    writeSharedFields(header, 6, { ...fields, extraLength: centralExtra.length });
     header.writeUInt16LE(0, 32); // comment length
     header.writeUInt16LE(0, 34); // disk
     header.writeUInt16LE(0, 36); // internal attributes
@@ -154,6 +137,28 @@ export function layoutZip(entries: ZipEntry[]): ZipLayout {
   end.push(record);
   push({ bytes: Buffer.concat(end) });
   return { size: offset, names, parts };
+}
+
+/**
+ * The run of fields a local header and its central directory header share, in the same
+ * order: version needed, flags, method (0, stored), time, date, CRC-32, compressed and
+ * uncompressed size (equal when stored), name and extra field lengths.
+ */
+function writeSharedFields(
+  header: Buffer,
+  at: number,
+  fields: { version: number; flags: number; crc32: number; size: number; nameLength: number; extraLength: number },
+): void {
+  header.writeUInt16LE(fields.version, at);
+  header.writeUInt16LE(fields.flags, at + 2);
+  header.writeUInt16LE(0, at + 4);
+  header.writeUInt16LE(DOS_TIME, at + 6);
+  header.writeUInt16LE(DOS_DATE, at + 8);
+  header.writeUInt32LE(fields.crc32, at + 10);
+  header.writeUInt32LE(fields.size, at + 14);
+  header.writeUInt32LE(fields.size, at + 18);
+  header.writeUInt16LE(fields.nameLength, at + 22);
+  header.writeUInt16LE(fields.extraLength, at + 24);
 }
 
 /** The ZIP64 extended information extra field (0x0001) with these 8-byte values. */
