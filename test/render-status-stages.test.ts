@@ -60,7 +60,7 @@ async function waitUntil<T>(what: string, check: () => Promise<T | null | undefi
   }
 }
 
-test('a client polling every 500 ms sees poster-done on a 6 s share render, and the statuses only move forward', async () => {
+test('a client polling every 500 ms sees poster-done on a 6 s share render, and the statuses only move forward', async (t) => {
   const upload = await api(server, key, 'POST', '/models', await modelForm('fixtures/generated/textured-cube.glb', { quality: 'share', length: 6 }));
   assert.equal(upload.status, 201, JSON.stringify(upload.body));
   const { renderId } = upload.body.data;
@@ -73,6 +73,7 @@ test('a client polling every 500 ms sees poster-done on a 6 s share render, and 
     assert.ok(Date.now() < deadline, `still ${render.status}`);
     await sleep(500);
   }
+  t.diagnostic(`statuses seen at 500 ms: ${seen.join(' → ')}`);
   assert.equal(seen.at(-1), 'done', JSON.stringify(seen));
   const positions = seen.map((status) => ORDER.indexOf(status));
   assert.ok(positions.every((position) => position >= 0), `unexpected status in ${seen}`);
