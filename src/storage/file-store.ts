@@ -8,11 +8,14 @@ import { createReadStream, existsSync, mkdirSync } from 'node:fs';
 import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
+import { crc32 as zlibCrc32 } from 'node:zlib';
 
 export interface StoredFile {
   /** The SHA-256 of the content, hex. */
   key: string;
   size: number;
+  /** The content's CRC-32, when the store computed the hash itself (render outputs): zip bundles need it up front. */
+  crc32?: number;
 }
 
 export class FileStore {
@@ -42,9 +45,13 @@ export class FileStore {
     return existsSync(this.pathOf(key));
   }
 
-  /** Moves a finished temp file into the store. `sha256` when already known (computed while streaming). */
+  /**
+   * Moves a finished temp file into the store. `sha256` when already known (computed while
+   * streaming); otherwise the file is read once for its SHA-256 and CRC-32.
+   */
   async put(tempPath: string, sha256?: string): Promise<StoredFile> {
-    const key = sha256 ?? (await hashFile(tempPath));
+    const digest = sha256 ? { sha256, crc32: undefined } : await digestFile(tempPath);
+    const key = digest.sha256;
     const { size } = await stat(tempPath);
     const destination = this.pathOf(key);
     if (existsSync(destination)) {
@@ -53,7 +60,7 @@ export class FileStore {
       await mkdir(path.dirname(destination), { recursive: true });
       await rename(tempPath, destination);
     }
-    return { key, size };
+    return digest.crc32 === undefined ? { key, size } : { key, size, crc32: digest.crc32 };
   }
 
   async remove(key: string): Promise<void> {
@@ -85,4 +92,22 @@ export async function hashFile(file: string): Promise<string> {
   const hash = createHash('sha256');
   await pipeline(createReadStream(file), hash);
   return hash.digest('hex');
+}
+
+/** SHA-256 (hex) and CRC-32 of a file, in one read. */
+export async function digestFile(file: string): Promise<{ sha256: string; crc32: number }> {
+  const hash = createHash('sha256');
+  let crc32 = 0;
+  for await (const chunk of createReadStream(file)) {
+    hash.update(chunk as Buffer);
+    crc32 = zlibCrc32(chunk as Buffer, crc32);
+  }
+  return { sha256: hash.digest('hex'), crc32 };
+}
+
+/** CRC-32 of a file (for stored files whose record predates it). */
+export async function crc32OfFile(file: string): Promise<number> {
+  let crc32 = 0;
+  for await (const chunk of createReadStream(file)) crc32 = zlibCrc32(chunk as Buffer, crc32);
+  return crc32;
 }
