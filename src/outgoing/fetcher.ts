@@ -17,14 +17,16 @@
  * const hook = await fetchOutgoing({ url, method: 'POST', headers, body }, { maxBytes: 64 * 1024, maxRedirects: 0 });
  * ```
  */
+import type { LookupAddress } from 'node:dns';
 import { open, rm } from 'node:fs/promises';
 import type { IncomingHttpHeaders } from 'node:http';
+import { isIP } from 'node:net';
 import { Worker } from 'node:worker_threads';
 import { deserializeError, RenderbayError } from '../errors.js';
 import { LIMITS } from '../limits.js';
-import { resolveAllowed, systemResolver, type Resolver } from './address-guard.js';
+import { assertAllowedAddress, resolveAllowed, systemResolver, type Resolver } from './address-guard.js';
 import type { FetchedResponse, FetchTask, LookupAnswer, LookupOutcome, WorkerMessage } from './fetcher-worker.js';
-import { parseOutgoingUrl } from './outgoing-url.js';
+import { dialHostname, parseOutgoingUrl } from './outgoing-url.js';
 
 export interface OutgoingRequest {
   /** http:// or https:// only, without credentials (`invalid_url` otherwise). */
@@ -83,6 +85,8 @@ export interface OutgoingResponse {
 export async function fetchOutgoing(request: OutgoingRequest, options: Partial<FetchOptions> = {}): Promise<OutgoingResponse> {
   const settings = withDefaults(options);
   const url = parseOutgoingUrl(request.url);
+  // The first hop is checked before a thread or a file exists: a refused URL costs nothing.
+  const firstHop = await checkedFirstHop(url, settings);
   const body = typeof request.body === 'string' ? new TextEncoder().encode(request.body) : (request.body ?? null);
   const file = settings.responseFile === null ? null : await open(settings.responseFile, 'wx', 0o600);
   let keepFile = false;
@@ -97,7 +101,7 @@ export async function fetchOutgoing(request: OutgoingRequest, options: Partial<F
       policy: { allowPrivate: settings.allowPrivate, allowAddresses: [...settings.allowAddresses] },
       fd: file?.fd ?? null,
     };
-    const fetched = await exchangeInThread(task, settings);
+    const fetched = await exchangeInThread(task, settings, firstHop);
     const success = fetched.status >= 200 && fetched.status < 300;
     keepFile = file !== null && success;
     return {
@@ -116,7 +120,7 @@ export async function fetchOutgoing(request: OutgoingRequest, options: Partial<F
  * so the caller may close the descriptor it was writing to (a closed number can be reused
  * at once by another open, which a still-running writer would then write into).
  */
-function exchangeInThread(task: FetchTask, settings: FetchOptions): Promise<FetchedResponse> {
+function exchangeInThread(task: FetchTask, settings: FetchOptions, firstHop: FirstHop): Promise<FetchedResponse> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(new URL('./fetcher-worker.js', import.meta.url), {
       workerData: task,
@@ -146,6 +150,12 @@ function exchangeInThread(task: FetchTask, settings: FetchOptions): Promise<Fetc
           host = new URL(message.url).host;
           return;
         case 'lookup':
+          // The first hop's name was resolved and checked already: the thread dials those addresses (once).
+          if (firstHop.addresses && firstHop.hostname === message.hostname) {
+            worker.postMessage({ id: message.id, addresses: firstHop.addresses } satisfies LookupAnswer);
+            firstHop.addresses = null;
+            return;
+          }
           void answerLookup(message.hostname, settings).then((answer) => {
             if (!finished) worker.postMessage({ id: message.id, ...answer } satisfies LookupAnswer);
           });
@@ -160,12 +170,30 @@ function exchangeInThread(task: FetchTask, settings: FetchOptions): Promise<Fetc
       }
     });
     worker.once('error', (error) =>
-      finish(() => reject(new RenderbayError('download_failed', `Request to ${host} failed: the connection ended in a way the fetcher could not handle (${error.message})`, 400))),
+      finish(() => reject(new RenderbayError('download_failed', `Request to ${host} failed: the fetcher stopped with an error (${error.message})`, 400))),
     );
     worker.once('exit', (code) =>
       finish(() => reject(new RenderbayError('download_failed', `Request to ${host} failed: the fetcher stopped (exit code ${code}) before answering`, 400))),
     );
   });
+}
+
+interface FirstHop {
+  hostname: string;
+  /** Checked addresses for a hostname (null for an IP literal, or once used). */
+  addresses: LookupAddress[] | null;
+}
+
+async function checkedFirstHop(url: URL, settings: FetchOptions): Promise<FirstHop> {
+  const hostname = dialHostname(url);
+  if (isIP(hostname) !== 0) {
+    assertAllowedAddress(hostname, hostname, settings);
+    return { hostname, addresses: null };
+  }
+  const outcome = await answerLookup(hostname, settings);
+  if ('refused' in outcome) throw deserializeError(outcome.refused);
+  // A DNS failure is left for the thread to meet and report like any other network failure.
+  return { hostname, addresses: 'addresses' in outcome ? outcome.addresses : null };
 }
 
 async function answerLookup(hostname: string, settings: FetchOptions): Promise<LookupOutcome> {
