@@ -164,7 +164,7 @@ function send(url: URL, method: string, headers: OutgoingHttpHeaders, body: Uint
       },
       (response) => resolve({ request, response }),
     );
-    request.once('error', reject);
+    request.on('error', reject); // kept for the request's life: a later error must not go unheard
     request.end(body ?? undefined);
   });
 }

@@ -137,7 +137,7 @@ function exchangeInThread(task: FetchTask, settings: FetchOptions, firstHop: Fir
       if (finished) return;
       finished = true;
       clearTimeout(timer);
-      void worker.terminate().finally(settle);
+      worker.terminate().then(settle, settle);
     };
     const timer = setTimeout(
       () => finish(() => reject(new RenderbayError('timeout', `${host} did not answer completely within ${formatSeconds(settings.timeoutMs)}`, 408))),
