@@ -51,7 +51,7 @@ async function largeGlb(): Promise<Uint8Array> {
   return new NodeIO().writeBinary(document);
 }
 
-/** large, small, large, small, …: the URL of the i-th ingest. */
+/** large (4 MB), small (1.4 MB), large, …: the file of the i-th ingest. Two models, two preview renders. */
 const fileOf = (index: number) => (index % 2 === 0 ? 'large.glb' : 'small.glb');
 
 before(async () => {
@@ -61,7 +61,8 @@ before(async () => {
   const large = await largeGlb();
   largeBytes = large.byteLength;
   await writeFile(path.join(served, 'large.glb'), large);
-  await copyFile('fixtures/generated/textured-cube.glb', path.join(served, 'small.glb'));
+  // Not tiny: the old downloader needed a body big enough to pause its parser (a few KB never did).
+  await copyFile('fixtures/sample/Suzanne.glb', path.join(served, 'small.glb'));
   files = await startPythonHttpServer(served);
 });
 
