@@ -221,7 +221,7 @@ function joined(chunks: Buffer[], bytes: number): Uint8Array {
   return body;
 }
 
-export function tooLarge(maxBytes: number, detail: string): RenderbayError {
+function tooLarge(maxBytes: number, detail: string): RenderbayError {
   return new RenderbayError('file_too_large', `File is larger than the ${formatBytes(maxBytes)} limit (${detail})`, 400);
 }
 
