@@ -21,6 +21,8 @@ export const LIMITS = {
   urlDownloadTimeoutMs: 120_000,
   /** Most HTTP redirects followed when downloading a model from a URL (each hop is re-checked). */
   maxUrlRedirects: 5,
+  /** Heap of the worker thread each outgoing HTTP request runs in (MB); bodies are Buffers, outside it. */
+  fetcherHeapMb: 64,
   /** Longest file name kept from a download's Content-Disposition or URL path (characters). */
   maxDownloadFilenameLength: 200,
   /** Largest value of one text field in a multipart upload (bytes). */
