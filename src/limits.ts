@@ -46,6 +46,8 @@ export const LIMITS = {
   ingestTimeoutMs: 180_000,
   /** Heap limit of the ingest worker thread (MB); a model that needs more is refused instead of exhausting the server. */
   ingestWorkerHeapMb: 4096,
+  /** How long an ingest worker thread that answered waits for the next task before it ends (ms): uploads often come in bursts. */
+  ingestWorkerIdleMs: 30_000,
   /** Most validator messages kept on a model (the counts always cover all of them). */
   maxValidationMessages: 100,
   /** Longest side of a texture written into a USDZ (AR Quick Look's memory budget is small); larger ones are downscaled. */
