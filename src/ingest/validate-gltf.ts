@@ -16,6 +16,7 @@
  */
 import validator, { type ValidatorReport } from 'gltf-validator';
 import { LIMITS } from '../limits.js';
+import { jsonHazard } from './json-hazards.js';
 import { unsafeUri } from './read-gltf-source.js';
 
 export type Severity = 'error' | 'warning' | 'info' | 'hint';
@@ -105,6 +106,8 @@ function resourceLoader(resources: ReadonlyMap<string, Uint8Array> | undefined):
 
 export async function validateGltf(bytes: Uint8Array, options: ValidateOptions): Promise<ValidationReport> {
   const maxMessages = options.maxMessages ?? LIMITS.maxValidationMessages;
+  const hazard = jsonHazard(bytes);
+  if (hazard) return unvalidated(options.subject, 'INVALID_JSON', `${hazard}; the validator was not run`);
   let report: ValidatorReport;
   try {
     report = await validator.validateBytes(bytes, {
@@ -114,18 +117,7 @@ export async function validateGltf(bytes: Uint8Array, options: ValidateOptions):
     });
   } catch (error) {
     // The validator rejects only when it cannot even tell glTF from GLB.
-    const message = typeof error === 'string' ? error : (error as Error).message;
-    return {
-      validator: validatorName(),
-      subject: options.subject,
-      errors: 1,
-      warnings: 0,
-      infos: 0,
-      hints: 0,
-      blocking: true,
-      messages: [{ severity: 'error', code: 'INVALID_DATA', message }],
-      truncated: false,
-    };
+    return unvalidated(options.subject, 'INVALID_DATA', typeof error === 'string' ? error : (error as Error).message);
   }
   const sorted = [...report.issues.messages].sort((a, b) => a.severity - b.severity);
   return {
@@ -143,6 +135,21 @@ export async function validateGltf(bytes: Uint8Array, options: ValidateOptions):
       ...(message.pointer ? { pointer: message.pointer } : {}),
     })),
     truncated: report.issues.truncated || sorted.length > maxMessages,
+  };
+}
+
+/** A report with the one blocking error that stopped validation before it began. */
+function unvalidated(subject: ValidationReport['subject'], code: string, message: string): ValidationReport {
+  return {
+    validator: validatorName(),
+    subject,
+    errors: 1,
+    warnings: 0,
+    infos: 0,
+    hints: 0,
+    blocking: true,
+    messages: [{ severity: 'error', code, message }],
+    truncated: false,
   };
 }
 
