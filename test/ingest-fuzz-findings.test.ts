@@ -5,7 +5,7 @@
  * reason, or a refusal with a stable code — never as a crash (`internal`).
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -50,5 +50,22 @@ describe('glTF JSON the Khronos validator cannot survive is screened out before 
     const result = await ingestBytes('extras.gltf', `{"asset":{"version":"2.0"},"extras":{"a":${nested(100)}}}`, 'gltf');
     assert.doesNotMatch(result.invalidReason ?? '', /nests more than/);
     assert.ok(result.validation && result.validation.messages.every((message) => message.code !== 'INVALID_JSON'));
+  });
+});
+
+describe('an exception the validator throws past its promise fails the validation, not the ingest thread', () => {
+  // Found as `bad-huge-texture.glb | glb-length=4296 | bin-flip×20` and `gltf-folder.zip | append+8 |
+  // cube/textures/quadrants.png: bit-flip×5`: a PNG whose first chunk is not IHDR makes the validator
+  // complete a future twice ("Bad state: Future already completed"), thrown from its event loop.
+  test('a PNG texture whose IHDR chunk is misnamed: kept invalid, with the reason', async () => {
+    const glb = Buffer.from(await readFile('fixtures/generated/textured-cube.glb'));
+    const ihdr = glb.indexOf('IHDR', 0, 'latin1');
+    assert.ok(ihdr > 0);
+    glb.write('IHdR', ihdr, 'latin1');
+    const result = await ingestBytes('misnamed-ihdr.glb', glb, 'glb');
+    assert.match(result.invalidReason ?? '', /not a readable PNG, JPEG, WebP or AVIF image/);
+    assert.match(result.invalidReason ?? '', /INVALID_DATA: The glTF validator failed on this file \(Bad state: Future already completed\)/);
+    // The thread that contained the crash goes on answering.
+    assert.equal((await ingestInWorker('fixtures/generated/textured-cube.glb', { workDirectory, format: 'glb' })).invalidReason, null);
   });
 });

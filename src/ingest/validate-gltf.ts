@@ -110,14 +110,17 @@ export async function validateGltf(bytes: Uint8Array, options: ValidateOptions):
   if (hazard) return unvalidated(options.subject, 'INVALID_JSON', `${hazard}; the validator was not run`);
   let report: ValidatorReport;
   try {
-    report = await validator.validateBytes(bytes, {
-      writeTimestamp: false,
-      maxIssues: MAX_ISSUES,
-      externalResourceFunction: resourceLoader(options.resources),
-    });
+    report = await containingCrashes(() =>
+      validator.validateBytes(bytes, {
+        writeTimestamp: false,
+        maxIssues: MAX_ISSUES,
+        externalResourceFunction: resourceLoader(options.resources),
+      }),
+    );
   } catch (error) {
-    // The validator rejects only when it cannot even tell glTF from GLB.
-    return unvalidated(options.subject, 'INVALID_DATA', typeof error === 'string' ? error : (error as Error).message);
+    // The validator rejects only when it cannot even tell glTF from GLB; a crash is reported as its failure.
+    const message = typeof error === 'string' ? error : (error as Error).message;
+    return unvalidated(options.subject, 'INVALID_DATA', error instanceof ValidatorCrash ? `The glTF validator failed on this file (${message})` : message);
   }
   const sorted = [...report.issues.messages].sort((a, b) => a.severity - b.severity);
   return {
@@ -136,6 +139,37 @@ export async function validateGltf(bytes: Uint8Array, options: ValidateOptions):
     })),
     truncated: report.issues.truncated || sorted.length > maxMessages,
   };
+}
+
+class ValidatorCrash extends Error {}
+
+/**
+ * Runs the validator, taking an exception it throws past its own promise as its failure.
+ * Its Dart runtime does that on some hostile files (a PNG whose first chunk is not IHDR
+ * completes a future twice), from a callback no try/catch reaches; left alone, it would end
+ * the ingest thread. Ingest threads run one task at a time, so while the validator runs,
+ * an uncaught exception there is the validator's. One more turn of the event loop after it
+ * answers lets a late throw be seen.
+ */
+async function containingCrashes<T>(run: () => Promise<T>): Promise<T> {
+  let crash: ValidatorCrash | null = null;
+  let crashed!: () => void;
+  const crashSeen = new Promise<void>((resolve) => (crashed = resolve));
+  const onCrash = (error: unknown) => {
+    crash ??= new ValidatorCrash(error instanceof Error ? error.message : String(error));
+    crashed();
+  };
+  process.on('uncaughtException', onCrash);
+  try {
+    const running = run();
+    running.catch(() => undefined); // a rejection after a crash has no one left to hear it
+    const result = await Promise.race([running, crashSeen.then(() => null)]);
+    await new Promise((resolve) => setImmediate(resolve));
+    if (crash) throw crash;
+    return result as T;
+  } finally {
+    process.off('uncaughtException', onCrash);
+  }
 }
 
 /** A report with the one blocking error that stopped validation before it began. */
