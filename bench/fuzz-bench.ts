@@ -1,8 +1,9 @@
 /**
  * Fuzzing the ingest path at scale: mutated fixtures through a real `renderbay serve`
- * (multipart uploads, and URL ingest for a share of the GLB/glTF inputs).
+ * (multipart uploads, URL ingest for a share of the GLB/glTF inputs, and uploads with
+ * renderSettings from an account with no credits).
  *
- *   npm run bench:fuzz [-- --count 2000] [--seed 1] [--first 0] [--url-every 4] [--render] [--save DIR]
+ *   npm run bench:fuzz [-- --count 2000] [--seed 1] [--first 0] [--url-every 4] [--paid-every 5] [--render] [--save DIR]
  *
  * Prints inputs, accepted, refused by code, failures, process deaths, leftover files and
  * wall time. `--first N --count 1` replays one input; `--save DIR` writes every failing
@@ -23,6 +24,7 @@ const { values } = parseArgs({
     seed: { type: 'string', default: '1' },
     first: { type: 'string', default: '0' },
     'url-every': { type: 'string', default: '4' },
+    'paid-every': { type: 'string', default: '5' },
     render: { type: 'boolean', default: false },
     save: { type: 'string' },
   },
@@ -49,6 +51,7 @@ try {
     first,
     corpus,
     urlEvery: Number(values['url-every']),
+    paidEvery: Number(values['paid-every']),
     renderPreviews: values.render,
     dataDirectory: data,
     onInput: (outcome, running) => {

@@ -1,8 +1,8 @@
 /**
  * The ingest path under fuzzing, CI-sized: 200 mutated fixtures (bit flips, truncation, GLB
  * length and chunk-header corruption, glTF JSON corruption, zip header and entry damage)
- * through a real `renderbay serve` on 127.0.0.1 — multipart uploads, and URL ingest for a
- * share of the GLB/glTF inputs. Fixed seed, so a failure names an input anyone can replay:
+ * through a real `renderbay serve` on 127.0.0.1 — multipart uploads, URL ingest for a share
+ * of the GLB/glTF inputs, and uploads with renderSettings from an account with no credits. Fixed seed, so a failure names an input anyone can replay:
  * `npm run bench:fuzz -- --seed 11 --first N --count 1`.
  *
  * Every input is accepted (201 with a model) or refused with a 4xx code from the allow-list;
@@ -39,7 +39,7 @@ test(`${INPUTS} fuzzed uploads and URL ingests: each accepted or refused with a 
     assert.ok(refusals.every((code) => REFUSAL_CODES.has(code)));
     assert.ok(refusals.length >= 3, `refused only with ${refusals.join(', ')}`);
     assert.ok((report.acceptedBy.invalid ?? 0) > 0 && (report.acceptedBy.new ?? 0) > 0, JSON.stringify(report.acceptedBy));
-    assert.ok((report.byRoute.url ?? 0) >= 10, JSON.stringify(report.byRoute));
+    assert.ok((report.byRoute.url ?? 0) >= 10 && (report.byRoute.paid ?? 0) >= 10, JSON.stringify(report.byRoute));
   } finally {
     await rm(dataDirectory, { recursive: true, force: true });
   }

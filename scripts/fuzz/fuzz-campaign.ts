@@ -1,7 +1,9 @@
 /**
  * Runs fuzz inputs (mutants.ts) through a real `renderbay serve` process on 127.0.0.1, the
- * way users reach it: multipart `POST /v1/models` uploads, and `POST /v1/models/ingest`
- * with a URL on a local HTTP server for a share of the GLB/glTF inputs. One input at a
+ * way users reach it: multipart `POST /v1/models` uploads, `POST /v1/models/ingest` with a
+ * URL on a local HTTP server for a share of the GLB/glTF inputs, and for another share
+ * uploads with renderSettings from an account with no credits (refused with `no_credits`
+ * once ingest finds a valid model: a refusal after the file was stored). One input at a
  * time, so every change on disk belongs to the input that caused it.
  *
  * Every input must end one of two ways:
@@ -22,11 +24,15 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { EngineLock } from '../../src/jobs/engine-lock.js';
-import { api, createKey, startServerProcess, type ServerProcess } from '../../test/helpers/api-server.js';
+import { api, cli, createKey, startServerProcess, type ServerProcess } from '../../test/helpers/api-server.js';
 import { loadCorpus, mutantAt, type CorpusFile, type FuzzInput } from './mutants.js';
 
 /** The codes an input may be refused with: each names something wrong with the file. */
 export const REFUSAL_CODES: ReadonlySet<string> = new Set(['invalid_format', 'invalid_model', 'unsafe_archive', 'unsupported_extension', 'file_too_large']);
+/** A paid upload (with renderSettings) from an account without credits may also be refused for that. */
+const PAID_REFUSAL_CODES: ReadonlySet<string> = new Set([...REFUSAL_CODES, 'no_credits']);
+/** The render settings of paid uploads. */
+const PAID_SETTINGS = JSON.stringify({ quality: 'share' });
 
 export interface CampaignOptions {
   seed: number;
@@ -35,6 +41,8 @@ export interface CampaignOptions {
   first?: number;
   /** Every n-th GLB/glTF input goes through URL ingest instead of an upload (0: none). */
   urlEvery?: number;
+  /** Every n-th other input is a paid upload (with renderSettings) from an account with no credits (0: none). */
+  paidEvery?: number;
   /** A request that takes longer is a failure ("no answer"). */
   requestTimeoutMs?: number;
   /** After the inputs, let the server render the queued previews and wait for them all. */
@@ -50,7 +58,8 @@ export type OutcomeKind = 'accepted' | 'refused' | 'failure' | 'death';
 export interface InputOutcome {
   index: number;
   recipe: string;
-  route: 'upload' | 'url';
+  /** `paid`: an upload with renderSettings from an account with no credits. */
+  route: 'upload' | 'url' | 'paid';
   kind: OutcomeKind;
   status: number | null;
   /** The error code (refused, failure) or the model's state (accepted: new, duplicate, invalid). */
@@ -160,13 +169,14 @@ async function launch(dataDirectory: string): Promise<LiveServer> {
   return live;
 }
 
-async function send(live: LiveServer, key: string, input: FuzzInput, route: 'upload' | 'url', origin: { serve(input: FuzzInput): string }, timeoutMs: number) {
+async function send(live: LiveServer, key: string, input: FuzzInput, route: InputOutcome['route'], origin: { serve(input: FuzzInput): string }, timeoutMs: number) {
   const signal = AbortSignal.timeout(timeoutMs);
   const headers = { authorization: `Bearer ${key}` };
   let response: Response;
-  if (route === 'upload') {
+  if (route !== 'url') {
     const form = new FormData();
     form.append('file', new Blob([new Uint8Array(input.bytes)]), input.name);
+    if (route === 'paid') form.append('renderSettings', PAID_SETTINGS);
     response = await fetch(`${live.server.url}/models`, { method: 'POST', headers, body: form, signal });
   } else {
     const body = JSON.stringify({ url: origin.serve(input) });
@@ -183,9 +193,9 @@ async function send(live: LiveServer, key: string, input: FuzzInput, route: 'upl
 }
 
 /** Waits until every preview render has finished (the server renders once the harness lets go of the engine lock). */
-async function awaitPreviews(live: LiveServer, key: string, renderIds: string[]): Promise<Record<string, number>> {
+async function awaitPreviews(live: LiveServer, renders: { renderId: string; key: string }[]): Promise<Record<string, number>> {
   const statuses: Record<string, number> = {};
-  for (const renderId of renderIds) {
+  for (const { renderId, key } of renders) {
     const deadline = Date.now() + 10 * 60_000;
     for (;;) {
       if (live.exited) throw new Error(`the server died while rendering preview ${renderId}:\n${live.server.log().slice(-4000)}`);
@@ -210,7 +220,10 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
   const timeoutMs = options.requestTimeoutMs ?? 200_000;
   const { dataDirectory } = options;
 
+  const paidEvery = options.paidEvery ?? 5;
   const key = await createKey(dataDirectory);
+  await cli('accounts', 'create', '--email', 'no-credits@fuzz.invalid', '--credits', '0', '--data', dataDirectory);
+  const brokeKey = await createKey(dataDirectory, { account: 'no-credits@fuzz.invalid' });
   const lock = new EngineLock(dataDirectory);
   if (!lock.tryAcquire()) throw new Error(`another process renders in ${dataDirectory}; the fuzz campaign needs its own data directory`);
   const origin = await startOrigin();
@@ -231,29 +244,31 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
     exitCode: null,
     wallMs: 0,
   };
-  const previews: string[] = [];
+  const previews: { renderId: string; key: string }[] = [];
   try {
     for (let index = first; index < first + options.count; index++) {
       const input = mutantAt(corpus, options.seed, index);
       const gltfFamily = /\.(glb|gltf)$/i.test(input.name);
-      const route: InputOutcome['route'] = urlEvery > 0 && gltfFamily && index % urlEvery === 0 ? 'url' : 'upload';
+      const route: InputOutcome['route'] =
+        urlEvery > 0 && gltfFamily && index % urlEvery === 0 ? 'url' : paidEvery > 0 && index % paidEvery === 2 ? 'paid' : 'upload';
+      const caller = route === 'paid' ? brokeKey : key;
       const before = await diskUsage(dataDirectory);
       const logStart = live.server.log().length;
       const sent = performance.now();
       let outcome: InputOutcome;
       try {
-        const { status, json, text } = await send(live, key, input, route, origin, timeoutMs);
+        const { status, json, text } = await send(live, caller, input, route, origin, timeoutMs);
         const base = { index, recipe: input.recipe, route, status, ms: performance.now() - sent, leftover: null };
         const code: string | undefined = json?.error?.code;
         if ((status === 201 || status === 200) && typeof json?.data?.modelId === 'string') {
           let state = json.data.duplicate ? 'duplicate' : 'new';
           if (state === 'new') {
-            previews.push(json.data.renderId);
-            const model = await api(live.server, key, 'GET', `/models/${json.data.modelId}`);
+            previews.push({ renderId: json.data.renderId, key: caller });
+            const model = await api(live.server, caller, 'GET', `/models/${json.data.modelId}`);
             if (model.body?.data?.status === 'invalid') state = 'invalid';
           }
           outcome = { ...base, kind: 'accepted', code: state };
-        } else if (status >= 400 && status < 500 && code !== undefined && REFUSAL_CODES.has(code)) {
+        } else if (status >= 400 && status < 500 && code !== undefined && (route === 'paid' ? PAID_REFUSAL_CODES : REFUSAL_CODES).has(code)) {
           outcome = { ...base, kind: 'refused', code };
         } else {
           outcome = { ...base, kind: 'failure', code: code ?? `http-${status}`, detail: `${status} ${text.slice(0, 500)}\n${live.server.log().slice(logStart, logStart + 4000)}` };
@@ -277,7 +292,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRep
     report.answeredAtEnd = !live.exited && (await api(live.server, key, 'GET', '/account').catch(() => ({ status: 0 }))).status === 200;
     if (options.renderPreviews && report.answeredAtEnd) {
       lock.release();
-      report.previews = await awaitPreviews(live, key, previews);
+      report.previews = await awaitPreviews(live, previews);
     }
   } finally {
     report.exitCode = live.exited ? (live.server.process.exitCode ?? -1) : await live.server.stop();
