@@ -48,6 +48,10 @@ export const LIMITS = {
   ingestTimeoutMs: 180_000,
   /** Heap limit of the ingest worker thread (MB); a model that needs more is refused instead of exhausting the server. */
   ingestWorkerHeapMb: 4096,
+  /** How long an ingest worker thread that answered waits for the next task before it ends (ms): uploads often come in bursts. */
+  ingestWorkerIdleMs: 30_000,
+  /** Deepest nesting of arrays and objects in a model's glTF JSON (real models stay far below; the validator overflows its stack on thousands). */
+  maxGltfJsonDepth: 128,
   /** Most validator messages kept on a model (the counts always cover all of them). */
   maxValidationMessages: 100,
   /** Longest side of a texture written into a USDZ (AR Quick Look's memory budget is small); larger ones are downscaled. */
