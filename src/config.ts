@@ -4,6 +4,7 @@
  */
 import os from 'node:os';
 import path from 'node:path';
+import { RenderbayError } from './errors.js';
 
 export interface ServerConfig {
   /** Holds renderbay.db (SQLite, WAL) and the file store; nothing is written elsewhere. */
@@ -20,6 +21,8 @@ export interface ServerConfig {
   maxRenderAttempts: number;
   /** Concurrent uploads per account before `upload_limit` (429). */
   maxConcurrentUploads: number;
+  /** Finished renders older than this many days are deleted with their files; null keeps them (the default). */
+  retentionDays: number | null;
 }
 
 export function defaultDataDirectory(): string {
@@ -29,6 +32,14 @@ export function defaultDataDirectory(): string {
 function integer(value: string | undefined, fallback: number): number {
   const parsed = value === undefined || value === '' ? Number.NaN : Number(value);
   return Number.isInteger(parsed) && parsed >= 0 ? parsed : fallback;
+}
+
+/** A typo must not be read as "keep forever" or "delete everything": anything but a positive number is refused. */
+export function retentionDays(value: string | undefined): number | null {
+  if (value === undefined || value === '') return null;
+  const days = Number(value);
+  if (!Number.isFinite(days) || days <= 0) throw new RenderbayError('invalid_request', `retention days must be a positive number (got "${value}")`);
+  return days;
 }
 
 export function resolveConfig(overrides: Partial<ServerConfig> = {}, env: NodeJS.ProcessEnv = process.env): ServerConfig {
@@ -41,5 +52,6 @@ export function resolveConfig(overrides: Partial<ServerConfig> = {}, env: NodeJS
     initialCredits: overrides.initialCredits ?? integer(env.RENDERBAY_INITIAL_CREDITS, 100),
     maxRenderAttempts: Math.max(1, overrides.maxRenderAttempts ?? integer(env.RENDERBAY_MAX_RENDER_ATTEMPTS, 3)),
     maxConcurrentUploads: Math.max(1, overrides.maxConcurrentUploads ?? integer(env.RENDERBAY_MAX_CONCURRENT_UPLOADS, 4)),
+    retentionDays: overrides.retentionDays !== undefined ? overrides.retentionDays : retentionDays(env.RENDERBAY_RETENTION_DAYS),
   };
 }

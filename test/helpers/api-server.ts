@@ -23,8 +23,11 @@ export interface ServerProcess {
   log(): string;
 }
 
-export async function startServerProcess(dataDirectory: string, options: { allowPrivateUrls?: boolean; env?: NodeJS.ProcessEnv } = {}): Promise<ServerProcess> {
-  const args = [CLI, 'serve', '--port', '0', '--data', dataDirectory, '--concurrency', '1'];
+export async function startServerProcess(
+  dataDirectory: string,
+  options: { allowPrivateUrls?: boolean; env?: NodeJS.ProcessEnv; args?: string[] } = {},
+): Promise<ServerProcess> {
+  const args = [CLI, 'serve', '--port', '0', '--data', dataDirectory, '--concurrency', '1', ...(options.args ?? [])];
   if (options.allowPrivateUrls) args.push('--allow-private-urls');
   const child = spawn(process.execPath, args, { env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
