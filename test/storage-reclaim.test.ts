@@ -178,6 +178,25 @@ describe('disk space', () => {
     assert.deepEqual(storedFiles(), []);
   });
 
+  test('a deleted model keeps its files while its paid render is pending or running, and gives them back when it finishes', async () => {
+    const upload = await api(server, key, 'POST', '/models', await modelForm(WIDE, { quality: 'share', length: 3 }));
+    assert.equal(upload.status, 201, JSON.stringify(upload.body));
+    const { modelId, renderId } = upload.body.data;
+    const model = (await api(server, key, 'GET', `/models/${modelId}`)).body.data;
+    const modelFiles = [model.sha256, model.file.sha256].map((fileKey: string) => path.join(dataDirectory, 'store', fileKey.slice(0, 2), fileKey.slice(2, 4), fileKey));
+    assert.equal((await api(server, key, 'DELETE', `/models/${modelId}`)).status, 200);
+    const keptWhileRunning = modelFiles.every((file) => existsSync(file));
+    // Checked before reading the status: if the render is still unfinished now, it was when the files were looked at.
+    if (!['done', 'error', 'failed'].includes((await api(server, key, 'GET', `/renders/${renderId}`)).body.data.status)) assert.ok(keptWhileRunning);
+    assert.equal((await waitForRender(server, key, renderId, RENDER_DEADLINE_MS)).render.status, 'done', 'the render used the model file');
+    const deadline = Date.now() + 10_000;
+    while (modelFiles.some((file) => existsSync(file)) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.deepEqual(modelFiles.filter((file) => existsSync(file)), [], 'the model’s files went when its last render finished');
+    assert.equal((await downloadBytes(`/renders/${renderId}/video`)).status, 200);
+    assert.equal((await api(server, key, 'DELETE', `/renders/${renderId}`)).status, 200);
+    await expectDataBytes(emptyBytes, 'after deleting the render');
+  });
+
   test('an upload of the same content while a model is deleted keeps its file', async () => {
     const expected = await readFile(WIDE);
     for (let round = 0; round < 3; round++) {
