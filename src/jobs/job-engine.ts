@@ -123,8 +123,12 @@ export class JobEngine implements RenderQueue {
     const days = this.context.config.retentionDays;
     if (days === null || Date.now() < this.nextRetentionAt) return;
     this.nextRetentionAt = Date.now() + RETENTION_INTERVAL_MS;
-    const { renders, bytes } = deleteExpiredRenders(this.context, days);
-    if (renders > 0) this.log(`retention: deleted ${renders} render(s) finished more than ${days} day(s) ago, freed ${bytes} bytes`);
+    try {
+      const { renders, bytes } = deleteExpiredRenders(this.context, days);
+      if (renders > 0) this.log(`retention: deleted ${renders} render(s) finished more than ${days} day(s) ago, freed ${bytes} bytes`);
+    } catch (error) {
+      this.log(`retention: ${(error as Error).message} (tried again next hour)`);
+    }
   }
 
   /** Renders deleted by another process: stop their workers. */
@@ -312,7 +316,7 @@ export class JobEngine implements RenderQueue {
     } finally {
       await rm(workDirectory, { recursive: true, force: true });
       // A deleted model keeps its files only while a render of it is pending or running.
-      releaseFiles(this.context, modelFileKeys(this.context.db, claim.modelId));
+      this.release(modelFileKeys(this.context.db, claim.modelId));
     }
   }
 
@@ -426,7 +430,16 @@ export class JobEngine implements RenderQueue {
       }
       return keys;
     })();
-    releaseFiles(this.context, dropped);
+    this.release(dropped);
+  }
+
+  /** Gives back files nothing needs any more; a failure (a busy database) leaves them to `renderbay gc`, never stops the engine. */
+  private release(keys: string[]): void {
+    try {
+      releaseFiles(this.context, keys);
+    } catch (error) {
+      this.log(`could not release ${keys.length} file(s), \`renderbay gc\` will: ${(error as Error).message}`);
+    }
   }
 
   private recordVerdict(ids: string[], verdict: { valid: true } | { valid: false; reason: string }): void {

@@ -114,6 +114,11 @@ export function insertRender(
   settings: RenderSettings,
   options: { systemPreview: boolean },
 ): RenderRow {
+  // Checked in the inserting transaction: a model deleted since the request was validated
+  // may already have given its files back (src/storage/file-references.ts).
+  if (context.db.prepare('SELECT deleted_at FROM models WHERE id = ?').pluck().get(modelId) !== null) {
+    throw new RenderbayError('model_not_found', 'Model not found', 404);
+  }
   const id = newId();
   const now = nowIso();
   const credits = options.systemPreview ? 0 : priceOf(settings).credits;

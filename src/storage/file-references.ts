@@ -92,11 +92,14 @@ export function modelFileKeys(db: Db, modelId: string): string[] {
 
 /**
  * Deletes those of `keys` that nothing references any more; returns the bytes freed.
- * Check and unlink share one write transaction (see the top of this file).
+ * Check and unlink share one write transaction (see the top of this file); call it once
+ * the transaction that removed the references has committed.
  */
 export function releaseFiles(context: StoreAccess, keys: Iterable<string>): number {
   const candidates = [...new Set(keys)];
   if (candidates.length === 0) return 0;
+  // Inside an outer transaction the decision could be rolled back, the unlink could not.
+  if (context.db.inTransaction) throw new Error('releaseFiles runs after the transaction that dropped the references has committed');
   return context.db
     .transaction(() => {
       let freed = 0;
