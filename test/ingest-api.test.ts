@@ -8,12 +8,13 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import http from 'node:http';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import validator from 'gltf-validator';
 import sharp from 'sharp';
+import { zipFixture } from '../scripts/fixtures/zip-writer.js';
 import { api, createKey, modelForm, startServerProcess, waitForRender, type ServerProcess } from './helpers/api-server.js';
 import { assertUsdzLayout } from './helpers/usdz-package.js';
 
@@ -201,6 +202,32 @@ describe('hostile and broken uploads', () => {
     for (const escaped of [path.resolve(dataDirectory, '..', 'renderbay-zip-slip.txt'), path.resolve(dataDirectory, '..', '..', 'renderbay-zip-slip.txt'), '/tmp/renderbay-absolute.txt']) {
       await assert.rejects(readFile(escaped), { code: 'ENOENT' }, escaped);
     }
+  });
+
+  test('JSON that is not glTF is not a model: refused under any name, alone or in a zip, and nothing of it is stored', async () => {
+    const modelsBefore = (await api(server, key, 'GET', '/models')).body.meta.total;
+    const secret = '{"aws_secret_access_key": "not-a-model"}\n';
+    const zipped = path.join(dataDirectory, 'secret.zip');
+    await writeFile(zipped, zipFixture([{ name: 'config/secret.gltf', data: secret }]));
+    const plain = path.join(dataDirectory, 'credentials.json');
+    await writeFile(plain, secret);
+    const cases: [string, string, RegExp][] = [
+      [plain, 'credentials.json', /^credentials\.json is not a \.glb, \.gltf or \.zip/],
+      [plain, 'credentials.gltf', /^The file is not a glTF model: it is JSON without the asset\.version/],
+      [plain, 'credentials', /^The file is not a glTF model/],
+      [zipped, 'secret.zip', /^config\/secret\.gltf in the archive is not a glTF model/],
+    ];
+    for (const [file, name, message] of cases) {
+      const response = await api(server, key, 'POST', '/models', await modelForm(file, undefined, name));
+      assert.equal(response.status, 400, `${name}: ${JSON.stringify(response.body)}`);
+      assert.equal(response.body.error.code, 'invalid_format', name);
+      assert.match(response.body.error.message, message, name);
+    }
+    const stored = new Set((await listTree(path.join(dataDirectory, 'store'))).map((file) => path.basename(file)));
+    for (const file of [plain, zipped]) {
+      assert.equal(stored.has(createHash('sha256').update(await readFile(file)).digest('hex')), false, `${file} was not stored`);
+    }
+    assert.equal((await api(server, key, 'GET', '/models')).body.meta.total, modelsBefore);
   });
 
   test('a broken scan is kept as invalid with the reason; its preview fails at once and nothing is charged', async () => {

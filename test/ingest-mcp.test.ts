@@ -34,7 +34,13 @@ before(async () => {
   // No job engine: the preview stays pending, which get_model shows as it is.
   const context: AppContext = { db, store, config: resolveConfig({ dataDirectory }), queue: { notify() {}, async cancel() {} } };
   const account = ensureLocalAccount(db, 100);
-  const session: McpSession = { context, transport: 'stdio', authorize: () => ({ account, key: null }), log: () => {} };
+  const session: McpSession = {
+    context,
+    transport: 'stdio',
+    authorize: () => ({ account, key: null }),
+    localRoots: async () => ({ directories: [dataDirectory], source: 'allow-dir' }),
+    log: () => {},
+  };
   const upload = path.join(store.tempDirectory, 'upload.part');
   await copyFile('fixtures/generated/variants.glb', upload);
   ({ modelId } = await createModelFromFile(context, account.id, { path: upload, sha256: await hashFile(upload), size: 0, originalName: 'variants.glb' }));

@@ -26,7 +26,7 @@ export function registerDownloadRenderTool(server: McpServer, session: McpSessio
       renderId: idArgument('Render id'),
       directory: z
         .string()
-        .describe(stdio ? 'Optional: absolute directory (or ~/…) to copy the files into; created if missing' : 'Not available over HTTP: use the URLs')
+        .describe(stdio ? 'Optional: absolute directory (or ~/…) inside the allowed roots to copy the files into; created if missing. Existing files are never overwritten (file_exists)' : 'Not available over HTTP: use the URLs')
         .optional(),
     },
     output: {

@@ -23,7 +23,7 @@ export function registerExportUsdzTool(server: McpServer, session: McpSession): 
       modelId: idArgument('Model id (from ingest_model or list_models)'),
       directory: z
         .string()
-        .describe(stdio ? 'Optional: absolute directory (or ~/…) to copy the .usdz into; created if missing' : 'Not available over HTTP: use the URL')
+        .describe(stdio ? 'Optional: absolute directory (or ~/…) inside the allowed roots to copy the .usdz into; created if missing. An existing file is never overwritten (file_exists)' : 'Not available over HTTP: use the URL')
         .optional(),
     },
     output: {

@@ -26,7 +26,7 @@ export function registerIngestModelTool(server: McpServer, session: McpSession):
       url: z.string().describe('http(s) URL of a .glb or .gltf file').optional(),
       path: z
         .string()
-        .describe(stdio ? 'Absolute path (or ~/…) of a .glb or .gltf file on this machine' : 'Not available over HTTP (the server cannot read your disk): use url')
+        .describe(stdio ? 'Absolute path (or ~/…) of a .glb or .gltf file on this machine, inside the allowed roots' : 'Not available over HTTP (the server cannot read your disk): use url')
         .optional(),
       title: z.string().nullable().describe('Display title (≤ 200 characters)').optional(),
       sku: z.string().nullable().describe('Product SKU (≤ 100 characters)').optional(),
@@ -45,7 +45,7 @@ export function registerIngestModelTool(server: McpServer, session: McpSession):
         path === undefined
           ? await importModelFromUrl(context, accountId, url, renderSettings)
           : await importFetchedModel(context, accountId, renderSettings, async () => {
-              const file = await copyLocalFile(path, context.store.tempDirectory, LIMITS.maxModelBytes);
+              const file = await copyLocalFile(session, path, LIMITS.maxModelBytes, 'use url');
               return { path: file.path, sha256: file.sha256, size: file.bytes, originalName: file.filename };
             });
       const patch = Object.fromEntries(Object.entries({ title, sku, tags }).filter(([, value]) => value !== undefined));

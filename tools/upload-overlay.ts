@@ -19,7 +19,7 @@ export function registerUploadOverlayTool(server: McpServer, session: McpSession
     scope: 'write',
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
     input: {
-      path: z.string().describe('Absolute path (or ~/…) of the image on this machine'),
+      path: z.string().describe('Absolute path (or ~/…) of the image on this machine, inside the allowed roots'),
       layer: z.string().describe('background (default) or foreground').optional(),
       alignment: z.string().describe('top-left (default), top-center, top-right, center-left, center, center-right, bottom-left, bottom-center or bottom-right').optional(),
       name: z.string().describe('Name (≤ 100 characters; default: the file name)').optional(),
@@ -32,7 +32,7 @@ export function registerUploadOverlayTool(server: McpServer, session: McpSession
       // Loaded on first use: the overlay service pulls in sharp, slow to import at startup.
       const { createOverlay, MAX_OVERLAY_BYTES } = await import('../src/overlays/overlay-service.js');
       const overlay = await withUploadSlot(context, caller.account.id, async () => {
-        const file = await copyLocalFile(path, context.store.tempDirectory, MAX_OVERLAY_BYTES);
+        const file = await copyLocalFile(session, path, MAX_OVERLAY_BYTES, 'use POST /v1/overlays over HTTP');
         const given = Object.fromEntries(Object.entries(fields).filter((entry): entry is [string, string] => entry[1] !== undefined));
         return createOverlay(context, caller.account.id, file, given);
       });

@@ -1,7 +1,9 @@
 /**
- * Operator commands on the data directory: `keys`, `accounts` and `credits`. They open
- * the same SQLite database as a running server (WAL allows both at once).
+ * Operator commands on the data directory: `keys`, `accounts`, `credits` and `overlays`.
+ * They open the same SQLite database (and file store) as a running server (WAL allows
+ * both at once).
  */
+import path from 'node:path';
 import { Command } from 'commander';
 import { createAccount, listAccounts, resolveAccount, setAccountStatus } from '../accounts/accounts.js';
 import { createApiKey, listApiKeys, revokeApiKey, SCOPES, type Scope } from '../accounts/api-keys.js';
@@ -9,6 +11,8 @@ import { resolveConfig } from '../config.js';
 import { recordCreditChange } from '../credits/ledger.js';
 import { openDatabase, type Db } from '../db/database.js';
 import { RenderbayError } from '../errors.js';
+import { copyFileToTemp } from '../mcp/local-file.js';
+import { FileStore } from '../storage/file-store.js';
 
 function withDatabase<T>(dataDirectory: string | undefined, work: (db: Db, initialCredits: number) => T): T {
   const config = resolveConfig({ dataDirectory });
@@ -16,6 +20,22 @@ function withDatabase<T>(dataDirectory: string | undefined, work: (db: Db, initi
   try {
     return work(db, config.initialCredits);
   } finally {
+    db.close();
+  }
+}
+
+/** The database and file store of a data directory, for commands that store files. */
+export async function withDataDirectory<T>(
+  dataDirectory: string | undefined,
+  work: (context: { db: Db; store: FileStore; dataDirectory: string }) => Promise<T> | T,
+): Promise<T> {
+  const config = resolveConfig({ dataDirectory });
+  const db = openDatabase(config.dataDirectory);
+  const store = new FileStore(config.dataDirectory);
+  try {
+    return await work({ db, store, dataDirectory: config.dataDirectory });
+  } finally {
+    await store.removeOwnTemp(); // this command's own scratch folder
     db.close();
   }
 }
@@ -121,4 +141,44 @@ export function registerAdminCommands(program: Command): void {
         print(`${account.email}: ${balance} credits`);
       }),
     );
+
+  registerOverlayCommands(program);
+}
+
+/** System overlays: images every account can use as a background or foreground, published by the operator. */
+function registerOverlayCommands(program: Command): void {
+  const overlays = program.command('overlays').description('Publish and list system overlays (images every account can use)');
+  overlays
+    .command('publish')
+    .description('Publish an image (PNG, JPEG or WebP, ≤ 10 MB) as a system overlay every account can use; prints its id')
+    .argument('<file>', 'the image file')
+    .option('--layer <layer>', 'background (default) or foreground')
+    .option('--alignment <anchor>', 'crop anchor (background) or position (foreground), default top-left')
+    .option('--name <name>', 'display name, ≤ 100 characters (default: the file name)')
+    .option('--description <text>', 'short description, ≤ 500 characters')
+    .option('--data <dir>', 'data directory (RENDERBAY_DATA)')
+    .action((file: string, options: { layer?: string; alignment?: string; name?: string; description?: string; data?: string }) =>
+      withDataDirectory(options.data, async (context) => {
+        // Loaded on first use: the overlay service pulls in sharp, slow to import.
+        const { createOverlay, MAX_OVERLAY_BYTES } = await import('../overlays/overlay-service.js');
+        const copy = await copyFileToTemp(path.resolve(file), context.store.tempDirectory, MAX_OVERLAY_BYTES);
+        const { data: _data, ...fields } = options;
+        const given = Object.fromEntries(Object.entries(fields).filter((entry): entry is [string, string] => entry[1] !== undefined));
+        const overlay = await createOverlay(context, null, copy, given);
+        print(overlay.id);
+        note(`System overlay ${overlay.id} "${overlay.name}" (${overlay.layer}, ${overlay.alignment}, ${overlay.width}×${overlay.height}) published: every account lists it and can use it.`);
+      }),
+    );
+  overlays
+    .command('list')
+    .description('List the system overlays')
+    .option('--data <dir>', 'data directory (RENDERBAY_DATA)')
+    .action(async (options: { data?: string }) => {
+      const { listOverlays } = await import('../overlays/overlay-service.js');
+      withDatabase(options.data, (db) => {
+        for (const overlay of listOverlays({ db }, null)) {
+          print(`${overlay.id}  ${overlay.layer}  ${overlay.alignment}  ${overlay.width}×${overlay.height}  ${overlay.name}`);
+        }
+      });
+    });
 }

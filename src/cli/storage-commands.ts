@@ -4,24 +4,10 @@
  * safe while a server runs on the same directory (see src/storage/garbage-collection.ts).
  */
 import { Command } from 'commander';
-import { resolveConfig } from '../config.js';
-import { openDatabase, type Db } from '../db/database.js';
+import { withDataDirectory } from './admin-commands.js';
 import { isProcessAlive } from '../jobs/engine-lock.js';
 import { diskUsage, formatBytes, type Usage } from '../storage/disk-usage.js';
 import { collectGarbage } from '../storage/garbage-collection.js';
-import { FileStore } from '../storage/file-store.js';
-
-async function withStore<T>(dataDirectory: string | undefined, work: (db: Db, store: FileStore, directory: string) => Promise<T> | T): Promise<T> {
-  const directory = resolveConfig({ dataDirectory }).dataDirectory;
-  const db = openDatabase(directory);
-  const store = new FileStore(directory);
-  try {
-    return await work(db, store, directory);
-  } finally {
-    await store.removeOwnTemp(); // this command's own scratch folder: never part of what it reports
-    db.close();
-  }
-}
 
 const print = (text: string): void => void process.stdout.write(`${text}\n`);
 const files = (count: number) => `${count} file${count === 1 ? '' : 's'}`;
@@ -34,7 +20,7 @@ export function registerStorageCommands(program: Command): void {
     .option('--data <dir>', 'data directory (RENDERBAY_DATA, default ~/.renderbay)')
     .option('--json', 'print the report as JSON')
     .action((options: { data?: string; json?: boolean }) =>
-      withStore(options.data, async (db, store, directory) => {
+      withDataDirectory(options.data, async ({ db, store, dataDirectory: directory }) => {
         const report = await collectGarbage(db, store, isProcessAlive);
         if (options.json) return print(JSON.stringify({ dataDirectory: directory, ...report, freedBytes: report.store.bytes + report.tmp.bytes }));
         print(`Data directory ${directory}`);
@@ -49,7 +35,7 @@ export function registerStorageCommands(program: Command): void {
     .option('--data <dir>', 'data directory (RENDERBAY_DATA, default ~/.renderbay)')
     .option('--json', 'print the report as JSON')
     .action((options: { data?: string; json?: boolean }) =>
-      withStore(options.data, (db, store, directory) => {
+      withDataDirectory(options.data, ({ db, store, dataDirectory: directory }) => {
         const usage = diskUsage(directory, db, store);
         if (options.json) return print(JSON.stringify({ dataDirectory: directory, ...usage }));
         print(`Data directory ${directory}`);

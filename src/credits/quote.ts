@@ -4,7 +4,7 @@ import { RenderbayError } from '../errors.js';
 import { getAccount } from '../accounts/accounts.js';
 import { MAX_BATCH } from '../renders/render-service.js';
 import { parseRenderSettings } from '../settings/render-settings.js';
-import { priceOf } from './prices.js';
+import { priceOf, PRICED_SETTINGS } from './prices.js';
 
 export interface Quote {
   creditsRequired: number;
@@ -19,8 +19,9 @@ export function quote(context: AppContext, accountId: string, body: unknown): Qu
   if (renders.length > MAX_BATCH) throw new RenderbayError('too_many', `At most ${MAX_BATCH} renders per quote (got ${renders.length})`, 400);
   const breakdown = renders.map((item, index) => {
     try {
-      // Each item is a subset of renderSettings; validate it with the same schema.
-      const settings = parseRenderSettings(item ?? {}) as { quality: string; output?: string; datasetQuality?: string };
+      // Each item is a subset of renderSettings: its priced fields are validated with the
+      // same schema as a render's; the others cannot change the price and are ignored.
+      const settings = parseRenderSettings(pricedFields(item));
       const { item: billed, credits } = priceOf(settings);
       return settings.output === 'dataset' ? { datasetQuality: billed, credits } : { quality: billed, credits };
     } catch (error) {
@@ -31,4 +32,12 @@ export function quote(context: AppContext, accountId: string, body: unknown): Qu
   const creditsRequired = breakdown.reduce((sum, entry) => sum + entry.credits, 0);
   const creditsAvailable = getAccount(context.db, accountId).credits;
   return { creditsRequired, creditsAvailable, sufficient: creditsAvailable >= creditsRequired, breakdown };
+}
+
+/** The item's priced fields only (anything that is not an object is passed on for the schema to refuse). */
+function pricedFields(item: unknown): unknown {
+  if (item === null || item === undefined) return {};
+  if (typeof item !== 'object' || Array.isArray(item)) return item;
+  const fields = item as Record<string, unknown>;
+  return Object.fromEntries(PRICED_SETTINGS.filter((field) => fields[field] !== undefined).map((field) => [field, fields[field]]));
 }

@@ -10,7 +10,7 @@
  */
 import { z } from 'zod';
 import { RENDER_STATUSES, MAX_BATCH } from '../renders/render-service.js';
-import { LIST_MAX_LIMIT } from '../models/model-service.js';
+import { LIST_DEFAULT_LIMIT, LIST_MAX_LIMIT } from '../paging.js';
 import { PRICES } from '../credits/prices.js';
 import { frameSize, QUALITIES, renderSettingsFields } from '../settings/render-settings.js';
 
@@ -28,7 +28,7 @@ function settingsDescription(): string {
   return (
     'Render settings; every field is optional and has the default shown. ' +
     `quality tiers at 16:9: ${tiers.join(', ')}; pro is a ProRes 4444 .mov with a transparent background. ` +
-    'effect picks the camera move (turntable, hero-spin, showcase, zoom-orbit, reveal). bgColor is "#rrggbb"; bgImageId and foregroundIds take overlay ids (upload images with upload_overlay, layer background or foreground). ' +
+    'effect picks the camera move (turntable, hero-spin, showcase, zoom-orbit, reveal; effect "dataset" is the same as output "dataset"). bgColor is "#rrggbb"; bgImageId and foregroundIds take overlay ids (upload images with upload_overlay, layer background or foreground). ' +
     'length is in seconds; rotateY is the camera start angle; tiltX/panX/rollZ orient the model; animation plays a clip of the model ("*" for its first). ' +
     'Renders of one model that differ only in background (bgColor, bgImageId, bgAlign, vignette, foregroundIds) are rendered once and composited per background: batch them. ' +
     'output "dataset" renders a training dataset instead of a video (see datasetQuality; use quote for its price).'
@@ -46,7 +46,7 @@ export function batchArgument<Item extends z.ZodType>(item: Item, description: s
 export const idArgument = (what: string) => z.string().describe(what);
 
 export const pagingArguments = {
-  limit: z.number().int().meta({ minimum: 1, maximum: LIST_MAX_LIMIT, description: `Page size, 1–${LIST_MAX_LIMIT} (default 50)` }).optional(),
+  limit: z.number().int().meta({ minimum: 1, maximum: LIST_MAX_LIMIT, description: `Page size, 1–${LIST_MAX_LIMIT} (default ${LIST_DEFAULT_LIMIT}; larger values are clamped)` }).optional(),
   offset: z.number().int().meta({ minimum: 0, description: 'Items to skip (default 0)' }).optional(),
 };
 
@@ -85,6 +85,8 @@ export const renderSummaryOutput = {
   renderSettings: settingsOutput,
   createdAt: z.string(),
   updatedAt: z.string(),
+  isSystemPreview: z.boolean().describe('The free integrity-check render every new model gets'),
+  is_system_preview: z.boolean().describe('Same as isSystemPreview (the hosted API\'s name)'),
 };
 
 export const renderOutput = {
@@ -96,7 +98,6 @@ export const renderOutput = {
   progress: z.number().describe('0–100'),
   stage: z.string().nullable(),
   errorCode: z.string().nullable(),
-  isSystemPreview: z.boolean(),
   credits: z.number(),
 };
 

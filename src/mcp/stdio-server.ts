@@ -11,6 +11,7 @@ import type { ServerConfig } from '../config.js';
 import { RenderbayError } from '../errors.js';
 import { openDataDirectory } from '../open-data-directory.js';
 import { createMcpServer } from './create-server.js';
+import { allowDirectories, watchLocalRoots } from './local-roots.js';
 import type { McpSession } from './session.js';
 
 const NAME = 'renderbay mcp';
@@ -24,7 +25,12 @@ export function keepStdoutForProtocol(): void {
   console.warn = toStderr;
 }
 
-export async function runStdioServer(overrides: Partial<ServerConfig> = {}): Promise<void> {
+export interface StdioOptions {
+  /** `--allow-dir`: where local paths may lead for a client without roots (default: RENDERBAY_ALLOW_DIRS, else the start directory and home). */
+  allowDirs?: string[];
+}
+
+export async function runStdioServer(overrides: Partial<ServerConfig> = {}, options: StdioOptions = {}): Promise<void> {
   keepStdoutForProtocol();
   const log = (message: string) => process.stderr.write(`${NAME}: ${message}\n`);
   // Loaded here, not at the top: the transport is the only part of the SDK stdio needs beyond the server.
@@ -47,6 +53,8 @@ export async function runStdioServer(overrides: Partial<ServerConfig> = {}): Pro
     log,
   };
   const { server, cleanup } = createMcpServer(session);
+  const allowed = allowDirectories(options.allowDirs);
+  session.localRoots = watchLocalRoots(server.server, allowed);
   const transport = new StdioServerTransport();
 
   let stopping = false;
@@ -69,6 +77,9 @@ export async function runStdioServer(overrides: Partial<ServerConfig> = {}): Pro
     transport.onclose = () => stop('transport closed');
   });
   await server.connect(transport);
-  log(`ready (data: ${config.dataDirectory}, account ${account.email}, concurrency ${config.concurrency})`);
+  log(
+    `ready (data: ${config.dataDirectory}, account ${account.email}, concurrency ${config.concurrency}; ` +
+      `local paths: the client's roots if it declares them, else ${allowed.join(', ') || 'none'})`,
+  );
   await finished;
 }

@@ -24,7 +24,8 @@ import { deleteRenderRows, insertRender, parseSettingsField, SYSTEM_PREVIEW_SETT
 import { ingestInWorker } from '../ingest/ingest-worker.js';
 import type { IngestResult } from '../ingest/ingest-model.js';
 import type { ValidationReport } from '../ingest/validate-gltf.js';
-import { sniffModelFormat } from './model-format.js';
+import { assertModelFileName, sniffModelFormat } from './model-format.js';
+import { parsePaging, type Page } from '../paging.js';
 import { modelFileKeys, releaseFiles, storeAndReference } from '../storage/file-references.js';
 
 export interface ModelItem {
@@ -131,6 +132,7 @@ export function findModelRow(context: AppContext, accountId: string, modelId: un
 export async function createModelFromFile(context: AppContext, accountId: string, file: IncomingModelFile, renderSettingsField?: unknown): Promise<CreatedModel> {
   let workDirectory: string | null = null;
   try {
+    if (!file.onlyGltf) assertModelFileName(file.originalName);
     const settings = renderSettingsField === undefined || renderSettingsField === '' ? null : parseSettingsField(renderSettingsField);
     if (settings) assertRenderOverlays(context, accountId, settings);
     const format = await sniffModelFormat(file.path, file.originalName);
@@ -236,24 +238,6 @@ function latestPreviewId(context: AppContext, modelId: string): string | undefin
 function cleanName(name: string): string {
   const base = name.split(/[\\/]/).pop() ?? 'model';
   return base.replace(/[\u0000-\u001f]/g, '').slice(0, 255) || 'model';
-}
-
-export const LIST_DEFAULT_LIMIT = 50;
-export const LIST_MAX_LIMIT = 100;
-
-export interface Page<T> {
-  data: T[];
-  meta: { total: number; offset: number; limit: number };
-}
-
-export function parsePaging(query: { limit?: unknown; offset?: unknown }): { limit: number; offset: number } {
-  const limit = query.limit === undefined ? LIST_DEFAULT_LIMIT : Number(query.limit);
-  const offset = query.offset === undefined ? 0 : Number(query.offset);
-  if (!Number.isInteger(limit) || limit < 1 || limit > LIST_MAX_LIMIT) {
-    throw new RenderbayError('invalid_request', `limit must be a whole number from 1 to ${LIST_MAX_LIMIT}`);
-  }
-  if (!Number.isInteger(offset) || offset < 0) throw new RenderbayError('invalid_request', 'offset must be a whole number ≥ 0');
-  return { limit, offset };
 }
 
 /** Lists an account's models, newest first; `tags` is an OR filter; archived models only when asked. */

@@ -1,6 +1,7 @@
 /**
  * Overlays: background and foreground images (PNG, JPEG, WebP ≤ 10 MB) that renders can
- * use (`bgImageId`). Each account sees its own plus published system overlays.
+ * use (`bgImageId`). Each account sees its own plus published system overlays, which the
+ * operator publishes with `renderbay overlays publish` (through the same `createOverlay`).
  */
 import { rm } from 'node:fs/promises';
 import sharp from 'sharp';
@@ -59,14 +60,20 @@ const toOverlay = (row: OverlayRow): Overlay => ({
   createdAt: row.created_at,
 });
 
+/**
+ * Validates and stores an uploaded image as an overlay of `accountId`, or, with `null`, as a
+ * published system overlay every account can use (the operator's `overlays publish`).
+ * The temp file is consumed: moved into the store or deleted.
+ */
 export async function createOverlay(
-  context: AppContext,
-  accountId: string,
+  context: Pick<AppContext, 'db' | 'store'>,
+  accountId: string | null,
   file: { path: string; sha256: string; bytes: number; filename: string } | null,
   fields: Record<string, string>,
 ): Promise<Overlay> {
   try {
     if (!file) throw new RenderbayError('no_file', 'No file: send the image as the multipart field "file"', 400);
+    if (file.bytes > MAX_OVERLAY_BYTES) throw new RenderbayError('file_too_large', `${file.filename} is larger than the ${MAX_OVERLAY_BYTES / (1024 * 1024)} MB overlay limit`);
     const layer = (fields.layer ?? 'background') as Overlay['layer'];
     if (!OVERLAY_LAYERS.includes(layer)) throw new RenderbayError('invalid_request', `layer must be one of: ${OVERLAY_LAYERS.join(', ')}`);
     const alignment = (fields.alignment ?? 'top-left') as Overlay['alignment'];
@@ -91,11 +98,11 @@ export async function createOverlay(
       context.db
         .prepare(
           `INSERT INTO overlays (id, account_id, layer, alignment, name, description, file_key, mime_type, file_size, width, height, published, created_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)`,
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
-        .run(id, accountId, layer, alignment, name, description, stored.key, mimeType, stored.size, metadata.width, metadata.height, nowIso()),
+        .run(id, accountId, layer, alignment, name, description, stored.key, mimeType, stored.size, metadata.width, metadata.height, accountId === null ? 1 : 0, nowIso()),
     );
-    return getOverlay(context, accountId, id);
+    return toOverlay(context.db.prepare('SELECT * FROM overlays WHERE id = ?').get(id) as OverlayRow);
   } finally {
     if (file) await rm(file.path, { force: true });
   }
@@ -143,7 +150,9 @@ export function assertRenderOverlays(context: AppContext, accountId: string, set
   }
 }
 
-export function listOverlays(context: AppContext, accountId: string): Overlay[] {
+/** An account's overlays plus the published system ones; with `null`, the system ones alone (the operator's `overlays list`). */
+export function listOverlays(context: Pick<AppContext, 'db'>, accountId: string | null): Overlay[] {
+  // `account_id = NULL` matches no row, so a null account lists only the system overlays.
   const rows = context.db
     .prepare('SELECT * FROM overlays WHERE account_id = ? OR (account_id IS NULL AND published = 1) ORDER BY created_at DESC, id')
     .all(accountId) as OverlayRow[];

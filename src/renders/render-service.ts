@@ -9,7 +9,8 @@ import { statement } from '../db/statements.js';
 import { priceOf } from '../credits/prices.js';
 import { RenderbayError } from '../errors.js';
 import { newId, nowIso } from '../ids.js';
-import { findModelRow, parsePaging, type ModelRow, type Page } from '../models/model-service.js';
+import { findModelRow, type ModelRow } from '../models/model-service.js';
+import { parsePaging, type Page } from '../paging.js';
 import { parseRenderSettings, type RenderSettings } from '../settings/render-settings.js';
 import { assertRenderOverlays } from '../overlays/overlay-service.js';
 import { assertAnimationClip, clipNamesReadOnce, type ClipNameReader } from '../models/model-animations.js';
@@ -28,12 +29,17 @@ export const MAX_BATCH = 100;
 /** The free integrity-check render every new model gets: short and small. */
 export const SYSTEM_PREVIEW_SETTINGS: RenderSettings = parseRenderSettings({ quality: 'share', length: 3 });
 
+/** A render as it appears in a model's `renders` list; every fuller view of a render starts from this. */
 export interface RenderSummary {
   id: string;
   status: RenderStatus;
   renderSettings: RenderSettings;
   createdAt: string;
   updatedAt: string;
+  /** The free integrity-check render of a new model. */
+  isSystemPreview: boolean;
+  /** The same flag under the name the hosted docs tell users to look for; both are always sent. */
+  is_system_preview: boolean;
 }
 
 export interface RenderItem extends RenderSummary {
@@ -45,7 +51,6 @@ export interface RenderItem extends RenderSummary {
   progress: number;
   stage: string | null;
   errorCode: string | null;
-  isSystemPreview: boolean;
   credits: number;
 }
 
@@ -69,22 +74,34 @@ export interface RenderRow {
   updated_at: string;
 }
 
+/**
+ * The one place a render row is serialised: a model's `renders` list sends this, and
+ * every fuller view (toRenderItem) extends it, so a field added here reaches REST and MCP alike.
+ */
+export const toRenderSummary = (row: RenderRow): RenderSummary => ({
+  id: row.id,
+  status: row.status,
+  renderSettings: JSON.parse(row.settings) as RenderSettings,
+  createdAt: row.created_at,
+  updatedAt: row.updated_at,
+  isSystemPreview: row.is_system_preview === 1,
+  is_system_preview: row.is_system_preview === 1,
+});
+
+/** A render in full (`GET /renders/:id`, lists, MCP get_render): the summary plus its progress and outputs. */
 export const toRenderItem = (row: RenderRow): RenderItem => {
   const assets = renderAssets(row);
+  const { id, ...summary } = toRenderSummary(row);
   return {
-    id: row.id,
+    id,
     modelId: row.model_id,
-    status: row.status,
-    renderSettings: JSON.parse(row.settings) as RenderSettings,
+    ...summary,
     fileSize: row.file_size,
     errorMessage: row.error_message,
     hasWebVariant: Boolean(assets.web),
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
     progress: row.progress,
     stage: row.stage,
     errorCode: row.error_code,
-    isSystemPreview: row.is_system_preview === 1,
     credits: row.credits,
   };
 };
@@ -227,10 +244,7 @@ export function listRenders(
 
 export function listRendersOfModel(context: AppContext, modelId: string): RenderSummary[] {
   const rows = context.db.prepare('SELECT * FROM renders WHERE model_id = ? ORDER BY created_at').all(modelId) as RenderRow[];
-  return rows.map((row) => {
-    const item = toRenderItem(row);
-    return { id: item.id, status: item.status, renderSettings: item.renderSettings, createdAt: item.createdAt, updatedAt: item.updatedAt };
-  });
+  return rows.map(toRenderSummary);
 }
 
 export function getRender(context: AppContext, accountId: string, renderId: unknown): RenderItem {

@@ -100,6 +100,15 @@ export async function api<T = any>(server: { url: string }, key: string | null, 
   return { status: response.status, headers: response.headers, body: parsed as T };
 }
 
+/** Asserts the REST error envelope: the HTTP status, the stable code, and (optionally) what the message says. */
+export function expectError(response: { status: number; body: any }, status: number, code: string, message?: RegExp): void {
+  assert.equal(response.status, status, JSON.stringify(response.body));
+  assert.equal(response.body.error.code, code, JSON.stringify(response.body));
+  assert.equal(response.body.error.status, status);
+  assert.equal(typeof response.body.error.message, 'string');
+  if (message) assert.match(response.body.error.message, message);
+}
+
 export async function modelForm(file: string, renderSettings?: unknown, fileName = path.basename(file)): Promise<FormData> {
   const form = new FormData();
   form.append('file', new Blob([new Uint8Array(await readFile(file))]), fileName);

@@ -27,8 +27,8 @@ export interface StdioConnection {
   stderr(): string;
 }
 
-/** Spawns the built `renderbay mcp` with the SDK's stdio transport. */
-export async function connectStdio(dataDirectory: string, options: { args?: string[]; env?: Record<string, string> } = {}): Promise<StdioConnection> {
+/** Spawns the built `renderbay mcp` with the SDK's stdio transport (and a plain Client, unless one is given). */
+export async function connectStdio(dataDirectory: string, options: { args?: string[]; env?: Record<string, string>; client?: Client } = {}): Promise<StdioConnection> {
   const transport = new StdioClientTransport({
     command: process.execPath,
     args: [CLI, 'mcp', '--data', dataDirectory, '--concurrency', '1', ...(options.args ?? [])],
@@ -37,7 +37,7 @@ export async function connectStdio(dataDirectory: string, options: { args?: stri
   });
   let stderr = '';
   transport.stderr?.on('data', (chunk) => (stderr += String(chunk)));
-  const client = new Client({ name: 'renderbay-test', version: '1.0.0' });
+  const client = options.client ?? new Client({ name: 'renderbay-test', version: '1.0.0' });
   await client.connect(transport);
   return { client, transport, stderr: () => stderr };
 }
