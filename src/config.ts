@@ -5,6 +5,8 @@
 import os from 'node:os';
 import path from 'node:path';
 import { RenderbayError } from './errors.js';
+import type { ConnectionPolicy } from './http/connection-guard.js';
+import { LIMITS } from './limits.js';
 
 export interface ServerConfig {
   /** Holds renderbay.db (SQLite, WAL) and the file store; nothing is written elsewhere. */
@@ -23,7 +25,11 @@ export interface ServerConfig {
   maxConcurrentUploads: number;
   /** Finished renders older than this many days are deleted with their files; null keeps them (the default). */
   retentionDays: number | null;
+  /** Connection cap and timeouts of `renderbay serve` (README, "Connections and timeouts"). */
+  http: HttpConfig;
 }
+
+export type HttpConfig = ConnectionPolicy;
 
 export function defaultDataDirectory(): string {
   return path.join(os.homedir(), '.renderbay');
@@ -42,6 +48,24 @@ export function retentionDays(value: string | undefined): number | null {
   return days;
 }
 
+/** A positive number of `unit`s (decimals allowed: tests shorten timeouts to fractions of a second). */
+function positive(value: string | undefined, unit: number, fallback: number): number {
+  const parsed = value === undefined || value === '' ? Number.NaN : Number(value);
+  return Number.isFinite(parsed) && parsed > 0 ? Math.round(parsed * unit) : fallback;
+}
+
+/** RENDERBAY_MAX_CONNECTIONS (a count), the timeouts in seconds and the minimum body rate in KB/s. */
+export function resolveHttpConfig(overrides: Partial<HttpConfig> = {}, env: NodeJS.ProcessEnv = process.env): HttpConfig {
+  return {
+    maxConnections: overrides.maxConnections ?? positive(env.RENDERBAY_MAX_CONNECTIONS, 1, LIMITS.httpMaxConnections),
+    headersTimeoutMs: overrides.headersTimeoutMs ?? positive(env.RENDERBAY_HEADERS_TIMEOUT, 1000, LIMITS.httpHeadersTimeoutMs),
+    minBodyBytesPerSecond: overrides.minBodyBytesPerSecond ?? positive(env.RENDERBAY_MIN_BODY_RATE, 1024, LIMITS.httpMinBodyBytesPerSecond),
+    bodyRateWindowMs: overrides.bodyRateWindowMs ?? positive(env.RENDERBAY_BODY_RATE_WINDOW, 1000, LIMITS.httpBodyRateWindowMs),
+    keepAliveTimeoutMs: overrides.keepAliveTimeoutMs ?? positive(env.RENDERBAY_KEEP_ALIVE_TIMEOUT, 1000, LIMITS.httpKeepAliveTimeoutMs),
+    idleTimeoutMs: overrides.idleTimeoutMs ?? positive(env.RENDERBAY_IDLE_TIMEOUT, 1000, LIMITS.httpIdleTimeoutMs),
+  };
+}
+
 export function resolveConfig(overrides: Partial<ServerConfig> = {}, env: NodeJS.ProcessEnv = process.env): ServerConfig {
   return {
     dataDirectory: path.resolve(overrides.dataDirectory ?? env.RENDERBAY_DATA ?? defaultDataDirectory()),
@@ -53,5 +77,6 @@ export function resolveConfig(overrides: Partial<ServerConfig> = {}, env: NodeJS
     maxRenderAttempts: Math.max(1, overrides.maxRenderAttempts ?? integer(env.RENDERBAY_MAX_RENDER_ATTEMPTS, 3)),
     maxConcurrentUploads: Math.max(1, overrides.maxConcurrentUploads ?? integer(env.RENDERBAY_MAX_CONCURRENT_UPLOADS, 4)),
     retentionDays: overrides.retentionDays !== undefined ? overrides.retentionDays : retentionDays(env.RENDERBAY_RETENTION_DAYS),
+    http: resolveHttpConfig(overrides.http, env),
   };
 }

@@ -5,11 +5,14 @@
  *   that can share its rendering pass (render-pass.ts): identical settings get the same
  *   files; settings that differ only in background become variants composited from the
  *   same rendered frames.
- * - Moves renders through pending → poster-processing → poster-done → video-processing →
- *   done, with progress and stage; publishes the poster as soon as it exists.
+ * - Moves renders through pending → poster-processing → poster-done (the poster is stored,
+ *   the video still renders and encodes) → video-processing (the worker is done; outputs
+ *   are being stored) → done, with progress and stage; publishes the poster as soon as it
+ *   exists.
  * - Server-side failures are retried up to the configured attempts; a render that fails
  *   for good is set to `error` and its credits are refunded in the same transaction.
- * - A system preview's verdict marks its model valid or invalid.
+ * - A system preview's verdict marks its model valid or invalid; a preview given up after
+ *   its last attempt (crashes, restarts) marks it invalid with the reason.
  * - On start, renders left mid-way by a crash are re-queued (or failed once out of
  *   attempts); on stop, running renders are stopped and re-queued without losing an attempt.
  * - Several processes may share a data directory (`serve` and agents' `renderbay mcp`):
@@ -186,7 +189,9 @@ export class JobEngine implements RenderQueue {
       .all(...ACTIVE_STATUSES) as RenderRow[];
     for (const row of interrupted) {
       if (row.attempts >= config.maxRenderAttempts) {
-        this.fail([row.id], new RenderbayError('render_interrupted', `The render was interrupted ${row.attempts} times (server restarts) and was given up`, 500));
+        const error = new RenderbayError('render_interrupted', `The render was interrupted ${row.attempts} times (server restarts) and was given up`, 500);
+        this.fail([row.id], error);
+        this.recordGivenUp([row.id], error);
       } else {
         this.requeue([row.id], false);
       }
@@ -296,6 +301,7 @@ export class JobEngine implements RenderQueue {
         },
       });
       await Promise.all(postersPublished);
+      progress.finish();
       const outputs = result.output === 'video' ? result.variants.map((variant) => variant.files) : [result.files];
       const assets: RenderAssets[] = [];
       for (const [index, files] of outputs.entries()) assets.push(await this.storeOutputs([...job.variants[index]], files));
@@ -392,7 +398,18 @@ export class JobEngine implements RenderQueue {
     if (final.length > 0) {
       this.fail(final.map((row) => row.id), error);
       if (userError) this.recordVerdict(final.map((row) => row.id), { valid: false, reason: error.message });
+      else this.recordGivenUp(final.map((row) => row.id), error);
     }
+  }
+
+  /**
+   * A system preview that failed on its last attempt for a server-side reason (the worker
+   * crashed or was killed, the server restarted mid-render): the model is never going to
+   * get a verdict from it, so it is `invalid` with the reason, not `processing` forever.
+   */
+  private recordGivenUp(ids: string[], error: RenderbayError): void {
+    const attempts = this.context.config.maxRenderAttempts;
+    this.recordVerdict(ids, { valid: false, reason: `The preview render failed on all ${attempts} attempt${attempts === 1 ? '' : 's'} (${error.code}): ${error.message}` });
   }
 
   /** Sets renders to `error` and refunds what they cost, in one transaction. */
@@ -466,30 +483,44 @@ function renderingPercent({ framesDone, framesTotal }: RenderProgress): number {
 
 /**
  * Maps worker progress to status, percent and stage, and writes only when something a
- * client can see changed (at most ~100 writes per render).
+ * client can see changed (at most ~100 writes per render). The status follows the real
+ * stages and never goes back: `poster-processing` until the poster is stored, `poster-done`
+ * while the rest of the frames render and the encoders finish, `video-processing` for the
+ * finishing step (outputs hashed and moved into the store), then `done` (markDone).
  */
 class ProgressWriter {
   private last = '';
   private posterReady = false;
+  private finishing = false;
   private latest: RenderProgress | null = null;
 
   constructor(private readonly write: (status: RenderStatus, percent: number, stage: string) => void) {}
 
   update(progress: RenderProgress): void {
     this.latest = progress;
+    if (this.finishing) return;
     // Rendering is 5–95 %; loading before it, the encoder's finish and publishing after.
     const percent = progress.stage === 'rendering' ? renderingPercent(progress) : progress.stage === 'encoding' ? 96 : progress.stage === 'preparing' ? 3 : 1;
-    const status: RenderStatus = this.posterReady ? 'video-processing' : 'poster-processing';
-    const key = `${status}|${percent}|${progress.stage}`;
-    if (key === this.last) return;
-    this.last = key;
-    this.write(status, percent, progress.stage);
+    this.writeOnce(this.posterReady ? 'poster-done' : 'poster-processing', percent, progress.stage);
   }
 
   posterDone(): void {
+    if (this.posterReady || this.finishing) return;
     this.posterReady = true;
     const percent = this.latest ? renderingPercent(this.latest) : 5;
-    this.last = `poster-done|${percent}|poster`;
-    this.write('poster-done', percent, 'poster');
+    this.writeOnce('poster-done', percent, this.latest?.stage ?? 'rendering');
+  }
+
+  /** The worker is done (every output encoded); what is left is publishing them. */
+  finish(): void {
+    this.finishing = true;
+    this.writeOnce('video-processing', 97, 'finishing');
+  }
+
+  private writeOnce(status: RenderStatus, percent: number, stage: string): void {
+    const key = `${status}|${percent}|${stage}`;
+    if (key === this.last) return;
+    this.last = key;
+    this.write(status, percent, stage);
   }
 }

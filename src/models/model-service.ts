@@ -7,9 +7,10 @@
  * unpacked safely, OBJ scans converted, everything validated with the Khronos validator
  * and normalised into one GLB. Both files are kept in the store: the upload as received
  * (`source_key`; its SHA-256 is the model's `sha256` and drives dedup and check-hash, so
- * a user can look up the file they have) and the normalised GLB (`file_key`) that
- * renders, `GET /models/:id/file` and USDZ exports use. An upload that is already a
- * plain GLB is stored once and serves as both.
+ * a user can look up the file they have, and `GET /models/:id/file` returns it for a
+ * .glb/.gltf) and the normalised GLB (`file_key`) that renders and USDZ exports use (and
+ * `/file` returns for an archive). An upload that is already a plain GLB is stored once
+ * and serves as both.
  */
 import { statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -54,7 +55,7 @@ export interface ModelDetail extends ModelItem {
   warnings: string[];
   /** Triangles, vertices, bounding box and units, materials, textures, animations, variants, extensions. */
   facts: IngestResult['facts'];
-  /** The file `GET /models/:id/file` returns (the normalised GLB for every model ingested). */
+  /** The file `GET /models/:id/file` returns: the upload for a .glb/.gltf, the converted GLB for an archive. */
   file: { format: string; size: number | null; sha256: string };
   /** The last USDZ export: its size and what it could not carry; null until first exported. */
   usdz: { size: number | null; sha256: string; warnings: string[] } | null;
@@ -269,9 +270,14 @@ export function getModel(context: AppContext, accountId: string, modelId: unknow
     validation: row.validation ? (JSON.parse(row.validation) as ValidationReport) : null,
     warnings: JSON.parse(row.warnings ?? '[]') as string[],
     facts: row.facts ? (JSON.parse(row.facts) as IngestResult['facts']) : null,
-    file: { format: row.format, size: storedSize(context, row.file_key), sha256: row.file_key },
+    file: describeModelFile(context, row),
     usdz: row.usdz_key ? { size: storedSize(context, row.usdz_key), sha256: row.usdz_key, warnings: JSON.parse(row.usdz_warnings ?? '[]') as string[] } : null,
   };
+}
+
+function describeModelFile(context: AppContext, row: ModelRow): ModelDetail['file'] {
+  const { key, format } = servedModelFile(row);
+  return { format, size: storedSize(context, key), sha256: key };
 }
 
 function storedSize(context: AppContext, key: string): number | null {
@@ -334,12 +340,24 @@ export async function deleteModel(context: AppContext, accountId: string, modelI
   return { id: row.id, deleted: true };
 }
 
-/** The file renders use: the normalised GLB (or, for a model found broken at ingest, the upload as received). */
+/**
+ * What `GET /models/:id/file` sends, and `file` in the model's details: the upload as
+ * received when it is a glTF a loader opens as is (a `.glb` or `.gltf`: Draco or meshopt
+ * stay compressed, the SHA-256 is the user's own file's), the GLB converted from it for an
+ * archive (OBJ scan, glTF folder), and for a model found broken at ingest (or one from
+ * before ingest) the one file there is. Renders keep using the normalised GLB (`file_key`).
+ */
+function servedModelFile(row: ModelRow): { key: string; format: string } {
+  if (row.source_key && (row.source_format === 'glb' || row.source_format === 'gltf')) return { key: row.source_key, format: row.source_format };
+  return { key: row.file_key, format: row.format };
+}
+
 export function modelFile(context: AppContext, accountId: string, modelId: unknown): { path: string; name: string; sha256: string; format: string } {
   const row = findModelRow(context, accountId, modelId);
-  if (!context.store.has(row.file_key)) throw new RenderbayError('file_not_found', 'The model file is missing from storage', 404);
-  const extension = row.format === 'gltf' ? 'gltf' : row.format === 'zip' ? 'zip' : 'glb';
-  return { path: context.store.pathOf(row.file_key), name: `${modelBaseName(row)}.${extension}`, sha256: row.file_key, format: row.format };
+  const { key, format } = servedModelFile(row);
+  if (!context.store.has(key)) throw new RenderbayError('file_not_found', 'The model file is missing from storage', 404);
+  const extension = format === 'gltf' ? 'gltf' : format === 'zip' ? 'zip' : 'glb';
+  return { path: context.store.pathOf(key), name: `${modelBaseName(row)}.${extension}`, sha256: key, format };
 }
 
 export function modelBaseName(row: Pick<ModelRow, 'original_name'>): string {

@@ -9,11 +9,14 @@ import { createReadStream, existsSync, mkdirSync, readdirSync, rmdirSync, rmSync
 import { copyFile, link, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
+import { crc32 as zlibCrc32 } from 'node:zlib';
 
 export interface StoredFile {
   /** The SHA-256 of the content, hex. */
   key: string;
   size: number;
+  /** The content's CRC-32, when the store computed the hash itself (render outputs): zip bundles need it up front. */
+  crc32?: number;
 }
 
 export class FileStore {
@@ -52,7 +55,8 @@ export class FileStore {
    * writer goes through.
    */
   async place(tempPath: string, sha256?: string): Promise<StoredFile> {
-    const key = sha256 ?? (await hashFile(tempPath));
+    const digest = sha256 ? { sha256, crc32: undefined } : await digestFile(tempPath); // CRC-32 for the bundle zip
+    const key = digest.sha256;
     const { size } = await stat(tempPath);
     const destination = this.pathOf(key);
     for (let attempt = 0; !existsSync(destination); attempt++) {
@@ -71,7 +75,7 @@ export class FileStore {
         await rename(copy, destination);
       }
     }
-    return { key, size };
+    return digest.crc32 === undefined ? { key, size } : { key, size, crc32: digest.crc32 };
   }
 
   /**
@@ -142,6 +146,24 @@ export async function hashFile(file: string): Promise<string> {
   const hash = createHash('sha256');
   await pipeline(createReadStream(file), hash);
   return hash.digest('hex');
+}
+
+/** SHA-256 (hex) and CRC-32 of a file, in one read. */
+export async function digestFile(file: string): Promise<{ sha256: string; crc32: number }> {
+  const hash = createHash('sha256');
+  let crc32 = 0;
+  for await (const chunk of createReadStream(file)) {
+    hash.update(chunk as Buffer);
+    crc32 = zlibCrc32(chunk as Buffer, crc32);
+  }
+  return { sha256: hash.digest('hex'), crc32 };
+}
+
+/** CRC-32 of a file (for stored files whose record predates it). */
+export async function crc32OfFile(file: string): Promise<number> {
+  let crc32 = 0;
+  for await (const chunk of createReadStream(file)) crc32 = zlibCrc32(chunk as Buffer, crc32);
+  return crc32;
 }
 
 function readdirOrEmpty(folder: string): string[] {

@@ -17,7 +17,7 @@ import { modelUsdz } from '../../models/model-usdz.js';
 import type { Route } from '../http-app.js';
 import { receiveAccountUpload } from '../upload-slots.js';
 
-/** What `GET /models/:id/file` sends: the normalised GLB, or (for a model found broken at ingest) the upload as received. */
+/** Content types of what `GET /models/:id/file` sends (modelFile decides which file). */
 const FILE_CONTENT_TYPES: Record<string, string> = { glb: 'model/gltf-binary', gltf: 'model/gltf+json', zip: 'application/zip' };
 
 export const modelRoutes: Route[] = [
