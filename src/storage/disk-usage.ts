@@ -3,12 +3,12 @@
  * file (models, renders, overlays, nothing), the scratch folders under tmp/, the SQLite
  * database (with its WAL and shared-memory files) and anything else.
  */
-import { lstatSync, readdirSync } from 'node:fs';
+import { lstatSync } from 'node:fs';
 import path from 'node:path';
 import type { Db } from '../db/database.js';
 import { DATABASE_FILE } from '../db/database.js';
 import { referencedKeysByKind } from './file-references.js';
-import type { FileStore } from './file-store.js';
+import { readdirOrEmpty, type FileStore } from './file-store.js';
 
 export interface Usage {
   files: number;
@@ -75,14 +75,6 @@ export function folderUsage(target: string): Usage {
   };
   visit(target);
   return usage;
-}
-
-function readdirOrEmpty(folder: string): string[] {
-  try {
-    return readdirSync(folder);
-  } catch {
-    return [];
-  }
 }
 
 /** 1536 → "1.5 KB" (powers of 1024, as du -h). */

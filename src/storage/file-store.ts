@@ -166,7 +166,8 @@ export async function crc32OfFile(file: string): Promise<number> {
   return crc32;
 }
 
-function readdirOrEmpty(folder: string): string[] {
+/** A folder's entries, or none when it does not exist (or vanished meanwhile). */
+export function readdirOrEmpty(folder: string): string[] {
   try {
     return readdirSync(folder);
   } catch {
