@@ -4,6 +4,7 @@
  */
 import os from 'node:os';
 import path from 'node:path';
+import { RenderbayError } from './errors.js';
 import type { ConnectionPolicy } from './http/connection-guard.js';
 import { LIMITS } from './limits.js';
 
@@ -22,6 +23,8 @@ export interface ServerConfig {
   maxRenderAttempts: number;
   /** Concurrent uploads per account before `upload_limit` (429). */
   maxConcurrentUploads: number;
+  /** Finished renders older than this many days are deleted with their files; null keeps them (the default). */
+  retentionDays: number | null;
   /** Connection cap and timeouts of `renderbay serve` (README, "Connections and timeouts"). */
   http: HttpConfig;
 }
@@ -35,6 +38,14 @@ export function defaultDataDirectory(): string {
 function integer(value: string | undefined, fallback: number): number {
   const parsed = value === undefined || value === '' ? Number.NaN : Number(value);
   return Number.isInteger(parsed) && parsed >= 0 ? parsed : fallback;
+}
+
+/** A typo must not be read as "keep forever" or "delete everything": anything but a positive number is refused. */
+export function retentionDays(value: string | undefined): number | null {
+  if (value === undefined || value === '') return null;
+  const days = Number(value);
+  if (!Number.isFinite(days) || days <= 0) throw new RenderbayError('invalid_request', `retention days must be a positive number (got "${value}")`);
+  return days;
 }
 
 /** A positive number of `unit`s (decimals allowed: tests shorten timeouts to fractions of a second). */
@@ -65,6 +76,7 @@ export function resolveConfig(overrides: Partial<ServerConfig> = {}, env: NodeJS
     initialCredits: overrides.initialCredits ?? integer(env.RENDERBAY_INITIAL_CREDITS, 100),
     maxRenderAttempts: Math.max(1, overrides.maxRenderAttempts ?? integer(env.RENDERBAY_MAX_RENDER_ATTEMPTS, 3)),
     maxConcurrentUploads: Math.max(1, overrides.maxConcurrentUploads ?? integer(env.RENDERBAY_MAX_CONCURRENT_UPLOADS, 4)),
+    retentionDays: overrides.retentionDays !== undefined ? overrides.retentionDays : retentionDays(env.RENDERBAY_RETENTION_DAYS),
     http: resolveHttpConfig(overrides.http, env),
   };
 }

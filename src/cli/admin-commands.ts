@@ -25,14 +25,17 @@ function withDatabase<T>(dataDirectory: string | undefined, work: (db: Db, initi
 }
 
 /** The database and file store of a data directory, for commands that store files. */
-async function withDataDirectory<T>(dataDirectory: string | undefined, work: (context: { db: Db; store: FileStore }) => Promise<T>): Promise<T> {
+export async function withDataDirectory<T>(
+  dataDirectory: string | undefined,
+  work: (context: { db: Db; store: FileStore; dataDirectory: string }) => Promise<T> | T,
+): Promise<T> {
   const config = resolveConfig({ dataDirectory });
   const db = openDatabase(config.dataDirectory);
   const store = new FileStore(config.dataDirectory);
   try {
-    return await work({ db, store });
+    return await work({ db, store, dataDirectory: config.dataDirectory });
   } finally {
-    await store.removeOwnTemp();
+    await store.removeOwnTemp(); // this command's own scratch folder
     db.close();
   }
 }

@@ -9,7 +9,7 @@
  *
  * ```ts
  * const file = await downloadToFile(body.url, store.tempDirectory, { allowPrivate: config.allowPrivateUrls });
- * await store.put(file.path, file.sha256);
+ * await storeAndReference(context, [{ path: file.path, sha256: file.sha256 }], ([stored]) => insertRowNaming(stored.key));
  * ```
  */
 import { randomUUID } from 'node:crypto';

@@ -32,8 +32,10 @@ import { renderToDirectory, type RenderJob, type RenderProgress } from '../rende
 import type { OverlayImage } from '../render/render-plan.js';
 import type { RenderOutputs, RenderResult } from '../render/worker-protocol.js';
 import { getOverlayFile } from '../overlays/overlay-service.js';
-import { storedAs, type AssetName, type RenderAssets } from '../renders/render-assets.js';
+import { renderAssets, storedAs, type AssetName, type RenderAssets } from '../renders/render-assets.js';
+import { modelFileKeys, releaseFiles, storeAndReference } from '../storage/file-references.js';
 import { ACTIVE_STATUSES, type RenderRow, type RenderStatus } from '../renders/render-service.js';
+import { deleteExpiredRenders, RETENTION_INTERVAL_MS } from '../renders/render-retention.js';
 import type { RenderSettings } from '../settings/render-settings.js';
 import { EngineLock, isProcessAlive } from './engine-lock.js';
 import { groupPass, type PassVariant, type PendingRender } from './render-pass.js';
@@ -84,6 +86,7 @@ export class JobEngine implements RenderQueue {
   private stopping = false;
   private readonly lock: EngineLock;
   private poller: NodeJS.Timeout | null = null;
+  private nextRetentionAt = 0;
 
   constructor(
     private readonly context: Omit<AppContext, 'queue'>,
@@ -113,8 +116,22 @@ export class JobEngine implements RenderQueue {
       this.recover();
     }
     if (this.running.size === 0) await this.context.store.sweepTemp(isProcessAlive);
+    this.applyRetention();
     this.stopDeletedRenders();
     this.notify();
+  }
+
+  /** `retentionDays` (when set): deletes old finished renders at start, then hourly. */
+  private applyRetention(): void {
+    const days = this.context.config.retentionDays;
+    if (days === null || Date.now() < this.nextRetentionAt) return;
+    this.nextRetentionAt = Date.now() + RETENTION_INTERVAL_MS;
+    try {
+      const { renders, bytes } = deleteExpiredRenders(this.context, days);
+      if (renders > 0) this.log(`retention: deleted ${renders} render(s) finished more than ${days} day(s) ago, freed ${bytes} bytes`);
+    } catch (error) {
+      this.log(`retention: ${(error as Error).message} (tried again next hour)`);
+    }
   }
 
   /** Renders deleted by another process: stop their workers. */
@@ -304,28 +321,37 @@ export class JobEngine implements RenderQueue {
       this.handleFailure(ids, failure);
     } finally {
       await rm(workDirectory, { recursive: true, force: true });
+      // A deleted model keeps its files only while a render of it is pending or running.
+      this.release(modelFileKeys(this.context.db, claim.modelId));
     }
   }
 
   private async publishPosters(ids: string[], workDirectory: string, files: { poster: string; posterThumb: string }, variant: number): Promise<void> {
     // The worker still needs its files for the final publish: copy them, don't move them.
-    const assets: RenderAssets = {};
+    const copies: { asset: AssetName; path: string }[] = [];
     for (const [output, file] of Object.entries(files)) {
       const copy = path.join(workDirectory, `early-${variant}-${path.basename(file)}`);
       await copyFile(file, copy);
-      assets[OUTPUT_ASSETS[output]] = await this.context.store.put(copy);
+      copies.push({ asset: OUTPUT_ASSETS[output], path: copy });
     }
-    this.mergeAssets(ids, assets);
+    await storeAndReference(this.context, copies, (stored) => {
+      const assets: RenderAssets = {};
+      for (const [index, { asset }] of copies.entries()) assets[asset] = stored[index];
+      this.mergeAssets(ids, assets);
+    });
   }
 
   private async storeOutputs(ids: string[], files: RenderOutputs): Promise<RenderAssets> {
-    const assets: RenderAssets = {};
-    for (const [output, file] of Object.entries(files as unknown as Record<string, string>)) {
-      const asset = OUTPUT_ASSETS[output];
-      if (asset) assets[asset] = storedAs(asset, await this.context.store.put(file), file);
-    }
-    this.mergeAssets(ids, assets);
-    return assets;
+    const outputs = Object.entries(files as unknown as Record<string, string>)
+      .filter(([output]) => OUTPUT_ASSETS[output])
+      .map(([output, file]) => ({ asset: OUTPUT_ASSETS[output], path: file }));
+    // A render deleted meanwhile merges nothing: its outputs are released at once.
+    return storeAndReference(this.context, outputs, (stored) => {
+      const assets: RenderAssets = {};
+      for (const [index, { asset, path: file }] of outputs.entries()) assets[asset] = storedAs(asset, stored[index], file);
+      this.mergeAssets(ids, assets);
+      return assets;
+    });
   }
 
   private markDone(variants: { ids: string[]; assets: RenderAssets }[]): void {
@@ -408,12 +434,29 @@ export class JobEngine implements RenderQueue {
 
   /** Back to the queue; `keepAttempt: false` counts the try, `true` (a shutdown) does not. */
   private requeue(ids: string[], keepAttempt: boolean): void {
-    const statement = this.context.db.prepare(
+    const { db } = this.context;
+    const statement = db.prepare(
       `UPDATE renders SET status = 'pending', progress = 0, stage = NULL, assets = '{}', attempts = attempts - ?, updated_at = ? WHERE id = ?`,
     );
-    this.context.db.transaction(() => {
-      for (const id of ids) statement.run(keepAttempt ? 1 : 0, nowIso(), id);
+    const dropped = db.transaction(() => {
+      const keys: string[] = [];
+      for (const id of ids) {
+        const row = db.prepare('SELECT assets FROM renders WHERE id = ?').get(id) as Pick<RenderRow, 'assets'> | undefined;
+        if (row) keys.push(...Object.values(renderAssets(row)).map((asset) => asset.key)); // the early posters of the try
+        statement.run(keepAttempt ? 1 : 0, nowIso(), id);
+      }
+      return keys;
     })();
+    this.release(dropped);
+  }
+
+  /** Gives back files nothing needs any more; a failure (a busy database) leaves them to `renderbay gc`, never stops the engine. */
+  private release(keys: string[]): void {
+    try {
+      releaseFiles(this.context, keys);
+    } catch (error) {
+      this.log(`could not release ${keys.length} file(s), \`renderbay gc\` will: ${(error as Error).message}`);
+    }
   }
 
   private recordVerdict(ids: string[], verdict: { valid: true } | { valid: false; reason: string }): void {

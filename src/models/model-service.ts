@@ -21,12 +21,13 @@ import { RenderbayError } from '../errors.js';
 import { newId, nowIso } from '../ids.js';
 import { assertRenderOverlays } from '../overlays/overlay-service.js';
 import { assertAnimationClip, clipName } from './model-animations.js';
-import { insertRender, parseSettingsField, SYSTEM_PREVIEW_SETTINGS, type RenderSummary, listRendersOfModel } from '../renders/render-service.js';
+import { deleteRenderRows, insertRender, parseSettingsField, SYSTEM_PREVIEW_SETTINGS, type RenderSummary, listRendersOfModel } from '../renders/render-service.js';
 import { ingestInWorker } from '../ingest/ingest-worker.js';
 import type { IngestResult } from '../ingest/ingest-model.js';
 import type { ValidationReport } from '../ingest/validate-gltf.js';
 import { assertModelFileName, sniffModelFormat } from './model-format.js';
 import { parsePaging, type Page } from '../paging.js';
+import { modelFileKeys, releaseFiles, storeAndReference } from '../storage/file-references.js';
 
 export interface ModelItem {
   id: string;
@@ -157,10 +158,10 @@ export async function createModelFromFile(context: AppContext, accountId: string
     }
     // Content-addressed: storing first is idempotent, and the duplicate check below runs in
     // the same synchronous transaction as the insert, so concurrent uploads of one file
-    // cannot both create a model.
-    const source = await context.store.put(file.path, file.sha256);
-    const model = ingested.glbPath ? await context.store.put(ingested.glbPath) : source;
-    const created = context.db.transaction((): CreatedModel => {
+    // cannot both create a model. A refusal in it (no_credits) leaves no file behind.
+    const files = [{ path: file.path, sha256: file.sha256 }, ...(ingested.glbPath ? [{ path: ingested.glbPath }] : [])];
+    const created = await storeAndReference(context, files, ([source, normalised]): CreatedModel => {
+      const model = normalised ?? source;
       const duplicate = duplicateOf(context, accountId, file.sha256, settings);
       if (duplicate) return duplicate;
       const modelId = newId();
@@ -200,7 +201,7 @@ export async function createModelFromFile(context: AppContext, accountId: string
       }
       const paid = settings ? insertRender(context, accountId, modelId, settings, { systemPreview: false }) : null;
       return { modelId, renderId: (paid ?? preview).id, duplicate: false };
-    })();
+    });
     context.queue.notify();
     return created;
   } finally {
@@ -320,10 +321,22 @@ export function setModelArchived(context: AppContext, accountId: string, modelId
   return toModelItem(findModelRow(context, accountId, row.id));
 }
 
-/** Soft delete: the model disappears from lists and lookups; its renders stay reachable. */
-export function deleteModel(context: AppContext, accountId: string, modelId: unknown): { id: string; deleted: true } {
+/**
+ * Soft delete: the model disappears from lists and lookups; its paid renders stay
+ * reachable. Its system preview renders go with it, and its files (upload, normalised GLB,
+ * USDZ, previews' outputs) are released as soon as no pending render of it needs them
+ * (the job engine releases them when the last one finishes).
+ */
+export async function deleteModel(context: AppContext, accountId: string, modelId: unknown): Promise<{ id: string; deleted: true }> {
   const row = findModelRow(context, accountId, modelId);
-  context.db.prepare('UPDATE models SET deleted_at = ?, updated_at = ? WHERE id = ?').run(nowIso(), nowIso(), row.id);
+  const previews = context.db.prepare('SELECT id FROM renders WHERE model_id = ? AND is_system_preview = 1').pluck().all(row.id) as string[];
+  for (const id of previews) await context.queue.cancel(id);
+  const keys = context.db.transaction(() => {
+    const now = nowIso();
+    context.db.prepare('UPDATE models SET deleted_at = ?, updated_at = ? WHERE id = ? AND deleted_at IS NULL').run(now, now, row.id);
+    return [...deleteRenderRows(context, previews), ...modelFileKeys(context.db, row.id)];
+  })();
+  releaseFiles(context, keys);
   return { id: row.id, deleted: true };
 }
 

@@ -14,7 +14,8 @@ import { parsePaging, type Page } from '../paging.js';
 import { parseRenderSettings, type RenderSettings } from '../settings/render-settings.js';
 import { assertRenderOverlays } from '../overlays/overlay-service.js';
 import { assertAnimationClip, clipNamesReadOnce, type ClipNameReader } from '../models/model-animations.js';
-import type { RenderAssets } from './render-assets.js';
+import { renderAssets } from './render-assets.js';
+import { modelFileKeys, releaseFiles } from '../storage/file-references.js';
 
 export const RENDER_STATUSES = ['pending', 'poster-processing', 'poster-done', 'video-processing', 'done', 'error', 'failed'] as const;
 export type RenderStatus = (typeof RENDER_STATUSES)[number];
@@ -89,7 +90,7 @@ export const toRenderSummary = (row: RenderRow): RenderSummary => ({
 
 /** A render in full (`GET /renders/:id`, lists, MCP get_render): the summary plus its progress and outputs. */
 export const toRenderItem = (row: RenderRow): RenderItem => {
-  const assets = JSON.parse(row.assets) as RenderAssets;
+  const assets = renderAssets(row);
   const { id, ...summary } = toRenderSummary(row);
   return {
     id,
@@ -130,6 +131,11 @@ export function insertRender(
   settings: RenderSettings,
   options: { systemPreview: boolean },
 ): RenderRow {
+  // Checked in the inserting transaction: a model deleted since the request was validated
+  // may already have given its files back (src/storage/file-references.ts).
+  if (context.db.prepare('SELECT deleted_at FROM models WHERE id = ?').pluck().get(modelId) !== null) {
+    throw new RenderbayError('model_not_found', 'Model not found', 404);
+  }
   const id = newId();
   const now = nowIso();
   const credits = options.systemPreview ? 0 : priceOf(settings).credits;
@@ -262,24 +268,29 @@ export function dismissRender(context: AppContext, accountId: string, renderId: 
 export async function deleteRender(context: AppContext, accountId: string, renderId: unknown): Promise<{ id: string; deleted: true }> {
   const row = findRenderRow(context, accountId, renderId);
   if (!FINISHED_STATUSES.includes(row.status)) await context.queue.cancel(row.id);
-  const keys = context.db.transaction(() => {
-    const current = findRenderRow(context, accountId, row.id);
-    const unfinished = !FINISHED_STATUSES.includes(current.status);
-    if (unfinished && current.credits > 0 && current.refunded === 0) recordCreditChange(context.db, accountId, current.credits, 'refund', current.id);
-    context.db.prepare('DELETE FROM renders WHERE id = ?').run(current.id);
-    return Object.values(JSON.parse(current.assets) as RenderAssets).map((asset) => asset.key);
-  })();
-  await removeUnreferencedFiles(context, keys);
+  const keys = context.db.transaction(() => deleteRenderRows(context, [findRenderRow(context, accountId, row.id).id]))();
+  releaseFiles(context, keys);
   return { id: row.id, deleted: true };
 }
 
-/** Removes stored files no model, render or overlay refers to any more. */
-export async function removeUnreferencedFiles(context: AppContext, keys: string[]): Promise<void> {
-  for (const key of new Set(keys)) {
-    const referenced =
-      context.db.prepare('SELECT 1 FROM models WHERE file_key = ? OR source_key = ? OR usdz_key = ?').get(key, key, key) ??
-      context.db.prepare('SELECT 1 FROM overlays WHERE file_key = ?').get(key) ??
-      context.db.prepare('SELECT 1 FROM renders, json_each(renders.assets) WHERE json_extract(json_each.value, \'$.key\') = ?').get(key);
-    if (!referenced) await context.store.remove(key);
+/**
+ * Deletes render rows (run inside the caller's transaction; workers already stopped),
+ * refunding those that had not finished. Returns the stored keys this may have freed —
+ * the renders' outputs, and the files of a deleted model that no render needs any more —
+ * for `releaseFiles` once the transaction has committed.
+ */
+export function deleteRenderRows(context: Pick<AppContext, 'db'>, renderIds: string[]): string[] {
+  const keys: string[] = [];
+  const models = new Set<string>();
+  for (const id of renderIds) {
+    const row = context.db.prepare('SELECT * FROM renders WHERE id = ?').get(id) as RenderRow | undefined;
+    if (!row) continue;
+    const unfinished = !FINISHED_STATUSES.includes(row.status);
+    if (unfinished && row.credits > 0 && row.refunded === 0) recordCreditChange(context.db, row.account_id, row.credits, 'refund', row.id);
+    context.db.prepare('DELETE FROM renders WHERE id = ?').run(row.id);
+    keys.push(...Object.values(renderAssets(row)).map((asset) => asset.key));
+    models.add(row.model_id);
   }
+  for (const modelId of models) keys.push(...modelFileKeys(context.db, modelId));
+  return keys;
 }

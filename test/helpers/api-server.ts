@@ -25,9 +25,18 @@ export interface ServerProcess {
 
 export async function startServerProcess(
   dataDirectory: string,
-  options: { allowPrivateUrls?: boolean; env?: NodeJS.ProcessEnv; /** `ulimit -n` for the server process */ openFileLimit?: number; /** another build's cli.js */ cli?: string } = {},
+  options: {
+    allowPrivateUrls?: boolean;
+    env?: NodeJS.ProcessEnv;
+    /** extra `renderbay serve` arguments */
+    args?: string[];
+    /** `ulimit -n` for the server process */
+    openFileLimit?: number;
+    /** another build's cli.js */
+    cli?: string;
+  } = {},
 ): Promise<ServerProcess> {
-  const args = [options.cli ?? CLI, 'serve', '--port', '0', '--data', dataDirectory, '--concurrency', '1'];
+  const args = [options.cli ?? CLI, 'serve', '--port', '0', '--data', dataDirectory, '--concurrency', '1', ...(options.args ?? [])];
   if (options.allowPrivateUrls) args.push('--allow-private-urls');
   const [command, commandArgs] = options.openFileLimit
     ? ['bash', ['-c', `ulimit -n ${options.openFileLimit} && exec "$@"`, 'bash', process.execPath, ...args]]

@@ -89,5 +89,5 @@ export const modelRoutes: Route[] = [
       await sendFile(request, response, usdz.path, { contentType: 'model/vnd.usdz+zip', etag: usdz.sha256, immutable: true, downloadName: usdz.name });
     },
   },
-  { method: 'DELETE', path: '/models/:id', scope: 'write', handle: ({ params, caller, context }) => ({ data: deleteModel(context, caller.account.id, params.id) }) },
+  { method: 'DELETE', path: '/models/:id', scope: 'write', handle: async ({ params, caller, context }) => ({ data: await deleteModel(context, caller.account.id, params.id) }) },
 ];
