@@ -25,7 +25,9 @@ const INITIAL_CREDITS = 40;
 before(async () => {
   dataDirectory = await mkdtemp(path.join(os.tmpdir(), 'renderbay-mcp-stdio-'));
   files = await serveFiles({ 'chair.glb': 'fixtures/generated/wide.glb', 'lamp.glb': 'fixtures/generated/tall.glb' });
-  mcp = await connectStdio(dataDirectory, { args: ['--allow-private-urls'], env: { RENDERBAY_INITIAL_CREDITS: String(INITIAL_CREDITS) } });
+  // Local paths: the fixtures (in the start directory) and the test's own folder.
+  const allowDirs = [process.cwd(), dataDirectory].flatMap((directory) => ['--allow-dir', directory]);
+  mcp = await connectStdio(dataDirectory, { args: ['--allow-private-urls', ...allowDirs], env: { RENDERBAY_INITIAL_CREDITS: String(INITIAL_CREDITS) } });
 });
 after(async () => {
   await mcp?.client.close();

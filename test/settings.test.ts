@@ -127,3 +127,21 @@ describe('render settings schema', () => {
     assert.match(error.message, /bgColor/);
   });
 });
+
+describe('effect "dataset" (the hosted API\'s spelling) is output "dataset"', () => {
+  test('parsed exactly like output "dataset": default tier, datasetQuality and coverage allowed, the effect left at its default', () => {
+    assert.deepEqual(parseRenderSettings({ effect: 'dataset' }), parseRenderSettings({ output: 'dataset' }));
+    assert.deepEqual(parseRenderSettings({ effect: 'dataset' }).datasetQuality, '100x800');
+    assert.deepEqual(
+      parseRenderSettings({ effect: 'dataset', output: 'dataset', datasetQuality: '400x2048', coverage: 'sphere' }),
+      parseRenderSettings({ output: 'dataset', datasetQuality: '400x2048', coverage: 'sphere' }),
+    );
+    assert.equal(parseRenderSettings({ effect: 'dataset' }).effect, 'turntable');
+  });
+
+  testSettingsRejections([
+    ['effect "dataset" with output "video"', { effect: 'dataset', output: 'video' }, /effect "dataset" renders a dataset; it cannot be combined with output "video"/],
+    ['effect "dataset" with an unknown output', { effect: 'dataset', output: 'film' }, /output must be one of: video, dataset/],
+    ['an unknown effect (the message offers dataset too)', { effect: 'wobble' }, /effect must be one of: turntable, hero-spin, showcase, zoom-orbit, reveal, or dataset/],
+  ]);
+});

@@ -6,7 +6,7 @@ import { compactRenderOutput, idArgument, modelOutput } from '../src/mcp/schemas
 import type { McpSession } from '../src/mcp/session.js';
 import { getModel } from '../src/models/model-service.js';
 import { listCompactRenders } from '../src/renders/render-list.js';
-import { LIST_MAX_LIMIT } from '../src/models/model-service.js';
+import { LIST_MAX_LIMIT } from '../src/paging.js';
 
 export function registerGetModelTool(server: McpServer, session: McpSession): void {
   defineTool(server, session, {

@@ -77,7 +77,7 @@ export function registerIngestModelTool(server: McpServer, session: McpSession):
         path === undefined
           ? await importModelFromUrl(context, accountId, url, renderSettings)
           : await importFetchedModel(context, accountId, renderSettings, async () => {
-              const file = await copyLocalFile(path, context.store.tempDirectory, LIMITS.maxModelBytes);
+              const file = await copyLocalFile(session, path, LIMITS.maxModelBytes, 'use url');
               return { path: file.path, sha256: file.sha256, size: file.bytes, originalName: file.filename };
             });
       const patch = Object.fromEntries(Object.entries({ title, sku }).filter(([, value]) => value !== undefined));

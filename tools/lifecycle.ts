@@ -64,13 +64,13 @@ export function registerLifecycleTools(server: McpServer, session: McpSession): 
   defineTool(server, session, {
     name: 'delete_model',
     title: 'Delete a model',
-    description: 'Deletes a model (no new renders); its renders stay readable.',
+    description: 'Deletes a model and its preview render; its other renders stay readable.',
     scope: 'write',
     annotations: DELETES,
     input: { modelId: idArgument('Model id') },
     output: deletedOutput,
-    run: (({ modelId }, caller) => {
-      const result = deleteModel(session.context, caller.account.id, modelId);
+    run: (async ({ modelId }, caller) => {
+      const result = await deleteModel(session.context, caller.account.id, modelId);
       return { data: result, summary: `Model ${result.id} deleted.` };
     }),
   });

@@ -47,7 +47,7 @@ export function registerUploadOverlayTool(server: McpServer, session: McpSession
       const overlay = await withUploadSlot(context, caller.account.id, async () => {
         const file =
           path !== undefined
-            ? await copyLocalFile(path, context.store.tempDirectory, MAX_OVERLAY_BYTES)
+            ? await copyLocalFile(session, path, MAX_OVERLAY_BYTES, 'give url or base64 + filename')
             : base64 !== undefined
               ? await writeInlineFile(context, base64, filename)
               : await downloadImage(context, url!, MAX_OVERLAY_BYTES);

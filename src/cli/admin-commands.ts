@@ -1,7 +1,9 @@
 /**
- * Operator commands on the data directory: `keys`, `accounts` and `credits`. They open
- * the same SQLite database as a running server (WAL allows both at once).
+ * Operator commands on the data directory: `keys`, `accounts`, `credits` and `overlays`.
+ * They open the same SQLite database (and file store) as a running server (WAL allows
+ * both at once).
  */
+import path from 'node:path';
 import { Command } from 'commander';
 import { createAccount, listAccounts, resolveAccount, setAccountStatus } from '../accounts/accounts.js';
 import { createApiKey, listApiKeys, revokeApiKey, SCOPES, type Scope } from '../accounts/api-keys.js';
@@ -9,19 +11,41 @@ import { resolveConfig } from '../config.js';
 import { recordCreditChange } from '../credits/ledger.js';
 import { openDatabase, type Db } from '../db/database.js';
 import { RenderbayError } from '../errors.js';
+import { copyFileToTemp } from '../mcp/local-file.js';
+import { FileStore } from '../storage/file-store.js';
 
-function withDatabase<T>(dataDirectory: string | undefined, work: (db: Db, initialCredits: number) => T): T {
+function withDatabase<T>(dataDirectory: string | undefined, work: (db: Db, initialCredits: number, dataDirectory: string) => T): T {
   const config = resolveConfig({ dataDirectory });
   const db = openDatabase(config.dataDirectory);
   try {
-    return work(db, config.initialCredits);
+    return work(db, config.initialCredits, config.dataDirectory);
   } finally {
+    db.close();
+  }
+}
+
+/** The database and file store of a data directory, for commands that store files. */
+export async function withDataDirectory<T>(
+  dataDirectory: string | undefined,
+  work: (context: { db: Db; store: FileStore; dataDirectory: string }) => Promise<T> | T,
+): Promise<T> {
+  const config = resolveConfig({ dataDirectory });
+  const db = openDatabase(config.dataDirectory);
+  const store = new FileStore(config.dataDirectory);
+  try {
+    return await work({ db, store, dataDirectory: config.dataDirectory });
+  } finally {
+    await store.removeOwnTemp(); // this command's own scratch folder
     db.close();
   }
 }
 
 const print = (text: string) => process.stdout.write(`${text}\n`);
 const note = (text: string) => process.stderr.write(`${text}\n`);
+
+/** Keys and credits live in one data directory: a server started on another answers 401 for this key. */
+const sameDataDirectory = (dataDirectory: string, what: string) =>
+  `Data directory: ${dataDirectory} (a server sees ${what} only when it uses the same one: --data ${dataDirectory} or RENDERBAY_DATA)`;
 
 export function registerAdminCommands(program: Command): void {
   const keys = program.command('keys').description('Create, list and revoke API keys');
@@ -34,7 +58,7 @@ export function registerAdminCommands(program: Command): void {
     .option('--expires-in-days <days>', 'expiry')
     .option('--data <dir>', 'data directory (RENDERBAY_DATA)')
     .action((options: { name: string; account?: string; readOnly?: boolean; expiresInDays?: string; data?: string }) =>
-      withDatabase(options.data, (db, initialCredits) => {
+      withDatabase(options.data, (db, initialCredits, dataDirectory) => {
         const account = resolveAccount(db, options.account, initialCredits);
         const days = options.expiresInDays === undefined ? null : Number(options.expiresInDays);
         if (days !== null && !(days > 0)) throw new RenderbayError('invalid_request', '--expires-in-days must be a positive number');
@@ -43,6 +67,7 @@ export function registerAdminCommands(program: Command): void {
         const { key, info } = createApiKey(db, account.id, { name: options.name, scopes, expiresAt });
         print(key);
         note(`Key ${info.id} "${info.name}" for ${account.email} (${scopes.join(', ')}${expiresAt ? `, expires ${expiresAt}` : ''}). Store it now: it is not shown again.`);
+        note(sameDataDirectory(dataDirectory, 'this key'));
       }),
     );
   keys
@@ -61,8 +86,8 @@ export function registerAdminCommands(program: Command): void {
     );
   keys
     .command('revoke')
-    .description('Revoke an API key by id or prefix')
-    .argument('<key>', 'key id or prefix (as in keys list)')
+    .description('Revoke an API key by id, prefix or the key itself')
+    .argument('<key>', 'key id or prefix (as in keys list), or the whole rb_sk_… key')
     .option('--data <dir>', 'data directory (RENDERBAY_DATA)')
     .action((key: string, options: { data?: string }) =>
       withDatabase(options.data, (db) => {
@@ -113,12 +138,53 @@ export function registerAdminCommands(program: Command): void {
     .option('--account <id|email>', 'account (default: the local account)')
     .option('--data <dir>', 'data directory (RENDERBAY_DATA)')
     .action((amount: string, options: { account?: string; data?: string }) =>
-      withDatabase(options.data, (db, initialCredits) => {
+      withDatabase(options.data, (db, initialCredits, dataDirectory) => {
         const delta = Number(amount);
         if (!Number.isInteger(delta) || delta <= 0) throw new RenderbayError('invalid_request', 'amount must be a positive whole number');
         const account = resolveAccount(db, options.account, initialCredits);
         const balance = db.transaction(() => recordCreditChange(db, account.id, delta, 'grant'))();
         print(`${account.email}: ${balance} credits`);
+        note(sameDataDirectory(dataDirectory, 'these credits'));
       }),
     );
+
+  registerOverlayCommands(program);
+}
+
+/** System overlays: images every account can use as a background or foreground, published by the operator. */
+function registerOverlayCommands(program: Command): void {
+  const overlays = program.command('overlays').description('Publish and list system overlays (images every account can use)');
+  overlays
+    .command('publish')
+    .description('Publish an image (PNG, JPEG or WebP, ≤ 10 MB) as a system overlay every account can use; prints its id')
+    .argument('<file>', 'the image file')
+    .option('--layer <layer>', 'background (default) or foreground')
+    .option('--alignment <anchor>', 'crop anchor (background) or position (foreground), default top-left')
+    .option('--name <name>', 'display name, ≤ 100 characters (default: the file name)')
+    .option('--description <text>', 'short description, ≤ 500 characters')
+    .option('--data <dir>', 'data directory (RENDERBAY_DATA)')
+    .action((file: string, options: { layer?: string; alignment?: string; name?: string; description?: string; data?: string }) =>
+      withDataDirectory(options.data, async (context) => {
+        // Loaded on first use: the overlay service pulls in sharp, slow to import.
+        const { createOverlay, MAX_OVERLAY_BYTES } = await import('../overlays/overlay-service.js');
+        const copy = await copyFileToTemp(path.resolve(file), context.store.tempDirectory, MAX_OVERLAY_BYTES);
+        const { data: _data, ...fields } = options;
+        const given = Object.fromEntries(Object.entries(fields).filter((entry): entry is [string, string] => entry[1] !== undefined));
+        const overlay = await createOverlay(context, null, copy, given);
+        print(overlay.id);
+        note(`System overlay ${overlay.id} "${overlay.name}" (${overlay.layer}, ${overlay.alignment}, ${overlay.width}×${overlay.height}) published: every account lists it and can use it.`);
+      }),
+    );
+  overlays
+    .command('list')
+    .description('List the system overlays')
+    .option('--data <dir>', 'data directory (RENDERBAY_DATA)')
+    .action(async (options: { data?: string }) => {
+      const { listOverlays } = await import('../overlays/overlay-service.js');
+      withDatabase(options.data, (db) => {
+        for (const overlay of listOverlays({ db }, null)) {
+          print(`${overlay.id}  ${overlay.layer}  ${overlay.alignment}  ${overlay.width}×${overlay.height}  ${overlay.name}`);
+        }
+      });
+    });
 }

@@ -13,7 +13,13 @@ export function registerMcpCommand(program: Command): void {
   )
     .option('--initial-credits <n>', 'credits the local account gets when first created (RENDERBAY_INITIAL_CREDITS, default 100)', undefined)
     .option('--confirm-above <n>', 'ask the user (MCP elicitation) before creating renders that cost more credits than this (RENDERBAY_CONFIRM_ABOVE, default 50)', undefined)
-    .action(async (options: EngineOptionValues & { initialCredits?: string; confirmAbove?: string }) => {
+    .option(
+      '--allow-dir <dir>',
+      'a directory local paths may lead into when the client declares no roots; repeatable (RENDERBAY_ALLOW_DIRS, default: the start directory and home)',
+      (dir: string, dirs: string[]) => [...dirs, dir],
+      [] as string[],
+    )
+    .action(async (options: EngineOptionValues & { initialCredits?: string; confirmAbove?: string; allowDir: string[] }) => {
       // Imported when used, so that `renderbay mcp` answers its client quickly.
       const { runStdioServer } = await import('../mcp/stdio-server.js');
       const { confirmAboveSetting } = await import('../mcp/spending-guard.js');
@@ -22,7 +28,7 @@ export function registerMcpCommand(program: Command): void {
           ...engineOverrides(options),
           initialCredits: options.initialCredits === undefined ? undefined : Number(options.initialCredits),
         },
-        { confirmAbove: confirmAboveSetting(options.confirmAbove) },
+        { confirmAbove: confirmAboveSetting(options.confirmAbove), allowDirs: options.allowDir },
       );
     });
 }

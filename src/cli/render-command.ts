@@ -16,7 +16,9 @@ import {
   EFFECTS,
   type Alignment,
   COVERAGES,
+  DATASET_EFFECT,
   DATASET_QUALITIES,
+  DEFAULT_DATASET_QUALITY,
   parseRenderSettings,
   QUALITIES,
   type RenderSettings,
@@ -83,7 +85,7 @@ export function registerRenderCommand(program: Command): void {
     .option('-o, --out <dir>', 'output directory', 'renderbay-out')
     .option('-q, --quality <tier>', `output tier: ${QUALITIES.join(', ')} (default share: 960×540 at 16:9)`)
     .option('-a, --aspect <ratio>', `frame aspect ratio: ${ASPECTS.join(', ')} (default 16:9)`)
-    .option('-e, --effect <move>', `camera move: ${EFFECTS.join(', ')} (default turntable)`)
+    .option('-e, --effect <move>', `camera move: ${EFFECTS.join(', ')} (default turntable); ${DATASET_EFFECT} is the same as --dataset ${DEFAULT_DATASET_QUALITY}`)
     .option('--sweep-angle <degrees>', 'degrees turned by hero-spin (540) and reveal (180), 10–1080')
     .option('--ease-out-ratio <share>', 'hero-spin: share of the video spent decelerating, 0–1 (0.6)')
     .option('--amplitude <degrees>', 'showcase: swing either side, 5–180 (60)')

@@ -3,6 +3,7 @@
  * RENDERBAY_PRICES='{"share":1,"standard":4,…}'. Quotes and debits both read it.
  */
 import { RenderbayError } from '../errors.js';
+import { DEFAULT_DATASET_QUALITY, type RenderSettings, type RenderSettingsInput } from '../settings/render-settings.js';
 
 export const DEFAULT_PRICES: Readonly<Record<string, number>> = {
   share: 1,
@@ -32,9 +33,17 @@ function loadPrices(): Record<string, number> {
 
 export const PRICES = loadPrices();
 
+/**
+ * The render settings that can change a price (effect only by being "dataset"). `quote`
+ * validates and reads exactly these and ignores every other field, as the hosted docs
+ * say ("only cost-relevant fields are used"). A setting that starts to cost something
+ * is added here, beside the table and `priceOf` that price it.
+ */
+export const PRICED_SETTINGS = ['quality', 'output', 'datasetQuality', 'effect'] as const satisfies readonly (keyof RenderSettingsInput)[];
+
 /** What a render costs, and the price-table item it is billed as. */
-export function priceOf(settings: { quality?: string; output?: string; datasetQuality?: string }): { item: string; credits: number } {
-  const item = settings.output === 'dataset' ? (settings.datasetQuality ?? '100x800') : (settings.quality ?? 'share');
+export function priceOf(settings: Pick<RenderSettings, 'quality' | 'output' | 'datasetQuality'>): { item: string; credits: number } {
+  const item = settings.output === 'dataset' ? (settings.datasetQuality ?? DEFAULT_DATASET_QUALITY) : settings.quality;
   const credits = PRICES[item];
   if (credits === undefined) throw new RenderbayError('invalid_settings', `No price for ${item}`);
   return { item, credits };

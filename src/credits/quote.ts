@@ -11,7 +11,7 @@ import { RenderbayError } from '../errors.js';
 import { getAccount } from '../accounts/accounts.js';
 import { assertRenderable, MAX_BATCH, validateEach } from '../renders/render-service.js';
 import { parseRenderSettings } from '../settings/render-settings.js';
-import { priceOf } from './prices.js';
+import { priceOf, PRICED_SETTINGS } from './prices.js';
 
 export interface QuoteProblem {
   index: number;
@@ -50,8 +50,9 @@ export async function quote(context: AppContext, accountId: string, body: unknow
   const problems: QuoteProblem[] = [];
   const breakdown = await validateEach(renders, (item): QuoteLine => {
     const { modelId, settings: given } = splitItem(item);
-    // Each item is a subset of renderSettings; validate it with the same schema.
-    const settings = parseRenderSettings(given) as { quality: string; output?: string; datasetQuality?: string };
+    // Each item is a subset of renderSettings: its priced fields are validated with the
+    // same schema as a render's; the others cannot change the price and are ignored.
+    const settings = parseRenderSettings(pricedFields(given));
     const { item: billed, credits } = priceOf(settings);
     const line: QuoteLine = settings.output === 'dataset' ? { datasetQuality: billed, credits } : { quality: billed, credits };
     if (modelId === undefined) return line;
@@ -68,4 +69,12 @@ export async function quote(context: AppContext, accountId: string, body: unknow
   const creditsRequired = breakdown.reduce((sum, entry) => sum + entry.credits, 0);
   const creditsAvailable = getAccount(context.db, accountId).credits;
   return { creditsRequired, creditsAvailable, sufficient: creditsAvailable >= creditsRequired, breakdown, ...(problems.length > 0 ? { problems } : {}) };
+}
+
+/** The item's priced fields only (anything that is not an object is passed on for the schema to refuse). */
+function pricedFields(item: unknown): unknown {
+  if (item === null || item === undefined) return {};
+  if (typeof item !== 'object' || Array.isArray(item)) return item;
+  const fields = item as Record<string, unknown>;
+  return Object.fromEntries(PRICED_SETTINGS.filter((field) => fields[field] !== undefined).map((field) => [field, fields[field]]));
 }

@@ -10,7 +10,8 @@
  *
  * Outcomes:
  * - a thrown `RenderbayError` refuses the upload (`unsafe_archive`, `invalid_format`,
- *   `unsupported_extension`): nothing about it is worth keeping;
+ *   `unsupported_extension`): nothing about it is worth keeping — and a file that is not
+ *   recognisably a model (JSON that is not glTF: src/ingest/gltf-json-identity.ts) is never kept;
  * - `invalidReason` set: the upload is a model but a broken one (it cannot be read, or the
  *   validator found errors that break rendering); it is kept and marked invalid, with
  *   the reason and the report, so the user can see what is wrong;
@@ -29,6 +30,7 @@ import type { Document } from '@gltf-transform/core';
 import { RenderbayError } from '../errors.js';
 import type { ModelFormat } from '../models/model-format.js';
 import { classifyArchive, filesBeside } from './archive-contents.js';
+import { assertGltfJson } from './gltf-json-identity.js';
 import { modelFacts, type ModelFacts } from './model-facts.js';
 import { normaliseGltf } from './normalise-gltf.js';
 import { objScanToGlb } from './obj-scan-to-glb.js';
@@ -70,7 +72,11 @@ interface PreparedSource {
 
 async function prepareSource(file: string, options: IngestOptions): Promise<PreparedSource> {
   if (options.format === 'glb') return { sourceFormat: 'glb', input: { kind: 'glb', bytes: new Uint8Array(await readFile(file)) }, warnings: [] };
-  if (options.format === 'gltf') return { sourceFormat: 'gltf', input: { kind: 'gltf', bytes: new Uint8Array(await readFile(file)), files: new Map() }, warnings: [] };
+  if (options.format === 'gltf') {
+    const bytes = new Uint8Array(await readFile(file));
+    assertGltfJson(bytes, 'The file');
+    return { sourceFormat: 'gltf', input: { kind: 'gltf', bytes, files: new Map() }, warnings: [] };
+  }
   if (options.onlyGltf) throw new RenderbayError('invalid_format', 'URL ingest accepts .glb and .gltf files only');
   const unpacked = await mkdtemp(path.join(options.workDirectory, 'archive-'));
   const files = await extractArchive(file, unpacked);
@@ -81,6 +87,7 @@ async function prepareSource(file: string, options: IngestOptions): Promise<Prep
   if (contents.kind === 'gltf') {
     const resources = await filesBeside(contents.model, files);
     const bytes = new Uint8Array(await readFile(contents.model.path));
+    assertGltfJson(bytes, `${contents.model.name} in the archive`);
     return { sourceFormat: 'gltf-zip', input: { kind: 'gltf', bytes, files: resources }, warnings: [] };
   }
   const scan = await objScanToGlb(contents.model, files);

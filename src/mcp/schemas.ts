@@ -10,7 +10,7 @@
  */
 import { z } from 'zod';
 import { RENDER_STATUSES, MAX_BATCH } from '../renders/render-service.js';
-import { LIST_MAX_LIMIT } from '../models/model-service.js';
+import { LIST_MAX_LIMIT } from '../paging.js';
 import { DATASET_QUALITIES, OUTPUTS, QUALITIES, renderSettingsFields } from '../settings/render-settings.js';
 
 /** Where the full settings reference lives: tool descriptions point here instead of repeating it. */

@@ -4,6 +4,7 @@
  */
 import type { Caller, Scope } from '../accounts/api-keys.js';
 import type { AppContext } from '../context.js';
+import type { LocalRoots } from './local-roots.js';
 
 export interface McpSession {
   context: AppContext;
@@ -20,6 +21,11 @@ export interface McpSession {
   authorize(scope: Scope): Caller;
   /** HTTP only: the absolute URL of a REST API path, e.g. `/renders/abc/video` → `http://host:port/v1/renders/abc/video`. */
   apiUrl?(path: string): string;
+  /**
+   * stdio only: the directories local paths may lead into (the client's roots, or
+   * --allow-dir). Without it, every local path is refused.
+   */
+  localRoots?: LocalRoots;
   /** Where unexpected failures are logged with their detail (never stdout). */
   log(message: string): void;
 }

@@ -11,6 +11,7 @@ import type { ServerConfig } from '../config.js';
 import { RenderbayError } from '../errors.js';
 import { openDataDirectory } from '../open-data-directory.js';
 import { createMcpServer } from './create-server.js';
+import { allowDirectories, watchLocalRoots } from './local-roots.js';
 import { watchRenderEvents } from './render-log.js';
 import type { McpSession } from './session.js';
 import { DEFAULT_CONFIRM_ABOVE } from './spending-guard.js';
@@ -26,7 +27,14 @@ export function keepStdoutForProtocol(): void {
   console.warn = toStderr;
 }
 
-export async function runStdioServer(overrides: Partial<ServerConfig> = {}, options: { confirmAbove?: number } = {}): Promise<void> {
+export interface StdioOptions {
+  /** `--allow-dir`: where local paths may lead for a client without roots (default: RENDERBAY_ALLOW_DIRS, else the start directory and home). */
+  allowDirs?: string[];
+  /** `--confirm-above`: creating renders that cost more asks the user first (elicitation). */
+  confirmAbove?: number;
+}
+
+export async function runStdioServer(overrides: Partial<ServerConfig> = {}, options: StdioOptions = {}): Promise<void> {
   keepStdoutForProtocol();
   const log = (message: string) => process.stderr.write(`${NAME}: ${message}\n`);
   // Loaded here, not at the top: the transport is the only part of the SDK stdio needs beyond the server.
@@ -50,6 +58,8 @@ export async function runStdioServer(overrides: Partial<ServerConfig> = {}, opti
     log,
   };
   const { server, cleanup } = createMcpServer(session);
+  const allowed = allowDirectories(options.allowDirs);
+  session.localRoots = watchLocalRoots(server.server, allowed);
   const transport = new StdioServerTransport();
   const stopWatching = watchRenderEvents(server, context, accountId);
 
@@ -74,6 +84,9 @@ export async function runStdioServer(overrides: Partial<ServerConfig> = {}, opti
     transport.onclose = () => stop('transport closed');
   });
   await server.connect(transport);
-  log(`ready (data: ${config.dataDirectory}, account ${account.email}, concurrency ${config.concurrency})`);
+  log(
+    `ready (data: ${config.dataDirectory}, account ${account.email}, concurrency ${config.concurrency}; ` +
+      `local paths: the client's roots if it declares them, else ${allowed.join(', ') || 'none'})`,
+  );
   await finished;
 }

@@ -1,13 +1,14 @@
 /**
  * Overlays: background and foreground images (PNG, JPEG, WebP ≤ 10 MB) that renders can
- * use (`bgImageId`). Each account sees its own plus published system overlays.
+ * use (`bgImageId`). Each account sees its own plus published system overlays, which the
+ * operator publishes with `renderbay overlays publish` (through the same `createOverlay`).
  */
 import { rm } from 'node:fs/promises';
 import sharp from 'sharp';
 import type { AppContext } from '../context.js';
 import { RenderbayError } from '../errors.js';
 import { newId, nowIso } from '../ids.js';
-import { removeUnreferencedFiles } from '../renders/render-service.js';
+import { releaseFiles, storeAndReference } from '../storage/file-references.js';
 import { ALIGNMENTS } from '../settings/render-settings.js';
 
 export const OVERLAY_LAYERS = ['background', 'foreground'] as const;
@@ -59,14 +60,20 @@ const toOverlay = (row: OverlayRow): Overlay => ({
   createdAt: row.created_at,
 });
 
+/**
+ * Validates and stores an uploaded image as an overlay of `accountId`, or, with `null`, as a
+ * published system overlay every account can use (the operator's `overlays publish`).
+ * The temp file is consumed: moved into the store or deleted.
+ */
 export async function createOverlay(
-  context: AppContext,
-  accountId: string,
+  context: Pick<AppContext, 'db' | 'store'>,
+  accountId: string | null,
   file: { path: string; sha256: string; bytes: number; filename: string } | null,
   fields: Record<string, string>,
 ): Promise<Overlay> {
   try {
     if (!file) throw new RenderbayError('no_file', 'No file: send the image as the multipart field "file"', 400);
+    if (file.bytes > MAX_OVERLAY_BYTES) throw new RenderbayError('file_too_large', `${file.filename} is larger than the ${MAX_OVERLAY_BYTES / (1024 * 1024)} MB overlay limit`);
     const layer = (fields.layer ?? 'background') as Overlay['layer'];
     if (!OVERLAY_LAYERS.includes(layer)) throw new RenderbayError('invalid_request', `layer must be one of: ${OVERLAY_LAYERS.join(', ')}`);
     const alignment = (fields.alignment ?? 'top-left') as Overlay['alignment'];
@@ -86,15 +93,16 @@ export async function createOverlay(
     if (!metadata.width || !metadata.height || metadata.width > 16384 || metadata.height > 16384) {
       throw new RenderbayError('invalid_format', `${file.filename} declares ${metadata.width}×${metadata.height} pixels; the limit is 16384×16384`);
     }
-    const stored = await context.store.put(file.path, file.sha256);
     const id = newId();
-    context.db
-      .prepare(
-        `INSERT INTO overlays (id, account_id, layer, alignment, name, description, file_key, mime_type, file_size, width, height, published, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)`,
-      )
-      .run(id, accountId, layer, alignment, name, description, stored.key, mimeType, stored.size, metadata.width, metadata.height, nowIso());
-    return getOverlay(context, accountId, id);
+    await storeAndReference(context, [{ path: file.path, sha256: file.sha256 }], ([stored]) =>
+      context.db
+        .prepare(
+          `INSERT INTO overlays (id, account_id, layer, alignment, name, description, file_key, mime_type, file_size, width, height, published, created_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(id, accountId, layer, alignment, name, description, stored.key, mimeType, stored.size, metadata.width, metadata.height, accountId === null ? 1 : 0, nowIso()),
+    );
+    return toOverlay(context.db.prepare('SELECT * FROM overlays WHERE id = ?').get(id) as OverlayRow);
   } finally {
     if (file) await rm(file.path, { force: true });
   }
@@ -142,7 +150,9 @@ export function assertRenderOverlays(context: AppContext, accountId: string, set
   }
 }
 
-export function listOverlays(context: AppContext, accountId: string): Overlay[] {
+/** An account's overlays plus the published system ones; with `null`, the system ones alone (the operator's `overlays list`). */
+export function listOverlays(context: Pick<AppContext, 'db'>, accountId: string | null): Overlay[] {
+  // `account_id = NULL` matches no row, so a null account lists only the system overlays.
   const rows = context.db
     .prepare('SELECT * FROM overlays WHERE account_id = ? OR (account_id IS NULL AND published = 1) ORDER BY created_at DESC, id')
     .all(accountId) as OverlayRow[];
@@ -153,6 +163,6 @@ export async function deleteOverlay(context: AppContext, accountId: string, over
   const row = context.db.prepare('SELECT * FROM overlays WHERE id = ? AND account_id = ?').get(overlayId, accountId) as OverlayRow | undefined;
   if (!row) throw new RenderbayError('overlay_not_found', 'Overlay not found', 404);
   context.db.prepare('DELETE FROM overlays WHERE id = ?').run(row.id);
-  await removeUnreferencedFiles(context, [row.file_key]);
+  releaseFiles(context, [row.file_key]);
   return { id: row.id, deleted: true };
 }

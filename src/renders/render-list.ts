@@ -9,7 +9,7 @@
  */
 import type { AppContext } from '../context.js';
 import { RenderbayError } from '../errors.js';
-import { parsePaging, type Page } from '../models/model-service.js';
+import { parsePaging, type Page } from '../paging.js';
 import { ASPECTS, DATASET_QUALITIES, OUTPUTS, QUALITIES } from '../settings/render-settings.js';
 import { FINISHED_STATUSES, RENDER_STATUSES, toRenderItem, type RenderItem, type RenderRow, type RenderStatus } from './render-service.js';
 

@@ -13,7 +13,8 @@ import { findModelRow, type ModelRow } from '../models/model-service.js';
 import { parseRenderSettings, type RenderSettings } from '../settings/render-settings.js';
 import { assertRenderOverlays } from '../overlays/overlay-service.js';
 import { assertAnimationClip, clipNamesReadOnce, type ClipNameReader } from '../models/model-animations.js';
-import type { RenderAssets } from './render-assets.js';
+import { renderAssets } from './render-assets.js';
+import { modelFileKeys, releaseFiles } from '../storage/file-references.js';
 
 export const RENDER_STATUSES = ['pending', 'poster-processing', 'poster-done', 'video-processing', 'done', 'error', 'failed'] as const;
 export type RenderStatus = (typeof RENDER_STATUSES)[number];
@@ -27,12 +28,17 @@ export const MAX_BATCH = 100;
 /** The free integrity-check render every new model gets: short and small. */
 export const SYSTEM_PREVIEW_SETTINGS: RenderSettings = parseRenderSettings({ quality: 'share', length: 3 });
 
+/** A render as it appears in a model's `renders` list; every fuller view of a render starts from this. */
 export interface RenderSummary {
   id: string;
   status: RenderStatus;
   renderSettings: RenderSettings;
   createdAt: string;
   updatedAt: string;
+  /** The free integrity-check render of a new model. */
+  isSystemPreview: boolean;
+  /** The same flag under the name the hosted docs tell users to look for; both are always sent. */
+  is_system_preview: boolean;
 }
 
 export interface RenderItem extends RenderSummary {
@@ -44,7 +50,6 @@ export interface RenderItem extends RenderSummary {
   progress: number;
   stage: string | null;
   errorCode: string | null;
-  isSystemPreview: boolean;
   credits: number;
 }
 
@@ -68,22 +73,34 @@ export interface RenderRow {
   updated_at: string;
 }
 
+/**
+ * The one place a render row is serialised: a model's `renders` list sends this, and
+ * every fuller view (toRenderItem) extends it, so a field added here reaches REST and MCP alike.
+ */
+export const toRenderSummary = (row: RenderRow): RenderSummary => ({
+  id: row.id,
+  status: row.status,
+  renderSettings: JSON.parse(row.settings) as RenderSettings,
+  createdAt: row.created_at,
+  updatedAt: row.updated_at,
+  isSystemPreview: row.is_system_preview === 1,
+  is_system_preview: row.is_system_preview === 1,
+});
+
+/** A render in full (`GET /renders/:id`, lists, MCP get_render): the summary plus its progress and outputs. */
 export const toRenderItem = (row: RenderRow): RenderItem => {
-  const assets = JSON.parse(row.assets) as RenderAssets;
+  const assets = renderAssets(row);
+  const { id, ...summary } = toRenderSummary(row);
   return {
-    id: row.id,
+    id,
     modelId: row.model_id,
-    status: row.status,
-    renderSettings: JSON.parse(row.settings) as RenderSettings,
+    ...summary,
     fileSize: row.file_size,
     errorMessage: row.error_message,
     hasWebVariant: Boolean(assets.web),
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
     progress: row.progress,
     stage: row.stage,
     errorCode: row.error_code,
-    isSystemPreview: row.is_system_preview === 1,
     credits: row.credits,
   };
 };
@@ -113,6 +130,11 @@ export function insertRender(
   settings: RenderSettings,
   options: { systemPreview: boolean },
 ): RenderRow {
+  // Checked in the inserting transaction: a model deleted since the request was validated
+  // may already have given its files back (src/storage/file-references.ts).
+  if (context.db.prepare('SELECT deleted_at FROM models WHERE id = ?').pluck().get(modelId) !== null) {
+    throw new RenderbayError('model_not_found', 'Model not found', 404);
+  }
   const id = newId();
   const now = nowIso();
   const credits = options.systemPreview ? 0 : priceOf(settings).credits;
@@ -211,10 +233,7 @@ export async function validateEach<Result>(items: unknown[], validate: (item: un
 
 export function listRendersOfModel(context: AppContext, modelId: string): RenderSummary[] {
   const rows = context.db.prepare('SELECT * FROM renders WHERE model_id = ? ORDER BY created_at').all(modelId) as RenderRow[];
-  return rows.map((row) => {
-    const item = toRenderItem(row);
-    return { id: item.id, status: item.status, renderSettings: item.renderSettings, createdAt: item.createdAt, updatedAt: item.updatedAt };
-  });
+  return rows.map(toRenderSummary);
 }
 
 export function getRender(context: AppContext, accountId: string, renderId: unknown): RenderItem {
@@ -238,24 +257,29 @@ export function dismissRender(context: AppContext, accountId: string, renderId: 
 export async function deleteRender(context: AppContext, accountId: string, renderId: unknown): Promise<{ id: string; deleted: true }> {
   const row = findRenderRow(context, accountId, renderId);
   if (!FINISHED_STATUSES.includes(row.status)) await context.queue.cancel(row.id);
-  const keys = context.db.transaction(() => {
-    const current = findRenderRow(context, accountId, row.id);
-    const unfinished = !FINISHED_STATUSES.includes(current.status);
-    if (unfinished && current.credits > 0 && current.refunded === 0) recordCreditChange(context.db, accountId, current.credits, 'refund', current.id);
-    context.db.prepare('DELETE FROM renders WHERE id = ?').run(current.id);
-    return Object.values(JSON.parse(current.assets) as RenderAssets).map((asset) => asset.key);
-  })();
-  await removeUnreferencedFiles(context, keys);
+  const keys = context.db.transaction(() => deleteRenderRows(context, [findRenderRow(context, accountId, row.id).id]))();
+  releaseFiles(context, keys);
   return { id: row.id, deleted: true };
 }
 
-/** Removes stored files no model, render or overlay refers to any more. */
-export async function removeUnreferencedFiles(context: AppContext, keys: string[]): Promise<void> {
-  for (const key of new Set(keys)) {
-    const referenced =
-      context.db.prepare('SELECT 1 FROM models WHERE file_key = ? OR source_key = ? OR usdz_key = ?').get(key, key, key) ??
-      context.db.prepare('SELECT 1 FROM overlays WHERE file_key = ?').get(key) ??
-      context.db.prepare('SELECT 1 FROM renders, json_each(renders.assets) WHERE json_extract(json_each.value, \'$.key\') = ?').get(key);
-    if (!referenced) await context.store.remove(key);
+/**
+ * Deletes render rows (run inside the caller's transaction; workers already stopped),
+ * refunding those that had not finished. Returns the stored keys this may have freed —
+ * the renders' outputs, and the files of a deleted model that no render needs any more —
+ * for `releaseFiles` once the transaction has committed.
+ */
+export function deleteRenderRows(context: Pick<AppContext, 'db'>, renderIds: string[]): string[] {
+  const keys: string[] = [];
+  const models = new Set<string>();
+  for (const id of renderIds) {
+    const row = context.db.prepare('SELECT * FROM renders WHERE id = ?').get(id) as RenderRow | undefined;
+    if (!row) continue;
+    const unfinished = !FINISHED_STATUSES.includes(row.status);
+    if (unfinished && row.credits > 0 && row.refunded === 0) recordCreditChange(context.db, row.account_id, row.credits, 'refund', row.id);
+    context.db.prepare('DELETE FROM renders WHERE id = ?').run(row.id);
+    keys.push(...Object.values(renderAssets(row)).map((asset) => asset.key));
+    models.add(row.model_id);
   }
+  for (const modelId of models) keys.push(...modelFileKeys(context.db, modelId));
+  return keys;
 }

@@ -11,6 +11,11 @@ import { RenderbayError } from '../errors.js';
 export const QUALITIES = ['share', 'standard', '4k', 'pro'] as const;
 export const ASPECTS = ['16:9', '1:1', '9:16'] as const;
 export const EFFECTS = ['turntable', 'hero-spin', 'showcase', 'zoom-orbit', 'reveal'] as const;
+/**
+ * The hosted API lists "dataset" among the effects: it is not a camera move but another
+ * name for `output: "dataset"`, and is stored as that (see `datasetEffectAsOutput`).
+ */
+export const DATASET_EFFECT = 'dataset';
 /** Anchors of a background image's crop (bgAlign) and of an overlay (its alignment). */
 export const ALIGNMENTS = ['top-left', 'top-center', 'top-right', 'center-left', 'center', 'center-right', 'bottom-left', 'bottom-center', 'bottom-right'] as const;
 /** Foreground overlays one render may stack. */
@@ -110,11 +115,12 @@ export const renderSettingsFields = z.strictObject(
       ),
     /** Frame aspect ratio. */
     aspect: oneOf('aspect', ASPECTS).default('16:9').describe('Frame aspect ratio.'),
-    /** Camera move. */
-    effect: oneOf('effect', EFFECTS)
+    /** Camera move (or "dataset", taken as output "dataset" before the fields are read). */
+    effect: z
+      .enum(EFFECTS, { error: `effect must be one of: ${EFFECTS.join(', ')}, or ${DATASET_EFFECT} (the same as output "dataset")` })
       .default('turntable')
       .describe(
-        'Camera move: turntable (360° orbit), hero-spin (fast spin decelerating to face the front), showcase (swing left and right of the front and back), zoom-orbit (360° while moving from zoomStart to zoomEnd), reveal (the model grows from scaleFrom while turning sweepAngle).',
+        'Camera move: turntable (360° orbit), hero-spin (fast spin decelerating to face the front), showcase (swing left and right of the front and back), zoom-orbit (360° while moving from zoomStart to zoomEnd), reveal (the model grows from scaleFrom while turning sweepAngle). effect "dataset" is accepted as another name for output "dataset".',
       ),
     /** Degrees turned by hero-spin (default 540) and reveal (default 180). */
     sweepAngle: numberIn('sweepAngle', 10, 1080, '°').optional().describe('Degrees turned by hero-spin (default 540) and reveal (default 180), 10–1080.'),
@@ -192,27 +198,49 @@ export const renderSettingsFields = z.strictObject(
   { error: (issue) => (issue.code === 'unrecognized_keys' ? undefined : 'renderSettings must be a JSON object') },
 );
 
-/** The whole schema: the fields, the rules between them, and the defaults that depend on `output`. */
-export const renderSettingsSchema = renderSettingsFields
-  // Cross-field rules. (zod runs them once every field is valid on its own.)
-  .superRefine((settings, context) => {
-    if (settings.output === 'dataset') return;
-    for (const field of DATASET_ONLY_FIELDS) {
-      if (settings[field] === undefined) continue;
-      context.addIssue({ code: 'custom', path: [field], message: `${field} requires output "dataset" (output is "${settings.output}")` });
-    }
-  })
-  // Dataset defaults apply only to datasets, so a video's settings never carry them.
-  .overwrite((settings) =>
-    settings.output === 'dataset'
-      ? { ...settings, datasetQuality: settings.datasetQuality ?? DEFAULT_DATASET_QUALITY, coverage: settings.coverage ?? DEFAULT_COVERAGE }
-      : settings,
-  );
+/**
+ * `effect: "dataset"` (the hosted API's spelling) becomes `output: "dataset"` before the
+ * fields are read, so it is stored, priced and rendered exactly like that; the effect
+ * itself falls back to its default. With `output: "video"` given as well the request
+ * contradicts itself and is refused.
+ */
+function datasetEffectAsOutput(input: unknown, context: z.RefinementCtx): unknown {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) return input;
+  const { effect, ...rest } = input as Record<string, unknown>;
+  if (effect !== DATASET_EFFECT) return input;
+  if (rest.output === 'video') {
+    context.addIssue({ code: 'custom', path: ['effect'], message: 'effect "dataset" renders a dataset; it cannot be combined with output "video"' });
+    return input;
+  }
+  // Any other output value is left for the output field to judge.
+  return { ...rest, output: rest.output ?? 'dataset' };
+}
 
-export type RenderSettingsInput = z.input<typeof renderSettingsSchema>;
+/** The whole schema: the fields, the rules between them, and the defaults that depend on `output`. */
+export const renderSettingsSchema = z.preprocess(
+  datasetEffectAsOutput,
+  renderSettingsFields
+    // Cross-field rules. (zod runs them once every field is valid on its own.)
+    .superRefine((settings, context) => {
+      if (settings.output === 'dataset') return;
+      for (const field of DATASET_ONLY_FIELDS) {
+        if (settings[field] === undefined) continue;
+        context.addIssue({ code: 'custom', path: [field], message: `${field} requires output "dataset" (output is "${settings.output}")` });
+      }
+    })
+    // Dataset defaults apply only to datasets, so a video's settings never carry them.
+    .overwrite((settings) =>
+      settings.output === 'dataset'
+        ? { ...settings, datasetQuality: settings.datasetQuality ?? DEFAULT_DATASET_QUALITY, coverage: settings.coverage ?? DEFAULT_COVERAGE }
+        : settings,
+    ),
+);
+
+/** What callers may pass: the fields' inputs, with "dataset" also allowed as an effect. */
+export type RenderSettingsInput = Omit<z.input<typeof renderSettingsFields>, 'effect'> & { effect?: Effect | typeof DATASET_EFFECT };
 export type RenderSettings = z.output<typeof renderSettingsSchema>;
 
-export const RENDER_SETTING_FIELDS = Object.keys(renderSettingsSchema.shape) as (keyof RenderSettings)[];
+export const RENDER_SETTING_FIELDS = Object.keys(renderSettingsFields.shape) as (keyof RenderSettings)[];
 
 /**
  * Validates user-supplied settings and fills in defaults. Throws `invalid_settings`

@@ -23,10 +23,25 @@ export interface ServerProcess {
   log(): string;
 }
 
-export async function startServerProcess(dataDirectory: string, options: { allowPrivateUrls?: boolean; env?: NodeJS.ProcessEnv } = {}): Promise<ServerProcess> {
-  const args = [CLI, 'serve', '--port', '0', '--data', dataDirectory, '--concurrency', '1'];
+export async function startServerProcess(
+  dataDirectory: string,
+  options: {
+    allowPrivateUrls?: boolean;
+    env?: NodeJS.ProcessEnv;
+    /** extra `renderbay serve` arguments */
+    args?: string[];
+    /** `ulimit -n` for the server process */
+    openFileLimit?: number;
+    /** another build's cli.js */
+    cli?: string;
+  } = {},
+): Promise<ServerProcess> {
+  const args = [options.cli ?? CLI, 'serve', '--port', '0', '--data', dataDirectory, '--concurrency', '1', ...(options.args ?? [])];
   if (options.allowPrivateUrls) args.push('--allow-private-urls');
-  const child = spawn(process.execPath, args, { env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const [command, commandArgs] = options.openFileLimit
+    ? ['bash', ['-c', `ulimit -n ${options.openFileLimit} && exec "$@"`, 'bash', process.execPath, ...args]]
+    : [process.execPath, args];
+  const child = spawn(command, commandArgs, { env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stderr!.on('data', (chunk) => (output += String(chunk)));
   const url = await new Promise<string>((resolve, reject) => {
@@ -95,6 +110,15 @@ export async function api<T = any>(server: { url: string }, key: string | null, 
     /* not JSON */
   }
   return { status: response.status, headers: response.headers, body: parsed as T };
+}
+
+/** Asserts the REST error envelope: the HTTP status, the stable code, and (optionally) what the message says. */
+export function expectError(response: { status: number; body: any }, status: number, code: string, message?: RegExp): void {
+  assert.equal(response.status, status, JSON.stringify(response.body));
+  assert.equal(response.body.error.code, code, JSON.stringify(response.body));
+  assert.equal(response.body.error.status, status);
+  assert.equal(typeof response.body.error.message, 'string');
+  if (message) assert.match(response.body.error.message, message);
 }
 
 export async function modelForm(file: string, renderSettings?: unknown, fileName = path.basename(file)): Promise<FormData> {

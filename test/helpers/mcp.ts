@@ -36,10 +36,10 @@ export interface StdioConnection {
   stderr(): string;
 }
 
-/** Spawns the built `renderbay mcp` with the SDK's stdio transport. */
+/** Spawns the built `renderbay mcp` with the SDK's stdio transport (and a plain Client with `capabilities`, unless one is given). */
 export async function connectStdio(
   dataDirectory: string,
-  options: { args?: string[]; env?: Record<string, string>; capabilities?: ClientCapabilities } = {},
+  options: { args?: string[]; env?: Record<string, string>; capabilities?: ClientCapabilities; client?: Client } = {},
 ): Promise<StdioConnection> {
   const transport = new StdioClientTransport({
     command: process.execPath,
@@ -49,7 +49,7 @@ export async function connectStdio(
   });
   let stderr = '';
   transport.stderr?.on('data', (chunk) => (stderr += String(chunk)));
-  const client = new Client({ name: 'renderbay-test', version: '1.0.0' }, { capabilities: options.capabilities ?? {} });
+  const client = options.client ?? new Client({ name: 'renderbay-test', version: '1.0.0' }, { capabilities: options.capabilities ?? {} });
   await client.connect(transport);
   return { client, transport, stderr: () => stderr };
 }

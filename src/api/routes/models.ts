@@ -1,5 +1,4 @@
 /** /v1/models: thin adapters over the model service. */
-import path from 'node:path';
 import { RenderbayError } from '../../errors.js';
 import { sendFile } from '../../http/send-file.js';
 import { LIMITS } from '../../limits.js';
@@ -18,8 +17,7 @@ import { modelUsdz } from '../../models/model-usdz.js';
 import type { Route } from '../http-app.js';
 import { receiveAccountUpload } from '../upload-slots.js';
 
-const MODEL_EXTENSIONS = new Set(['.glb', '.gltf', '.zip']);
-/** What `GET /models/:id/file` sends: the normalised GLB, or (for a model found broken at ingest) the upload as received. */
+/** Content types of what `GET /models/:id/file` sends (modelFile decides which file). */
 const FILE_CONTENT_TYPES: Record<string, string> = { glb: 'model/gltf-binary', gltf: 'model/gltf+json', zip: 'application/zip' };
 
 export const modelRoutes: Route[] = [
@@ -30,11 +28,6 @@ export const modelRoutes: Route[] = [
     handle: ({ request, caller, context }) =>
       receiveAccountUpload(context, caller.account.id, request, { maxFileBytes: LIMITS.maxModelBytes, maxFieldBytes: 64 * 1024, maxFields: 20 }, async (upload) => {
         if (!upload.file) throw new RenderbayError('no_file', 'No file: send the model as the multipart field "file"', 400);
-        const extension = path.extname(upload.file.filename).toLowerCase();
-        if (extension !== '' && !MODEL_EXTENSIONS.has(extension)) {
-          await import('node:fs/promises').then((fs) => fs.rm(upload.file!.path, { force: true }));
-          throw new RenderbayError('invalid_format', `${upload.file.filename} is not a .glb, .gltf or .zip (OBJ scan or glTF folder) file`, 400);
-        }
         const created = await createModelFromFile(
           context,
           caller.account.id,
@@ -96,5 +89,5 @@ export const modelRoutes: Route[] = [
       await sendFile(request, response, usdz.path, { contentType: 'model/vnd.usdz+zip', etag: usdz.sha256, immutable: true, downloadName: usdz.name });
     },
   },
-  { method: 'DELETE', path: '/models/:id', scope: 'write', handle: ({ params, caller, context }) => ({ data: deleteModel(context, caller.account.id, params.id) }) },
+  { method: 'DELETE', path: '/models/:id', scope: 'write', handle: async ({ params, caller, context }) => ({ data: await deleteModel(context, caller.account.id, params.id) }) },
 ];

@@ -11,7 +11,8 @@ export const overlayRoutes: Route[] = [
     handle: ({ request, caller, context }) =>
       receiveAccountUpload(context, caller.account.id, request, { maxFileBytes: MAX_OVERLAY_BYTES, maxFieldBytes: 4 * 1024, maxFields: 10 }, async (upload) => {
         const overlay = await createOverlay(context, caller.account.id, upload.file, upload.fields);
-        return { status: 201, data: { id: overlay.id, layer: overlay.layer, alignment: overlay.alignment, name: overlay.name } };
+        // 200, not 201: the hosted API answers an overlay upload with 200.
+        return { status: 200, data: { id: overlay.id, layer: overlay.layer, alignment: overlay.alignment, name: overlay.name } };
       }),
   },
   { method: 'GET', path: '/overlays', scope: 'read', handle: ({ caller, context }) => ({ data: listOverlays(context, caller.account.id) }) },
