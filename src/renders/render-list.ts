@@ -44,6 +44,8 @@ export interface CompactRender {
   stage: string | null;
   progress: number;
   errorCode: string | null;
+  /** Both names, as on every render (the hosted docs' snake_case and our camelCase). */
+  isSystemPreview: boolean;
   is_system_preview: boolean;
   quality: string;
   aspect: string;
@@ -67,6 +69,7 @@ export function toCompactRender(row: RenderRow, modelTitle: string): CompactRend
     stage: row.stage,
     progress: row.progress,
     errorCode: row.error_code,
+    isSystemPreview: row.is_system_preview === 1,
     is_system_preview: row.is_system_preview === 1,
     quality: settings.output === 'dataset' ? (settings.datasetQuality ?? '') : settings.quality,
     aspect: settings.aspect,
