@@ -56,6 +56,10 @@ export const LIMITS = {
   maxValidationMessages: 100,
   /** Longest side of a texture written into a USDZ (AR Quick Look's memory budget is small); larger ones are downscaled. */
   maxUsdzTextureSide: 2048,
+  /** Largest file an MCP client may send inline as base64 (upload_overlay); the SDK refuses HTTP messages over 4 MB, and base64 adds a third. */
+  mcpInlineFileBytes: 2 * 1024 * 1024,
+  /** Most URLs one ingest_model call imports, and most renders one wait_for_renders call watches. */
+  mcpMaxItems: 100,
 
   // Connections of `renderbay serve` (README, "Connections and timeouts"). The request-phase
   // limits (headers, body rate) end when the request has arrived: a response may take as long as

@@ -10,7 +10,6 @@ import { priceOf } from '../credits/prices.js';
 import { RenderbayError } from '../errors.js';
 import { newId, nowIso } from '../ids.js';
 import { findModelRow, type ModelRow } from '../models/model-service.js';
-import { parsePaging, type Page } from '../paging.js';
 import { parseRenderSettings, type RenderSettings } from '../settings/render-settings.js';
 import { assertRenderOverlays } from '../overlays/overlay-service.js';
 import { assertAnimationClip, clipNamesReadOnce, type ClipNameReader } from '../models/model-animations.js';
@@ -156,7 +155,7 @@ export function findRenderRow(context: AppContext, accountId: string, renderId: 
   return row;
 }
 
-function assertRenderable(context: AppContext, accountId: string, modelId: unknown): ModelRow {
+export function assertRenderable(context: AppContext, accountId: string, modelId: unknown): ModelRow {
   const model = findModelRow(context, accountId, modelId);
   if (model.status === 'invalid') {
     throw new RenderbayError('invalid_model', `This model failed its integrity check: ${model.invalid_reason ?? 'unknown reason'}`);
@@ -197,16 +196,8 @@ export async function createBatch(context: AppContext, accountId: string, body: 
   const renders = (body as { renders?: unknown } | null)?.renders;
   if (!Array.isArray(renders) || renders.length === 0) throw new RenderbayError('renders_required', 'renders must be a non-empty array', 400);
   if (renders.length > MAX_BATCH) throw new RenderbayError('too_many', `At most ${MAX_BATCH} renders per batch (got ${renders.length})`, 400);
-  const items: { modelId: string; settings: RenderSettings }[] = [];
   const clipNames = clipNamesReadOnce();
-  for (const [index, item] of renders.entries()) {
-    try {
-      items.push(await validateRenderRequest(context, accountId, item, clipNames));
-    } catch (error) {
-      if (error instanceof RenderbayError) throw new RenderbayError(error.code, `renders[${index}]: ${error.message}`, error.status);
-      throw error;
-    }
-  }
+  const items = await validateEach(renders, (item) => validateRenderRequest(context, accountId, item, clipNames));
   const needed = items.reduce((sum, item) => sum + priceOf(item.settings).credits, 0);
   const created = context.db.transaction(() => {
     const balance = (context.db.prepare('SELECT credits FROM accounts WHERE id = ?').get(accountId) as { credits: number }).credits;
@@ -217,29 +208,27 @@ export async function createBatch(context: AppContext, accountId: string, body: 
   return created.map((row) => ({ id: row.id, modelId: row.model_id, status: row.status }));
 }
 
-export function listRenders(
-  context: AppContext,
-  accountId: string,
-  query: { model?: unknown; status?: unknown; limit?: unknown; offset?: unknown },
-): Page<RenderItem> {
-  const { limit, offset } = parsePaging(query);
-  const conditions = ['account_id = @accountId'];
-  const parameters: Record<string, unknown> = { accountId, limit, offset };
-  if (typeof query.model === 'string' && query.model !== '') {
-    conditions.push('model_id = @model');
-    parameters.model = query.model;
-  }
-  if (typeof query.status === 'string' && query.status !== '') {
-    if (!(RENDER_STATUSES as readonly string[]).includes(query.status)) {
-      throw new RenderbayError('invalid_request', `status must be one of: ${RENDER_STATUSES.join(', ')}`);
+/**
+ * Checks every item of a list and returns the results, or throws one error naming every
+ * failing item (`renders[2]: …; renders[5]: …`), so a caller fixes them all in one go. The
+ * error keeps the first failure's code and status.
+ */
+export async function validateEach<Result>(items: unknown[], validate: (item: unknown) => Promise<Result> | Result): Promise<Result[]> {
+  const results: Result[] = [];
+  const failures: { index: number; error: RenderbayError }[] = [];
+  for (const [index, item] of items.entries()) {
+    try {
+      results.push(await validate(item));
+    } catch (error) {
+      if (!(error instanceof RenderbayError)) throw error;
+      failures.push({ index, error });
     }
-    conditions.push('status = @status');
-    parameters.status = query.status;
   }
-  const where = conditions.join(' AND ');
-  const total = (context.db.prepare(`SELECT COUNT(*) AS total FROM renders WHERE ${where}`).get(parameters) as { total: number }).total;
-  const rows = context.db.prepare(`SELECT * FROM renders WHERE ${where} ORDER BY created_at DESC, id LIMIT @limit OFFSET @offset`).all(parameters) as RenderRow[];
-  return { data: rows.map(toRenderItem), meta: { total, offset, limit } };
+  if (failures.length > 0) {
+    const [first] = failures;
+    throw new RenderbayError(first.error.code, failures.map(({ index, error }) => `renders[${index}]: ${error.message}`).join('; '), first.error.status);
+  }
+  return results;
 }
 
 export function listRendersOfModel(context: AppContext, modelId: string): RenderSummary[] {
