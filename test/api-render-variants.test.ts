@@ -39,7 +39,7 @@ async function uploadOverlay(apiKey: string, colour: string, layer: 'background'
   form.append('file', new Blob([new Uint8Array(png)]), `${layer}.png`);
   form.append('layer', layer);
   const { status, body } = await api(server, apiKey, 'POST', '/overlays', form);
-  assert.equal(status, 201, JSON.stringify(body));
+  assert.equal(status, 200, JSON.stringify(body));
   return body.data.id as string;
 }
 
