@@ -10,7 +10,7 @@ export interface Quote {
   creditsRequired: number;
   creditsAvailable: number;
   sufficient: boolean;
-  breakdown: ({ quality: string; credits: number } | { datasetQuality: string; credits: number })[];
+  breakdown: ({ quality: string; credits: number } | { datasetQuality: string; credits: number } | { output: 'stills'; imageSize: string; images: number; credits: number })[];
 }
 
 export function quote(context: AppContext, accountId: string, body: unknown): Quote {
@@ -22,7 +22,8 @@ export function quote(context: AppContext, accountId: string, body: unknown): Qu
       // Each item is a subset of renderSettings: its priced fields are validated with the
       // same schema as a render's; the others cannot change the price and are ignored.
       const settings = parseRenderSettings(pricedFields(item));
-      const { item: billed, credits } = priceOf(settings);
+      const { item: billed, credits, images } = priceOf(settings);
+      if (settings.output === 'stills') return { output: 'stills' as const, imageSize: settings.imageSize!, images, credits };
       return settings.output === 'dataset' ? { datasetQuality: billed, credits } : { quality: billed, credits };
     } catch (error) {
       if (error instanceof RenderbayError) throw new RenderbayError(error.code, `renders[${index}]: ${error.message}`, error.status);

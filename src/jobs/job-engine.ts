@@ -29,7 +29,7 @@ import { renderToDirectory, type RenderJob, type RenderProgress } from '../rende
 import type { OverlayImage } from '../render/render-plan.js';
 import type { RenderOutputs, RenderResult } from '../render/worker-protocol.js';
 import { getOverlayFile } from '../overlays/overlay-service.js';
-import { storedAs, type AssetName, type RenderAssets } from '../renders/render-assets.js';
+import { isStillAssetName, stillAssets, storedAs, type AssetName, type RenderAssets } from '../renders/render-assets.js';
 import { ACTIVE_STATUSES, type RenderRow, type RenderStatus } from '../renders/render-service.js';
 import type { RenderSettings } from '../settings/render-settings.js';
 import { EngineLock, isProcessAlive } from './engine-lock.js';
@@ -281,7 +281,7 @@ export class JobEngine implements RenderQueue {
       await Promise.all(postersPublished);
       const outputs = result.output === 'video' ? result.variants.map((variant) => variant.files) : [result.files];
       const assets: RenderAssets[] = [];
-      for (const [index, files] of outputs.entries()) assets.push(await this.storeOutputs([...job.variants[index]], files));
+      for (const [index, files] of outputs.entries()) assets.push(await this.storeOutputs([...job.variants[index]], files, { width: result.width, height: result.height }));
       // Clean up before announcing `done`: a client that sees done never sees our leftovers.
       await rm(workDirectory, { recursive: true, force: true });
       this.markDone(job.variants.map((ids, index) => ({ ids: [...ids], assets: assets[index] })));
@@ -312,11 +312,13 @@ export class JobEngine implements RenderQueue {
     this.mergeAssets(ids, assets);
   }
 
-  private async storeOutputs(ids: string[], files: RenderOutputs): Promise<RenderAssets> {
+  private async storeOutputs(ids: string[], files: RenderOutputs, size: { width: number; height: number }): Promise<RenderAssets> {
     const assets: RenderAssets = {};
     for (const [output, file] of Object.entries(files as unknown as Record<string, string>)) {
       const asset = OUTPUT_ASSETS[output];
       if (asset) assets[asset] = storedAs(asset, await this.context.store.put(file), file);
+      // A still: `still:<name>`, with its file name and pixel size (GET /renders/:id/stills lists them).
+      else if (isStillAssetName(output)) assets[output] = { ...(await this.context.store.put(file)), fileName: path.basename(file), ...size };
     }
     this.mergeAssets(ids, assets);
     return assets;
@@ -328,7 +330,7 @@ export class JobEngine implements RenderQueue {
       "UPDATE renders SET status = 'done', progress = 100, stage = 'done', file_size = ?, error_code = NULL, error_message = NULL, finished_at = ?, updated_at = ? WHERE id = ?",
     );
     this.context.db.transaction(() => {
-      for (const { ids, assets } of variants) for (const id of ids) finish.run((assets.video ?? assets.dataset)?.size ?? null, now, now, id);
+      for (const { ids, assets } of variants) for (const id of ids) finish.run(outputBytes(assets), now, now, id);
     })();
   }
 
@@ -405,6 +407,14 @@ export class JobEngine implements RenderQueue {
       .all(...ids) as { model_id: string }[];
     for (const { model_id } of previews) markModelVerdict(this.context as AppContext, model_id, verdict);
   }
+}
+
+/** A render's fileSize: its video or dataset, or all its stills together. */
+function outputBytes(assets: RenderAssets): number | null {
+  const main = assets.video ?? assets.dataset;
+  if (main) return main.size;
+  const stills = stillAssets(assets);
+  return stills.length > 0 ? stills.reduce((sum, still) => sum + still.asset.size, 0) : null;
 }
 
 function killQuietly(pid: number | null): void {
