@@ -15,7 +15,7 @@ export function registerDownloadRenderTool(server: McpServer, session: McpSessio
     name: 'download_render',
     title: 'Get the files of a render',
     description:
-      'The files of a render: video (MP4, or MOV for pro), web (lighter MP4), thumb (quarter-size MP4), poster (small PNG) and posterFull (PNG). ' +
+      'The files of a render: video (MP4, or MOV for pro), web (lighter MP4), thumb (quarter-size MP4), poster (small PNG), posterFull (PNG), still:<name> (stills). ' +
       (stdio
         ? 'Each comes with its local path; give directory to copy them there with proper names (e.g. <renderId>-video.mp4). '
         : 'Each comes with a URL that needs the same Authorization: Bearer key; bundleUrl is a ZIP of all. ') +

@@ -12,6 +12,8 @@ export const PREVIEW_DEFAULTS = {
   /** Largest JPEG in bytes (base64 adds a third: 512 KB → ~683 KB of JSON). */
   maxBytes: 512 * 1024,
   quality: 80,
+  /** Longest side of each still of a stills render shown inline (several at once stay small). */
+  stillSide: 384,
 } as const;
 
 export interface Preview {
@@ -30,19 +32,20 @@ export interface Preview {
 const cache = new Map<string, Promise<Preview>>();
 const CACHE_ENTRIES = 64;
 
-export function renderPreview(posterPath: string): Promise<Preview> {
-  let preview = cache.get(posterPath);
+export function renderPreview(posterPath: string, maxSide: number = PREVIEW_DEFAULTS.maxSide): Promise<Preview> {
+  const key = `${maxSide}:${posterPath}`;
+  let preview = cache.get(key);
   if (!preview) {
-    preview = encodePreview(posterPath);
-    preview.catch(() => cache.delete(posterPath));
-    cache.set(posterPath, preview);
+    preview = encodePreview(posterPath, maxSide);
+    preview.catch(() => cache.delete(key));
+    cache.set(key, preview);
     if (cache.size > CACHE_ENTRIES) cache.delete(cache.keys().next().value!);
   }
   return preview;
 }
 
-async function encodePreview(posterPath: string): Promise<Preview> {
-  const { maxSide, maxBytes, quality } = PREVIEW_DEFAULTS;
+async function encodePreview(posterPath: string, maxSide: number): Promise<Preview> {
+  const { maxBytes, quality } = PREVIEW_DEFAULTS;
   // Loaded on first use: sharp costs ~100 ms to import, and `renderbay mcp` must start fast.
   const { default: sharp } = await import('sharp');
   const input = await readFile(posterPath);
