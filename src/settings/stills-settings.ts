@@ -88,10 +88,10 @@ export const stillsFields = {
     .min(1, { error: 'stills must list at least one still' })
     .max(MAX_STILLS, { error: `stills takes at most ${MAX_STILLS} stills` })
     .optional()
-    .describe(`output "stills": angles, preset names (${STILL_PRESET_NAMES.join(', ')}) or {name, azimuth, elevation} in degrees (default ${DEFAULT_STILLS.join(', ')}).`),
-  imageSize: imageSize.optional().describe(`output "stills": ${IMAGE_SIZE_NAMES.join('/')} (long side 1280/1920/2560/3840, shape from aspect; default ${DEFAULT_IMAGE_SIZE}) or "WxH" ${CUSTOM_IMAGE_SIDE.min}–${CUSTOM_IMAGE_SIDE.max}.`),
-  imageFormat: z.enum(IMAGE_FORMATS, { error: `imageFormat must be one of: ${IMAGE_FORMATS.join(', ')}` }).optional().describe('output "stills": png (default), jpeg, webp, avif.'),
-  transparent: z.boolean({ error: 'transparent must be true or false' }).optional().describe('output "stills": transparent background, shadow as partial alpha (not with jpeg).'),
+    .describe(`Stills angles: presets or {name, azimuth, elevation} in degrees (default ${DEFAULT_STILLS.join(', ')}).`),
+  imageSize: imageSize.optional().describe(`Stills: ${IMAGE_SIZE_NAMES.join('/')} (long side, shaped by aspect; default ${DEFAULT_IMAGE_SIZE}) or "WxH" ${CUSTOM_IMAGE_SIDE.min}–${CUSTOM_IMAGE_SIDE.max}.`),
+  imageFormat: z.enum(IMAGE_FORMATS, { error: `imageFormat must be one of: ${IMAGE_FORMATS.join(', ')}` }).optional().describe('Stills (default png).'),
+  transparent: z.boolean({ error: 'transparent must be true or false' }).optional().describe('Stills: transparent background (png/webp/avif).'),
 };
 
 type StillsFields = { output: string; stills?: StillEntry[]; imageSize?: string; imageFormat?: ImageFormat; transparent?: boolean };
