@@ -26,6 +26,9 @@ import { createStudioLighting, type StudioLighting } from './scene/studio-enviro
 export type StudioPlan = Pick<RenderPlan, 'modelPath' | 'width' | 'height' | 'fps' | 'frameCount' | 'variants' | 'encoding' | 'camera' | 'model' | 'animation' | 'look' | 'antialiasing'> &
   Partial<Pick<RenderPlan, 'stills'>>;
 
+/** Above this elevation (either way) a still looks straight down or up (see `renderView`). */
+const STEEP_ELEVATION_DEGREES = 89;
+
 export class Studio {
   private constructor(
     private readonly gl: GLRenderer,
@@ -104,8 +107,8 @@ export class Studio {
     this.pipeline.renderScene(this.scene, this.camera, this.floor);
   }
 
-  /** Fitted orbit distances by elevation (stills ask for several elevations of one scene). */
-  private readonly distanceByElevation = new Map<number, number>();
+  /** Fitted orbit distances by elevation (and azimuth, for steep views): stills ask for several of one scene. */
+  private readonly distanceByElevation = new Map<string, number>();
 
   /**
    * Renders the still model from one orbit pose (a still: azimuth and elevation of its own),
@@ -113,10 +116,19 @@ export class Studio {
    * one elevation shows the model at the same scale; `camera.zoom` still applies.
    */
   renderView(view: Pick<OrbitPose, 'azimuthDegrees' | 'elevationDegrees'>): void {
-    let distance = this.distanceByElevation.get(view.elevationDegrees);
+    // Looking straight down (or up), "up" in the image cannot be world +Y: it is the
+    // horizontal direction the camera would tilt towards, so the top view of the front
+    // (azimuth 0) has the front at the bottom, exactly as a slightly lower camera would.
+    const steep = Math.abs(view.elevationDegrees) > STEEP_ELEVATION_DEGREES;
+    const azimuth = THREE.MathUtils.degToRad(view.azimuthDegrees);
+    const towards = -Math.sign(view.elevationDegrees);
+    if (steep) this.camera.up.set(towards * Math.sin(azimuth), 0, towards * Math.cos(azimuth));
+    else this.camera.up.set(0, 1, 0);
+    const key = steep ? `${view.elevationDegrees}@${view.azimuthDegrees}` : String(view.elevationDegrees);
+    let distance = this.distanceByElevation.get(key);
     if (distance === undefined) {
       distance = fitOrbitDistance(this.camera, this.framing.box, this.framing.centre, view.elevationDegrees);
-      this.distanceByElevation.set(view.elevationDegrees, distance);
+      this.distanceByElevation.set(key, distance);
     }
     this.setModelScale(1);
     this.animation?.poseAtFrame(0);
