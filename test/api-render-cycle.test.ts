@@ -9,9 +9,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import sharp from 'sharp';
-import yauzl from 'yauzl';
 import { openDatabase } from '../src/db/database.js';
 import { api, createKey, modelForm, startServerProcess, tempLeftovers, waitForRender, waitForStatus, type ServerProcess } from './helpers/api-server.js';
+import { zipEntries } from './helpers/files.js';
 import { probe } from './helpers/media.js';
 
 const CUBE = 'fixtures/generated/textured-cube.glb';
@@ -33,22 +33,6 @@ after(async () => {
 async function download(route: string, headers: Record<string, string> = {}) {
   const response = await fetch(`${server.url}${route}`, { headers: { authorization: `Bearer ${key}`, ...headers } });
   return { status: response.status, headers: response.headers, bytes: Buffer.from(await response.arrayBuffer()) };
-}
-
-function zipEntries(bytes: Buffer): Promise<Map<string, number>> {
-  return new Promise((resolve, reject) => {
-    yauzl.fromBuffer(bytes, { lazyEntries: true }, (error, zip) => {
-      if (error || !zip) return reject(error);
-      const entries = new Map<string, number>();
-      zip.on('entry', (entry: yauzl.Entry) => {
-        entries.set(entry.fileName, entry.uncompressedSize);
-        zip.readEntry();
-      });
-      zip.on('end', () => resolve(entries));
-      zip.on('error', reject);
-      zip.readEntry();
-    });
-  });
 }
 
 describe('REST API render cycle', () => {

@@ -11,8 +11,8 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import sharp from 'sharp';
-import yauzl from 'yauzl';
 import { api, createKey, expectError, modelForm, startServerProcess, waitForRender, type ServerProcess } from './helpers/api-server.js';
+import { zipEntries } from './helpers/files.js';
 import { call, connectHttp } from './helpers/mcp.js';
 
 const COMPASS = 'fixtures/generated/compass-cube.glb';
@@ -38,22 +38,6 @@ after(async () => {
 async function download(route: string, headers: Record<string, string> = {}) {
   const response = await fetch(`${server.url}${route}`, { headers: { authorization: `Bearer ${key}`, ...headers } });
   return { status: response.status, headers: response.headers, bytes: Buffer.from(await response.arrayBuffer()) };
-}
-
-function zipNames(bytes: Buffer): Promise<string[]> {
-  return new Promise((resolve, reject) => {
-    yauzl.fromBuffer(bytes, { lazyEntries: true }, (error, zip) => {
-      if (error || !zip) return reject(error);
-      const names: string[] = [];
-      zip.on('entry', (entry: yauzl.Entry) => {
-        names.push(entry.fileName);
-        zip.readEntry();
-      });
-      zip.on('end', () => resolve(names));
-      zip.on('error', reject);
-      zip.readEntry();
-    });
-  });
 }
 
 describe('stills over REST and MCP', () => {
@@ -119,7 +103,7 @@ describe('stills over REST and MCP', () => {
     assert.deepEqual(posterPixels, frontPixels);
     const bundle = await download(`/renders/${renderId}/bundle`);
     assert.equal(bundle.status, 200);
-    assert.deepEqual((await zipNames(bundle.bytes)).sort(), ['poster-thumb.png', 'poster.png', 'stills/front.png', 'stills/left.png']);
+    assert.deepEqual([...(await zipEntries(bundle.bytes)).keys()].sort(), ['poster-thumb.png', 'poster.png', 'stills/front.png', 'stills/left.png']);
   });
 
   test('MCP: get_render shows every still small inline; download_render lists them with their URLs', async () => {

@@ -11,6 +11,7 @@ import type { ProgressListener } from '../render-video.js';
 import { writePosters } from '../sinks/poster.js';
 import { STILL_EXTENSIONS, writeStillImage } from '../sinks/still-image.js';
 import { Studio } from '../studio.js';
+import { renderTimings } from '../render-timings.js';
 
 /** Stills being encoded at once: one encodes while the next renders; more only holds memory (a 4k still is 59 MB raw). */
 const ENCODES_IN_FLIGHT = 2;
@@ -62,12 +63,6 @@ export async function renderStills(plan: RenderPlan, onProgress: ProgressListene
     frameCount: total,
     fps: 0,
     durationSeconds: 0,
-    timings: {
-      setupMs: Math.round(prepared - started),
-      renderMs: Math.round(rendered - prepared),
-      encodeTailMs: Math.round(finished - rendered),
-      totalMs: Math.round(finished - started),
-      msPerFrame: Math.round(((rendered - prepared) / total) * 10) / 10,
-    },
+    timings: renderTimings({ started, prepared, rendered, finished }, total),
   };
 }
