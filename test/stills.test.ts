@@ -17,6 +17,7 @@ import type { StillsRenderResult } from '../src/render/worker-protocol.js';
 import { parseRenderSettings } from '../src/settings/render-settings.js';
 import { imagePixelSize, imageSizeTier, STILL_PRESETS } from '../src/settings/stills-settings.js';
 import { COMPASS_COLOURS } from '../scripts/fixtures/valid-models.js';
+import { cli } from './helpers/api-server.js';
 import { colourDistance, meanColour, type RawImage } from './helpers/media.js';
 import { testSettingsRejections } from './helpers/settings.js';
 
@@ -186,5 +187,18 @@ describe('stills renders', () => {
     assert.equal(avifImage.format, 'heif');
     assert.deepEqual([avifImage.width, avifImage.height], [64, 80]);
     assert.equal(side(patch(avifImage, 0.5, 0.5)), 'back');
+  });
+
+  test('CLI: a bare --stills renders the default four into stills/ of the out directory', async () => {
+    const out = path.join(outputRoot, 'cli');
+    const summary = JSON.parse(await cli('render', COMPASS, '--stills', '--image-size', '80x64', '--image-format', 'webp', '--out', out, '--json'));
+    assert.equal(summary.output, 'stills');
+    assert.deepEqual(
+      summary.stills.map((still: { name: string }) => still.name),
+      ['front', 'three-quarter', 'side', 'back'],
+    );
+    assert.deepEqual((await readdir(path.join(out, 'stills'))).sort(), ['back.webp', 'front.webp', 'side.webp', 'three-quarter.webp']);
+    const { width, height, format } = await sharp(path.join(out, 'stills', 'side.webp')).metadata();
+    assert.deepEqual([format, width, height], ['webp', 80, 64]);
   });
 });
