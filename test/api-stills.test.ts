@@ -106,8 +106,8 @@ describe('stills over REST and MCP', () => {
     assert.deepEqual([...(await zipEntries(bundle.bytes)).keys()].sort(), ['poster-thumb.png', 'poster.png', 'stills/front.png', 'stills/left.png']);
   });
 
-  test('MCP: get_render shows every still small inline; download_render lists them with their URLs', async () => {
-    const result = await call(client, 'get_render', { renderId });
+  test('MCP: get_render with a preview shows every still small inline; download_render lists them with their URLs', async () => {
+    const result = await call(client, 'get_render', { renderId, preview: 'final' });
     const images = result.$result.content.filter((block: { type: string }) => block.type === 'image');
     assert.equal(images.length, 2);
     for (const image of images) {

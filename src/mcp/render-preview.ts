@@ -32,6 +32,17 @@ export interface Preview {
 const cache = new Map<string, Promise<Preview>>();
 const CACHE_ENTRIES = 64;
 
+/** Longest side of the previews wait_for_renders attaches, one per render: enough to check framing and background. */
+export const SMALL_PREVIEW_SIDE = 256;
+
+/** When a tool attaches previews: never (default), once the render is done, or whenever a poster exists. */
+export const PREVIEW_MODES = ['none', 'final', 'always'] as const;
+export type PreviewMode = (typeof PREVIEW_MODES)[number];
+
+export function wantsPreview(mode: PreviewMode | undefined, status: string): boolean {
+  return mode === 'always' || (mode === 'final' && status === 'done');
+}
+
 export function renderPreview(posterPath: string, maxSide: number = PREVIEW_DEFAULTS.maxSide): Promise<Preview> {
   const key = `${maxSide}:${posterPath}`;
   let preview = cache.get(key);

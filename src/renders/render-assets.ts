@@ -15,6 +15,8 @@ export interface StoredAsset {
   /** Stills: pixel size. */
   width?: number;
   height?: number;
+  /** The content's CRC-32 (the bundle's zip headers need it before the first byte); absent on renders stored before it. */
+  crc32?: number;
 }
 
 export type AssetName = 'video' | 'web' | 'thumb' | 'poster' | 'posterFull' | 'dataset';

@@ -1,11 +1,12 @@
 /**
  * /v1/renders/:id/{video,poster,thumb,dataset,stills,bundle}: the files of a render, with Range
- * support, strong ETags (the content's SHA-256) and `immutable` caching once done.
+ * support, strong ETags (the content's SHA-256; the bundle's from its files' SHA-256s)
+ * and `immutable` caching once done.
  */
-import { RenderbayError } from '../../errors.js';
-import { sendFile } from '../../http/send-file.js';
-import { sendZip } from '../../http/zip-stream.js';
-import { assetType, isStillAssetName, renderAssets, requireRenderAsset, type AssetName, type StillAssetName, type StoredAsset } from '../../renders/render-assets.js';
+import { sendFile, sendRepresentation } from '../../http/send-file.js';
+import { zipRangeStream } from '../../http/zip-stream.js';
+import { assetType, requireRenderAsset, type AssetName, type StillAssetName } from '../../renders/render-assets.js';
+import { renderBundle } from '../../renders/render-bundle.js';
 import { findRenderRow } from '../../renders/render-service.js';
 import { listStills } from '../../renders/render-stills.js';
 import { API_PREFIX, type Route, type RouteRequest } from '../http-app.js';
@@ -38,20 +39,17 @@ export const assetRoutes: Route[] = [
     method: 'GET',
     path: '/renders/:id/bundle',
     scope: 'read',
-    handle: async ({ response, params, caller, context }) => {
-      const row = findRenderRow(context, caller.account.id, params.id);
-      const assets = renderAssets(row);
-      const names = Object.keys(assets);
-      if (row.status !== 'done' || !(assets.video || assets.dataset || names.some(isStillAssetName))) {
-        throw new RenderbayError('video_not_found', `Render ${row.id} is not done yet (status: ${row.status}); the bundle needs its video, dataset or stills`, 404);
-      }
-      const entries = (Object.entries(assets) as [AssetName | StillAssetName, StoredAsset][])
-        .filter(([, asset]) => context.store.has(asset.key))
-        .map(([name, asset]) => {
-          const { fileName } = assetType(name, asset);
-          return { name: isStillAssetName(name) ? `stills/${fileName}` : fileName, path: context.store.pathOf(asset.key) };
-        });
-      await sendZip(response, entries, `render-${row.id}.zip`);
+    handle: async ({ request, response, params, caller, context }) => {
+      const bundle = await renderBundle(context, findRenderRow(context, caller.account.id, params.id));
+      await sendRepresentation(request, response, {
+        contentType: 'application/zip',
+        etag: bundle.etag,
+        immutable: true,
+        downloadName: bundle.downloadName,
+        size: bundle.layout.size,
+        lastModified: bundle.lastModified,
+        body: (start, end) => zipRangeStream(bundle.layout, start, end),
+      });
     },
   },
 ];
