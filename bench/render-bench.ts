@@ -9,6 +9,7 @@
  *                                                   (--frames: only the first N frames; memory of 4k/pro)
  *   npm run bench -- aa [model …]                   anti-aliasing comparison (bench/aa-compare.ts)
  *   npm run bench -- frames [model] [...]           render cost per frame, no encoding (bench/frame-cost.ts)
+ *   npm run bench -- stills [model] [...]           four 2k stills, wall time vs the 10 s target (bench/stills-bench.ts)
  *
  * Peak RSS is the largest sum of VmRSS over the renderer worker and all its descendants
  * (its ffmpeg encoder), sampled every 50 ms; the Xvfb display server and this process are
@@ -26,6 +27,7 @@ import type { RenderResult } from '../src/render/worker-protocol.js';
 import { parseRenderSettings, QUALITIES, type Quality, type RenderSettingsInput } from '../src/settings/render-settings.js';
 import { DEFAULT_AA_MODELS, runAntialiasingComparison } from './aa-compare.js';
 import { runFrameCost } from './frame-cost.js';
+import { runStillsBenchmark } from './stills-bench.js';
 import { defaultModel, mb, renderMeasured } from './measure.js';
 import type { PeakRss } from './process-memory.js';
 
@@ -46,7 +48,8 @@ const USAGE = `Usage:
                                       three background variants at standard in one pass
   npm run bench -- render <model> [--quality ${QUALITIES.join('|')}] [--length N] [--variants 3] [--frames N]
   npm run bench -- aa [model …]
-  npm run bench -- frames [model] [--qualities share,standard,4k] [--frames N]   render cost per frame, no encoding`;
+  npm run bench -- frames [model] [--qualities share,standard,4k] [--frames N]   render cost per frame, no encoding
+  npm run bench -- stills [model] [--image-size 2k] [--image-format png] [--stills a,b] [--transparent] [--runs 3]`;
 
 interface Run {
   quality: Quality;
@@ -263,6 +266,8 @@ async function main(args: string[]): Promise<void> {
   } else if (command === 'frames') {
     const { model, qualities, frames } = parseFramesArgs(rest);
     await runFrameCost(model, qualities, frames);
+  } else if (command === 'stills') {
+    await runStillsBenchmark(rest);
   } else if (command === 'render') {
     const { model, run } = parseRenderArgs(rest);
     console.log(`Model: ${model}`);

@@ -15,6 +15,7 @@ import { writePosters } from './sinks/poster.js';
 import { ProresEncoder } from './sinks/prores-encoder.js';
 import { VideoEncoder, type EncodedFiles } from './sinks/video-encoder.js';
 import { Studio } from './studio.js';
+import { renderTimings } from './render-timings.js';
 
 export type ProgressListener = (stage: RenderStage, framesDone: number, framesTotal: number) => void;
 
@@ -85,13 +86,7 @@ export async function renderVideo(plan: RenderPlan, onProgress: ProgressListener
     frameCount: plan.frameCount,
     fps: plan.fps,
     durationSeconds: plan.frameCount / plan.fps,
-    timings: {
-      setupMs: Math.round(prepared - started),
-      renderMs: Math.round(rendered - prepared),
-      encodeTailMs: Math.round(finished - rendered),
-      totalMs: Math.round(finished - started),
-      msPerFrame: Math.round(((rendered - prepared) / plan.frameCount) * 10) / 10,
-    },
+    timings: renderTimings({ started, prepared, rendered, finished }, plan.frameCount),
   };
 }
 

@@ -10,7 +10,7 @@ import * as THREE from 'three';
 import type { RenderPlan } from '../src/render/render-plan.js';
 import { AnimationPlayer } from './animation/animation-player.js';
 import { cameraPose } from './camera/camera-move.js';
-import { createCamera, fitOrbitDistance, placeOrbitCamera } from './camera/orbit.js';
+import { createCamera, fitOrbitDistance, placeOrbitCamera, type OrbitPose } from './camera/orbit.js';
 import { FramePipeline, type CompositeLayer } from './frame-pipeline.js';
 import { createGLRenderer, type GLRenderer } from './gl/context.js';
 import { loadScene, type LoadedModel } from './load/load-scene.js';
@@ -23,7 +23,11 @@ import { ReflectiveFloor } from './scene/reflective-floor.js';
 import { createStudioLighting, type StudioLighting } from './scene/studio-environment.js';
 
 /** The parts of a plan the studio needs (everything but where outputs go). */
-export type StudioPlan = Pick<RenderPlan, 'modelPath' | 'width' | 'height' | 'fps' | 'frameCount' | 'variants' | 'encoding' | 'camera' | 'model' | 'animation' | 'look' | 'antialiasing'>;
+export type StudioPlan = Pick<RenderPlan, 'modelPath' | 'width' | 'height' | 'fps' | 'frameCount' | 'variants' | 'encoding' | 'camera' | 'model' | 'animation' | 'look' | 'antialiasing'> &
+  Partial<Pick<RenderPlan, 'stills'>>;
+
+/** Above this elevation (either way) a still looks straight down or up (see `renderView`). */
+const STEEP_ELEVATION_DEGREES = 89;
 
 export class Studio {
   private constructor(
@@ -103,6 +107,35 @@ export class Studio {
     this.pipeline.renderScene(this.scene, this.camera, this.floor);
   }
 
+  /** Fitted orbit distances by elevation (and azimuth, for steep views): stills ask for several of one scene. */
+  private readonly distanceByElevation = new Map<string, number>();
+
+  /**
+   * Renders the still model from one orbit pose (a still: azimuth and elevation of its own),
+   * framed like a video at that elevation: fitted over the whole orbit, so every azimuth of
+   * one elevation shows the model at the same scale; `camera.zoom` still applies.
+   */
+  renderView(view: Pick<OrbitPose, 'azimuthDegrees' | 'elevationDegrees'>): void {
+    // Looking straight down (or up), "up" in the image cannot be world +Y: it is the
+    // horizontal direction the camera would tilt towards, so the top view of the front
+    // (azimuth 0) has the front at the bottom, exactly as a slightly lower camera would.
+    const steep = Math.abs(view.elevationDegrees) > STEEP_ELEVATION_DEGREES;
+    const azimuth = THREE.MathUtils.degToRad(view.azimuthDegrees);
+    const towards = -Math.sign(view.elevationDegrees);
+    if (steep) this.camera.up.set(towards * Math.sin(azimuth), 0, towards * Math.cos(azimuth));
+    else this.camera.up.set(0, 1, 0);
+    const key = steep ? `${view.elevationDegrees}@${view.azimuthDegrees}` : String(view.elevationDegrees);
+    let distance = this.distanceByElevation.get(key);
+    if (distance === undefined) {
+      distance = fitOrbitDistance(this.camera, this.framing.box, this.framing.centre, view.elevationDegrees);
+      this.distanceByElevation.set(key, distance);
+    }
+    this.setModelScale(1);
+    this.animation?.poseAtFrame(0);
+    placeOrbitCamera(this.camera, this.framing.centre, distance, { ...view, distanceMultiplier: this.plan.camera.zoom });
+    this.pipeline.renderScene(this.scene, this.camera, this.floor);
+  }
+
   /**
    * Scales the model and its contact shadow together about the model's base. The
    * reflection mirrors the live model, so it is scaled (and hidden at 0) with it.
@@ -144,7 +177,9 @@ export class Studio {
  * The composite layers of a plan: each variant on its background (layer i = variant i),
  * then, for ProRes 4444, each variant transparent (layer n + i) for the alpha master.
  */
-export function compositeLayers(plan: Pick<StudioPlan, 'variants' | 'encoding'>): CompositeLayer[] {
+export function compositeLayers(plan: Pick<StudioPlan, 'variants' | 'encoding' | 'stills'>): CompositeLayer[] {
+  // Transparent stills have only the transparent layer (straight alpha, foreground on top).
+  if (plan.stills?.transparent) return plan.variants.map(({ foreground }) => ({ background: null, foreground }));
   const onBackground: CompositeLayer[] = plan.variants.map(({ background, foreground }) => ({ background, foreground }));
   if (plan.encoding !== 'prores4444') return onBackground;
   return [...onBackground, ...plan.variants.map(({ foreground }) => ({ background: null, foreground }))];

@@ -9,6 +9,7 @@ import { lowerOwnPriority } from './lower-priority.js';
 import type { EngineToWorker, WorkerToEngine } from '../src/render/worker-protocol.js';
 import { renderDataset } from './dataset/render-dataset.js';
 import { renderVideo } from './render-video.js';
+import { renderStills } from './stills/render-stills.js';
 
 function send(message: WorkerToEngine): Promise<void> {
   return new Promise((resolve) => {
@@ -22,7 +23,7 @@ lowerOwnPriority();
 process.once('message', async (message: EngineToWorker) => {
   if (message?.type !== 'render') return;
   try {
-    const render = message.plan.output === 'dataset' ? renderDataset : renderVideo;
+    const render = { video: renderVideo, dataset: renderDataset, stills: renderStills }[message.plan.output];
     const result = await render(
       message.plan,
       (stage, framesDone, framesTotal) => void send({ type: 'progress', stage, framesDone, framesTotal }),

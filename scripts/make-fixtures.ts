@@ -41,6 +41,7 @@ import { gltfWithBufferUri, selfContainedGltf } from './fixtures/gltf-json.js';
 import { gltfFolderZip, scanMissingTextureZip, scanWithoutMtlZip, texturedScanZip, untexturedScanZip } from './fixtures/scan-archives.js';
 import { quadrantPng, solidPng } from './fixtures/textures.js';
 import {
+  compassCube,
   dracoSphere,
   meshoptSphere,
   offcentreBox,
@@ -69,6 +70,7 @@ export const FIXTURES: ReadonlyArray<{ file: string; build: FixtureBuilder }> = 
   { file: 'selfcontained.gltf', build: async (io) => selfContainedGltf(io, await texturedCube()) },
   { file: 'tall.glb', build: glb(() => solidBox('TallColumn', [0.2, 2, 0.2], [0.2, 0.4, 0.85])) },
   { file: 'wide.glb', build: glb(() => solidBox('WidePlank', [3, 0.2, 0.5], [0.75, 0.5, 0.25])) },
+  { file: 'compass-cube.glb', build: glb(compassCube) },
 
   { file: 'bad-random.glb', build: async () => randomBytes() },
   { file: 'bad-truncated.glb', build: async (io) => truncated(await io.writeBinary(await texturedCube())) },

@@ -8,6 +8,7 @@ import { PREVIEW_DEFAULTS, PREVIEW_MODES, renderPreview, wantsPreview } from '..
 import { describeProgress, MAX_WAIT_SECONDS, progressReporter, waitForRender } from '../src/mcp/render-wait.js';
 import { idArgument, renderOutput, resultObject } from '../src/mcp/schemas.js';
 import type { McpSession } from '../src/mcp/session.js';
+import { renderAssets, stillAssets } from '../src/renders/render-assets.js';
 import { findRenderRow, toRenderItem, type RenderRow } from '../src/renders/render-service.js';
 
 export function registerGetRenderTool(server: McpServer, session: McpSession): void {
@@ -34,11 +35,11 @@ export function registerGetRenderTool(server: McpServer, session: McpSession): v
       const poster = wantsPreview(mode, render.status) ? storedAssetPath(context, row!, 'poster') : null;
       const content: ContentBlock[] = [];
       let preview = null;
-      if (poster) {
-        const image = await renderPreview(poster);
-        content.push({ type: 'image', data: image.data, mimeType: image.mimeType });
-        preview = { mimeType: image.mimeType, width: image.width, height: image.height, bytes: image.bytes };
-      }
+      // A stills render shows every still, small (the first is its poster); others their poster.
+      const stills = poster ? stillAssets(renderAssets(row!)).filter(({ asset }) => context.store.has(asset.key)) : [];
+      const images = stills.length > 0 ? await Promise.all(stills.map(({ asset }) => renderPreview(context.store.pathOf(asset.key), PREVIEW_DEFAULTS.stillSide))) : poster ? [await renderPreview(poster)] : [];
+      for (const image of images) content.push({ type: 'image', data: image.data, mimeType: image.mimeType });
+      if (images[0]) preview = { mimeType: images[0].mimeType, width: images[0].width, height: images[0].height, bytes: images[0].bytes };
       const next = render.status === 'done' ? ' Files: download_render.' : render.status === 'error' || render.status === 'failed' ? '' : ' Not finished: wait again.';
       return {
         data: { ...render, preview },

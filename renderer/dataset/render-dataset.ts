@@ -35,6 +35,7 @@ import { datasetReadme } from './readme.js';
 import { sampleSurfacePoints, type SurfacePoints } from './surface-points.js';
 import { blenderTransforms, formatJson, nerfstudioTransforms, POINT_CLOUD_FILE, splitViews, VIEW_FILES, type DatasetSplit, type DatasetView } from './transforms.js';
 import { ZipSink } from './zip-sink.js';
+import { renderTimings } from '../render-timings.js';
 
 export type ProgressListener = (stage: RenderStage, viewsDone: number, viewsTotal: number) => void;
 
@@ -141,13 +142,7 @@ export async function renderDataset(
       frameCount: views,
       fps: 0,
       durationSeconds: 0,
-      timings: {
-        setupMs: Math.round(prepared - started),
-        renderMs: Math.round(rendered - prepared),
-        encodeTailMs: Math.round(finished - rendered),
-        totalMs: Math.round(finished - started),
-        msPerFrame: Math.round(((rendered - prepared) / views) * 10) / 10,
-      },
+      timings: renderTimings({ started, prepared, rendered, finished }, views),
       dataset: {
         quality: dataset.quality,
         coverage: dataset.coverage,

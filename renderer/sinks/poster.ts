@@ -24,9 +24,11 @@ export interface PosterOptions {
   thumbLongSide: number;
   /** zlib level of both PNGs: 6 is within a few percent of 9's size at a fraction of its time. */
   compressionLevel: number;
+  /** Keep the alpha channel: a transparent still's poster stays transparent. */
+  alpha: boolean;
 }
 
-export const DEFAULTS: PosterOptions = { thumbLongSide: 480, compressionLevel: 6 };
+export const DEFAULTS: PosterOptions = { thumbLongSide: 480, compressionLevel: 6, alpha: false };
 
 /** File names of the outputs inside `directory`. */
 export const POSTER_FILES = { poster: 'poster.png', posterThumb: 'poster-thumb.png' } as const;
@@ -38,7 +40,7 @@ export async function writePosters(
   directory: string,
   options: Partial<PosterOptions> = {},
 ): Promise<{ poster: string; posterThumb: string }> {
-  const { thumbLongSide, compressionLevel } = { ...DEFAULTS, ...options };
+  const { thumbLongSide, compressionLevel, alpha } = { ...DEFAULTS, ...options };
   if (!Number.isInteger(width) || !Number.isInteger(height) || width <= 0 || height <= 0) {
     throw new RenderbayError('invalid_settings', `${NAME}: frame size must be positive whole pixels, got ${width}×${height}`);
   }
@@ -58,7 +60,8 @@ export async function writePosters(
     poster: path.join(directory, POSTER_FILES.poster),
     posterThumb: path.join(directory, POSTER_FILES.posterThumb),
   };
-  const upright = sharp(pixels, { raw: { width, height, channels: 4 } }).flip().removeAlpha();
+  const flipped = sharp(pixels, { raw: { width, height, channels: 4 } }).flip();
+  const upright = alpha ? flipped : flipped.removeAlpha();
   await Promise.all([
     upright.clone().png({ compressionLevel }).toFile(files.poster),
     upright

@@ -17,7 +17,7 @@ const STAGE_LABELS: Record<RenderProgress['stage'], string> = {
   encoding: 'finishing encode',
 };
 
-export function createProgressReporter({ enabled, unit = 'frames' }: { enabled: boolean; unit?: 'frames' | 'views' }): ProgressReporter {
+export function createProgressReporter({ enabled, unit = 'frames' }: { enabled: boolean; unit?: 'frames' | 'views' | 'stills' }): ProgressReporter {
   if (!enabled) return { update() {}, stop() {} };
   const bar = new cliProgress.SingleBar(
     {

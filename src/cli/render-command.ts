@@ -7,7 +7,7 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Command } from 'commander';
 import { renderToDirectory } from '../render/render-engine.js';
-import type { DatasetRenderResult, VideoRenderResult } from '../render/worker-protocol.js';
+import type { DatasetRenderResult, StillsRenderResult, VideoRenderResult } from '../render/worker-protocol.js';
 import { RenderbayError } from '../errors.js';
 import type { OverlayImage } from '../render/render-plan.js';
 import {
@@ -24,6 +24,7 @@ import {
   type RenderSettings,
   type RenderSettingsInput,
 } from '../settings/render-settings.js';
+import { IMAGE_FORMATS, IMAGE_SIZE_NAMES, STILL_PRESET_NAMES } from '../settings/stills-settings.js';
 import { createProgressReporter } from './progress.js';
 
 /** CLI option name → settings field, for the options that map one-to-one. */
@@ -52,6 +53,9 @@ const OPTION_FIELDS = {
   rollZ: 'rollZ',
   zoom: 'zoom',
   coverage: 'coverage',
+  imageSize: 'imageSize',
+  imageFormat: 'imageFormat',
+  transparent: 'transparent',
 } as const satisfies Record<string, keyof RenderSettingsInput>;
 
 const NUMERIC_OPTIONS = new Set([
@@ -113,6 +117,10 @@ export function registerRenderCommand(program: Command): void {
     .option('--zoom <factor>', 'camera distance multiplier, 0.5–2')
     .option('--dataset <tier>', `render a training dataset (dataset.zip) instead of a video: ${DATASET_QUALITIES.join(', ')} (views x pixels)`)
     .option('--coverage <coverage>', `dataset camera coverage: ${COVERAGES.join(', ')} (default hemisphere)`)
+    .option('--stills [names]', `render stills instead of a video: comma-separated angles (${STILL_PRESET_NAMES.join(', ')}); alone, the default four`)
+    .option('--image-size <size>', `stills: ${IMAGE_SIZE_NAMES.join(', ')} (long side; shape from --aspect) or WIDTHxHEIGHT, 64–4096 (default 1080p)`)
+    .option('--image-format <format>', `stills: ${IMAGE_FORMATS.join(', ')} (default png)`)
+    .option('--transparent', 'stills: transparent background, the shadow as partial alpha (png, webp, avif)')
     .option('--json', 'print a machine-readable summary on stdout')
     .action(async (model: string, options: Record<string, unknown>, command: Command) => {
       const input: Record<string, unknown> = {};
@@ -124,6 +132,11 @@ export function registerRenderCommand(program: Command): void {
       if (command.getOptionValueSource('dataset') === 'cli') {
         input.output = 'dataset';
         input.datasetQuality = options.dataset;
+      }
+      if (command.getOptionValueSource('stills') === 'cli') {
+        input.output = 'stills';
+        // Bare --stills is `true`: the default set.
+        if (typeof options.stills === 'string') input.stills = options.stills.split(',').map((name) => name.trim());
       }
       const overlays: Record<string, OverlayImage> = {};
       const foregroundAlign = (options.foregroundAlign ?? 'top-left') as Alignment;
@@ -141,7 +154,8 @@ export function registerRenderCommand(program: Command): void {
       }
       const settings = parseRenderSettings(input);
       const json = options.json === true;
-      const progress = createProgressReporter({ enabled: !json && process.stderr.isTTY === true, unit: settings.output === 'dataset' ? 'views' : 'frames' });
+      const unit = settings.output === 'dataset' ? 'views' : settings.output === 'stills' ? 'stills' : 'frames';
+      const progress = createProgressReporter({ enabled: !json && process.stderr.isTTY === true, unit });
       const started = performance.now();
       let result;
       try {
@@ -154,7 +168,7 @@ export function registerRenderCommand(program: Command): void {
         await Promise.all(Object.entries(result.files).map(async ([name, file]) => [name, (await stat(file)).size] as const)),
       );
       const facts = { model, outputDirectory: String(options.out), settings, sizes, wallSeconds };
-      const summary = result.output === 'dataset' ? datasetSummary(result, facts) : videoSummary(result, facts);
+      const summary = result.output === 'dataset' ? datasetSummary(result, facts) : result.output === 'stills' ? stillsSummary(result, facts) : videoSummary(result, facts);
       process.stdout.write(json ? `${JSON.stringify(summary.json)}\n` : `${summary.line}\n`);
     });
 }
@@ -247,6 +261,28 @@ function datasetSummary(result: DatasetRenderResult, facts: SummaryFacts): { jso
     `Rendered ${path.basename(facts.model)} → ${shownDirectory(result.files.dataset)}/: ${fileList({ ...result.files }, facts.sizes)} · ` +
     `dataset ${dataset.quality}: ${dataset.views} views (${dataset.trainViews} train, ${dataset.testViews} test) of ${result.width}×${result.height}, ` +
     `${dataset.coverage}, ${dataset.points} points · ${facts.wallSeconds.toFixed(1)} s wall, ${viewsPerSecond} views/s`;
+  return { json, line };
+}
+
+function stillsSummary(result: StillsRenderResult, facts: SummaryFacts): { json: object; line: string } {
+  const json = {
+    ok: true,
+    model: path.resolve(facts.model),
+    outputDirectory: path.resolve(facts.outputDirectory),
+    output: 'stills',
+    files: result.files,
+    bytes: facts.sizes,
+    stills: result.stills,
+    width: result.width,
+    height: result.height,
+    wallSeconds: round(facts.wallSeconds),
+    msPerStill: result.timings.msPerFrame,
+    timings: result.timings,
+    settings: facts.settings,
+  };
+  const line =
+    `Rendered ${path.basename(facts.model)} → ${shownDirectory(result.files.poster)}/: ${fileList({ ...result.files }, facts.sizes)} · ` +
+    `${result.stills.length} stills of ${result.width}×${result.height} · ${facts.wallSeconds.toFixed(1)} s wall, ${result.timings.msPerFrame} ms/still`;
   return { json, line };
 }
 

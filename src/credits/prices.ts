@@ -4,6 +4,7 @@
  */
 import { RenderbayError } from '../errors.js';
 import { DEFAULT_DATASET_QUALITY, type RenderSettings, type RenderSettingsInput } from '../settings/render-settings.js';
+import { DEFAULT_IMAGE_SIZE, defaultStills, imageSizeTier } from '../settings/stills-settings.js';
 
 export const DEFAULT_PRICES: Readonly<Record<string, number>> = {
   share: 1,
@@ -13,6 +14,11 @@ export const DEFAULT_PRICES: Readonly<Record<string, number>> = {
   '100x800': 4,
   '196x1024': 16,
   '400x2048': 64,
+  // Stills: per image, by size tier (a custom size is billed as the smallest tier whose long side covers it).
+  'stills-720p': 1,
+  'stills-1080p': 1,
+  'stills-2k': 2,
+  'stills-4k': 4,
 };
 
 function loadPrices(): Record<string, number> {
@@ -39,12 +45,21 @@ export const PRICES = loadPrices();
  * say ("only cost-relevant fields are used"). A setting that starts to cost something
  * is added here, beside the table and `priceOf` that price it.
  */
-export const PRICED_SETTINGS = ['quality', 'output', 'datasetQuality', 'effect'] as const satisfies readonly (keyof RenderSettingsInput)[];
+export const PRICED_SETTINGS = ['quality', 'output', 'datasetQuality', 'effect', 'stills', 'imageSize'] as const satisfies readonly (keyof RenderSettingsInput)[];
 
-/** What a render costs, and the price-table item it is billed as. */
-export function priceOf(settings: Pick<RenderSettings, 'quality' | 'output' | 'datasetQuality'>): { item: string; credits: number } {
+/** What a render costs, and the price-table item it is billed as (per image for stills, `images` of them). */
+export function priceOf(settings: Pick<RenderSettings, 'quality' | 'output' | 'datasetQuality' | 'stills' | 'imageSize'>): { item: string; credits: number; images: number } {
+  if (settings.output === 'stills') {
+    const item = `stills-${imageSizeTier(settings.imageSize ?? DEFAULT_IMAGE_SIZE)}`;
+    const images = (settings.stills ?? defaultStills()).length;
+    return { item, credits: priceItem(item) * images, images };
+  }
   const item = settings.output === 'dataset' ? (settings.datasetQuality ?? DEFAULT_DATASET_QUALITY) : settings.quality;
+  return { item, credits: priceItem(item), images: 0 };
+}
+
+function priceItem(item: string): number {
   const credits = PRICES[item];
   if (credits === undefined) throw new RenderbayError('invalid_settings', `No price for ${item}`);
-  return { item, credits };
+  return credits;
 }

@@ -20,7 +20,7 @@ export interface QuoteProblem {
   message: string;
 }
 
-export type QuoteLine = ({ quality: string; credits: number } | { datasetQuality: string; credits: number }) & { modelId?: string; problem?: { code: string; message: string } };
+export type QuoteLine = ({ quality: string; credits: number } | { datasetQuality: string; credits: number } | { output: 'stills'; imageSize: string; images: number; credits: number }) & { modelId?: string; problem?: { code: string; message: string } };
 
 export interface Quote {
   creditsRequired: number;
@@ -53,8 +53,13 @@ export async function quote(context: AppContext, accountId: string, body: unknow
     // Each item is a subset of renderSettings: its priced fields are validated with the
     // same schema as a render's; the others cannot change the price and are ignored.
     const settings = parseRenderSettings(pricedFields(given));
-    const { item: billed, credits } = priceOf(settings);
-    const line: QuoteLine = settings.output === 'dataset' ? { datasetQuality: billed, credits } : { quality: billed, credits };
+    const { item: billed, credits, images } = priceOf(settings);
+    const line: QuoteLine =
+      settings.output === 'stills'
+        ? { output: 'stills', imageSize: settings.imageSize!, images, credits }
+        : settings.output === 'dataset'
+          ? { datasetQuality: billed, credits }
+          : { quality: billed, credits };
     if (modelId === undefined) return line;
     line.modelId = String(modelId);
     try {

@@ -32,7 +32,7 @@ import { renderToDirectory, type RenderJob, type RenderProgress } from '../rende
 import type { OverlayImage } from '../render/render-plan.js';
 import type { RenderOutputs, RenderResult } from '../render/worker-protocol.js';
 import { getOverlayFile } from '../overlays/overlay-service.js';
-import { renderAssets, storedAs, type AssetName, type RenderAssets } from '../renders/render-assets.js';
+import { isStillAssetName, renderAssets, stillAssets, storedAs, type AssetName, type RenderAssets, type StillAssetName } from '../renders/render-assets.js';
 import { modelFileKeys, releaseFiles, storeAndReference } from '../storage/file-references.js';
 import { ACTIVE_STATUSES, type RenderRow, type RenderStatus } from '../renders/render-service.js';
 import { deleteExpiredRenders, RETENTION_INTERVAL_MS } from '../renders/render-retention.js';
@@ -304,7 +304,7 @@ export class JobEngine implements RenderQueue {
       progress.finish();
       const outputs = result.output === 'video' ? result.variants.map((variant) => variant.files) : [result.files];
       const assets: RenderAssets[] = [];
-      for (const [index, files] of outputs.entries()) assets.push(await this.storeOutputs([...job.variants[index]], files));
+      for (const [index, files] of outputs.entries()) assets.push(await this.storeOutputs([...job.variants[index]], files, { width: result.width, height: result.height }));
       // Clean up before announcing `done`: a client that sees done never sees our leftovers.
       await rm(workDirectory, { recursive: true, force: true });
       this.markDone(job.variants.map((ids, index) => ({ ids: [...ids], assets: assets[index] })));
@@ -341,14 +341,19 @@ export class JobEngine implements RenderQueue {
     });
   }
 
-  private async storeOutputs(ids: string[], files: RenderOutputs): Promise<RenderAssets> {
+  private async storeOutputs(ids: string[], files: RenderOutputs, size: { width: number; height: number }): Promise<RenderAssets> {
     const outputs = Object.entries(files as unknown as Record<string, string>)
-      .filter(([output]) => OUTPUT_ASSETS[output])
-      .map(([output, file]) => ({ asset: OUTPUT_ASSETS[output], path: file }));
+      .filter(([output]) => OUTPUT_ASSETS[output] || isStillAssetName(output))
+      .map(([output, file]) => ({ output, path: file }));
     // A render deleted meanwhile merges nothing: its outputs are released at once.
     return storeAndReference(this.context, outputs, (stored) => {
       const assets: RenderAssets = {};
-      for (const [index, { asset, path: file }] of outputs.entries()) assets[asset] = storedAs(asset, stored[index], file);
+      for (const [index, { output, path: file }] of outputs.entries()) {
+        const asset = OUTPUT_ASSETS[output];
+        if (asset) assets[asset] = storedAs(asset, stored[index], file);
+        // A still: `still:<name>`, with its file name and pixel size (GET /renders/:id/stills lists them).
+        else assets[output as StillAssetName] = { ...stored[index], fileName: path.basename(file), ...size };
+      }
       this.mergeAssets(ids, assets);
       return assets;
     });
@@ -360,7 +365,7 @@ export class JobEngine implements RenderQueue {
       "UPDATE renders SET status = 'done', progress = 100, stage = 'done', file_size = ?, error_code = NULL, error_message = NULL, finished_at = ?, updated_at = ? WHERE id = ?",
     );
     this.context.db.transaction(() => {
-      for (const { ids, assets } of variants) for (const id of ids) finish.run((assets.video ?? assets.dataset)?.size ?? null, now, now, id);
+      for (const { ids, assets } of variants) for (const id of ids) finish.run(outputBytes(assets), now, now, id);
     })();
   }
 
@@ -465,6 +470,14 @@ export class JobEngine implements RenderQueue {
       .all(...ids) as { model_id: string }[];
     for (const { model_id } of previews) markModelVerdict(this.context as AppContext, model_id, verdict);
   }
+}
+
+/** A render's fileSize: its video or dataset, or all its stills together. */
+function outputBytes(assets: RenderAssets): number | null {
+  const main = assets.video ?? assets.dataset;
+  if (main) return main.size;
+  const stills = stillAssets(assets);
+  return stills.length > 0 ? stills.reduce((sum, still) => sum + still.asset.size, 0) : null;
 }
 
 function killQuietly(pid: number | null): void {

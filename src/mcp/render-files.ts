@@ -4,7 +4,8 @@
  * (`renderbay://renders/{id}/{asset}`, readable with resources/read).
  */
 import type { AppContext } from '../context.js';
-import { ASSET_TYPES, assetType, renderAssets, type AssetName, type StoredAsset } from '../renders/render-assets.js';
+import { ASSET_TYPES, assetType, isStillAssetName, renderAssets, type AssetName, type StillAssetName, type StoredAsset } from '../renders/render-assets.js';
+import { stillRoute } from '../renders/render-stills.js';
 import type { RenderRow } from '../renders/render-service.js';
 import type { McpSession } from './session.js';
 
@@ -25,7 +26,7 @@ const REST_PATHS: Record<AssetName, string> = {
 };
 
 export interface RenderFile {
-  /** Asset name: video, web, thumb, poster, posterFull, dataset. */
+  /** Asset name: video, web, thumb, poster, posterFull, dataset, or still:<name>. */
   name: string;
   fileName: string;
   contentType: string;
@@ -37,19 +38,21 @@ export interface RenderFile {
   url?: string;
 }
 
-/** Main file first, as the reference lists them. */
+/** Main file first, as the reference lists them; stills after them, in the order asked. */
 const ORDER = Object.keys(ASSET_TYPES) as AssetName[];
+const orderOf = (name: AssetName | StillAssetName) => (isStillAssetName(name) ? ORDER.length : ORDER.indexOf(name));
 
 export function renderFiles(session: McpSession, row: Pick<RenderRow, 'id' | 'assets'>): RenderFile[] {
   const { store } = session.context;
-  return (Object.entries(renderAssets(row)) as [AssetName, StoredAsset][])
+  return (Object.entries(renderAssets(row)) as [AssetName | StillAssetName, StoredAsset][])
     .filter(([, asset]) => store.has(asset.key))
-    .sort(([a], [b]) => ORDER.indexOf(a) - ORDER.indexOf(b))
+    .sort(([a], [b]) => orderOf(a) - orderOf(b))
     .map(([name, asset]) => {
       const type = assetType(name, asset);
       const file: RenderFile = { name, fileName: type.fileName, contentType: type.contentType, size: asset.size, uri: renderResourceUri(row.id, name) };
       if (session.transport === 'stdio') file.path = store.pathOf(asset.key);
-      if (session.apiUrl) file.url = session.apiUrl(`/renders/${encodeURIComponent(row.id)}/${REST_PATHS[name]}`);
+      const route = isStillAssetName(name) ? stillRoute(row.id, name.slice('still:'.length)) : `/renders/${encodeURIComponent(row.id)}/${REST_PATHS[name]}`;
+      if (session.apiUrl) file.url = session.apiUrl(route);
       return file;
     });
 }

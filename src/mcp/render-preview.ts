@@ -12,6 +12,8 @@ export const PREVIEW_DEFAULTS = {
   /** Largest JPEG in bytes (base64 adds a third: 512 KB → ~683 KB of JSON). */
   maxBytes: 512 * 1024,
   quality: 80,
+  /** Longest side of each still of a stills render shown inline (several at once stay small). */
+  stillSide: 384,
 } as const;
 
 export interface Preview {

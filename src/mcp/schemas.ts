@@ -32,8 +32,13 @@ export function compactSettingsSchema(): Record<string, unknown> {
   const properties = Object.fromEntries(
     Object.entries(full.properties).map(([field, schema]) => [
       field,
-      // An enum says the type already.
-      Object.fromEntries(Object.entries(schema).filter(([keyword]) => COMPACT_KEYWORDS.includes(keyword) && !(keyword === 'type' && schema.enum))),
+      // An enum says the type already; an array of alternatives (stills: names or angle
+      // objects) is left to the reference, which the item's own errors also spell out.
+      Object.fromEntries(
+        Object.entries(schema).filter(
+          ([keyword, value]) => COMPACT_KEYWORDS.includes(keyword) && !(keyword === 'type' && schema.enum) && !(keyword === 'items' && (value as { anyOf?: unknown }).anyOf),
+        ),
+      ),
     ]),
   );
   return { type: 'object', description: `Reference: ${SETTINGS_DOCS_URI}`, properties, additionalProperties: false };

@@ -38,7 +38,7 @@ export async function confirmSpending(
   if (!priced || priced.creditsRequired <= session.confirmAbove) return;
   const tiers = new Map<string, number>();
   for (const line of priced.breakdown) {
-    const tier = 'quality' in line ? line.quality : line.datasetQuality;
+    const tier = 'quality' in line ? line.quality : 'datasetQuality' in line ? line.datasetQuality : `${line.images} stills ${line.imageSize}`;
     tiers.set(tier, (tiers.get(tier) ?? 0) + 1);
   }
   const message =

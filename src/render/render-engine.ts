@@ -16,7 +16,7 @@ import { deserializeError, RenderbayError } from '../errors.js';
 import { LIMITS } from '../limits.js';
 import type { RenderSettings } from '../settings/render-settings.js';
 import { planRender, type PlanOptions, type RenderPlan } from './render-plan.js';
-import type { DatasetOutputs, PosterFiles, RenderOutputs, RenderResult, RenderStage, VideoOutputs, WorkerToEngine } from './worker-protocol.js';
+import type { DatasetOutputs, PosterFiles, RenderOutputs, RenderResult, RenderStage, StillsOutputs, VideoOutputs, WorkerToEngine } from './worker-protocol.js';
 
 const WORKER_PATH = fileURLToPath(new URL('../../renderer/worker.js', import.meta.url));
 
@@ -53,13 +53,17 @@ export async function renderToDirectory(job: RenderJob): Promise<RenderResult> {
       const published: Record<string, string> = {};
       await mkdir(path.join(outputDirectory, directory), { recursive: true });
       for (const [output, file] of Object.entries(files) as [string, string][]) {
-        const destination = path.join(outputDirectory, directory, path.basename(file));
+        // Files keep their place under the work directory (stills/<name>.<ext>).
+        const relative = path.relative(path.join(workDirectory, directory), file);
+        const destination = path.join(outputDirectory, directory, relative.startsWith('..') ? path.basename(file) : relative);
+        await mkdir(path.dirname(destination), { recursive: true });
         await rename(file, destination);
         published[output] = destination;
       }
       return published as unknown as RenderOutputs;
     };
     if (result.output === 'dataset') return { ...result, files: (await publish(result.files, '')) as DatasetOutputs };
+    if (result.output === 'stills') return { ...result, files: (await publish(result.files, '')) as StillsOutputs };
     const variants: { files: VideoOutputs }[] = [];
     for (const [index, variant] of result.variants.entries()) {
       variants.push({ files: (await publish(variant.files, plan.variants[index].directory)) as VideoOutputs });

@@ -20,6 +20,7 @@ import {
   type Quality,
   type RenderSettings,
 } from '../settings/render-settings.js';
+import { imagePixelSize, stillAngle, type ImageFormat, type StillEntry } from '../settings/stills-settings.js';
 
 /**
  * Edge anti-aliasing technique. ssaa2 (the default) renders 2× the pixels per axis and
@@ -99,8 +100,26 @@ export interface CameraMove {
   elevationDegrees: number;
 }
 
+/** One still: where the camera is (renderer/stills/). */
+export interface StillView {
+  /** File name stem: stills/<name>.<ext>. */
+  name: string;
+  /** Degrees about +Y from the model's front (+Z), rotateY included. */
+  azimuthDegrees: number;
+  /** Degrees above the horizon. */
+  elevationDegrees: number;
+}
+
+/** What a stills render produces: one image per view, rendered from one loaded scene. */
+export interface StillsPlan {
+  views: StillView[];
+  format: ImageFormat;
+  /** Straight alpha, the shadow as partial alpha; otherwise composited on the background. */
+  transparent: boolean;
+}
+
 export interface RenderPlan {
-  /** A turntable video (the fields below describe it), or a dataset (`dataset` describes it). */
+  /** A turntable video (the fields below describe it), a dataset (`dataset` describes it) or stills (`stills` does). */
   output: Output;
   modelPath: string;
   /** Directory the worker writes its outputs into (a private temp dir; the engine publishes them). */
@@ -131,6 +150,11 @@ export interface RenderPlan {
    * one variant on white, no shadow or reflector.
    */
   dataset: DatasetPlan | null;
+  /**
+   * Present exactly when `output` is "stills". width × height is the image size,
+   * frameCount the number of stills; `camera` keeps zoom (rotateY is in each view).
+   */
+  stills: StillsPlan | null;
 }
 
 export interface PlanOptions {
@@ -159,6 +183,7 @@ export const DATASET_POINT_COUNT = 100_000;
 
 export function planRender(settings: RenderSettings, modelPath: string, workDirectory: string, options: PlanOptions = {}): RenderPlan {
   if (settings.output === 'dataset') return planDataset(settings, modelPath, workDirectory, options);
+  if (settings.output === 'stills') return planStills(settings, modelPath, workDirectory, options);
   const { width, height } = frameSize(settings.quality, settings.aspect);
   const moveFrames = Math.max(2, Math.round(settings.length * LIMITS.fps));
   const variantSettings = options.variantSettings ?? [settings];
@@ -193,6 +218,7 @@ export function planRender(settings: RenderSettings, modelPath: string, workDire
     look: { shadows: settings.shadows, reflector: settings.reflector },
     antialiasing: options.antialiasing ?? 'ssaa2',
     dataset: null,
+    stills: null,
   };
 }
 
@@ -260,5 +286,35 @@ function planDataset(settings: RenderSettings, modelPath: string, workDirectory:
       testEvery: DATASET_TEST_EVERY,
       pointCount: DATASET_POINT_COUNT,
     },
+    stills: null,
+  };
+}
+
+/**
+ * Stills at or below this long side are supersampled 4× per axis instead of 2×: smoother
+ * edges where it is cheap (a 720p still at 4× costs what a 1440p one does at 2×).
+ */
+export const STILLS_SSAA4_MAX_LONG_SIDE = 1280;
+
+function planStills(settings: RenderSettings, modelPath: string, workDirectory: string, options: PlanOptions): RenderPlan {
+  const { width, height } = imagePixelSize(settings.imageSize!, settings.aspect);
+  const video = planRender({ ...settings, output: 'video' }, modelPath, workDirectory, { ...options, variantSettings: undefined });
+  const views = (settings.stills as StillEntry[]).map(stillAngle).map(({ name, azimuth, elevation }) => ({
+    name,
+    azimuthDegrees: azimuth + settings.rotateY,
+    elevationDegrees: elevation,
+  }));
+  return {
+    ...video,
+    output: 'stills',
+    width,
+    height,
+    frameCount: views.length,
+    quality: null,
+    encoding: 'h264',
+    // A still model: an animation is posed at its first frame.
+    animation: settings.animation === undefined ? null : { clip: settings.animation, speed: 1 },
+    antialiasing: options.antialiasing ?? (Math.max(width, height) <= STILLS_SSAA4_MAX_LONG_SIDE ? 'ssaa4' : 'ssaa2'),
+    stills: { views, format: settings.imageFormat!, transparent: settings.transparent === true },
   };
 }

@@ -33,8 +33,14 @@ export interface DatasetOutputs {
   posterThumb: string;
 }
 
+/** Prefix of a still's output name: `still:<name>` → stills/<name>.<ext>. */
+export const STILL_OUTPUT_PREFIX = 'still:';
+
+/** Files of a stills render: each still (in the order asked), and the first one as the poster. */
+export type StillsOutputs = PosterFiles & { [still: `${typeof STILL_OUTPUT_PREFIX}${string}`]: string };
+
 /** Every output a render publishes, by name; the engine publishes whatever the worker lists. */
-export type RenderOutputs = VideoOutputs | DatasetOutputs;
+export type RenderOutputs = VideoOutputs | DatasetOutputs | StillsOutputs;
 
 export interface RenderTimings {
   /** Model load, validation, scene, environment and shader compilation. */
@@ -85,7 +91,17 @@ export interface DatasetRenderResult extends RenderResultBase {
   };
 }
 
-export type RenderResult = VideoRenderResult | DatasetRenderResult;
+/**
+ * A stills render's frames are its stills (`frameCount`, `msPerFrame` per still);
+ * `fps` and `durationSeconds` are 0.
+ */
+export interface StillsRenderResult extends RenderResultBase {
+  output: 'stills';
+  files: StillsOutputs;
+  stills: { name: string; format: string; width: number; height: number }[];
+}
+
+export type RenderResult = VideoRenderResult | DatasetRenderResult | StillsRenderResult;
 
 export type EngineToWorker = { type: 'render'; plan: RenderPlan };
 

@@ -10,15 +10,21 @@ import type { RenderRow } from './render-service.js';
 export interface StoredAsset {
   key: string;
   size: number;
-  /** The file's own name when it differs from the asset's usual one (pro's video is video.mov). */
+  /** The file's own name when it differs from the asset's usual one (pro's video is video.mov); a still's always. */
   fileName?: string;
+  /** Stills: pixel size. */
+  width?: number;
+  height?: number;
   /** The content's CRC-32 (the bundle's zip headers need it before the first byte); absent on renders stored before it. */
   crc32?: number;
 }
 
 export type AssetName = 'video' | 'web' | 'thumb' | 'poster' | 'posterFull' | 'dataset';
 
-export type RenderAssets = Partial<Record<AssetName, StoredAsset>>;
+/** A still of a stills render is stored as asset `still:<name>`, in the order asked (the first is the poster). */
+export type StillAssetName = `still:${string}`;
+
+export type RenderAssets = Partial<Record<AssetName, StoredAsset>> & { [still: StillAssetName]: StoredAsset };
 
 export const ASSET_TYPES: Record<AssetName, { contentType: string; fileName: string }> = {
   video: { contentType: 'video/mp4', fileName: 'video.mp4' },
@@ -29,10 +35,33 @@ export const ASSET_TYPES: Record<AssetName, { contentType: string; fileName: str
   dataset: { contentType: 'application/zip', fileName: 'dataset.zip' },
 };
 
-const CONTENT_TYPES: Record<string, string> = { '.mp4': 'video/mp4', '.mov': 'video/quicktime', '.png': 'image/png', '.zip': 'application/zip' };
+const CONTENT_TYPES: Record<string, string> = {
+  '.mp4': 'video/mp4',
+  '.mov': 'video/quicktime',
+  '.png': 'image/png',
+  '.zip': 'application/zip',
+  '.jpg': 'image/jpeg',
+  '.webp': 'image/webp',
+  '.avif': 'image/avif',
+};
 
-/** How an asset is served: its usual type, or the type of the file it actually holds (pro: video.mov). */
-export function assetType(name: AssetName, asset?: StoredAsset): { contentType: string; fileName: string } {
+export function isStillAssetName(name: string): name is StillAssetName {
+  return name.startsWith('still:') && name.length > 'still:'.length;
+}
+
+/** The stills of a render in their order: name (without the prefix) and stored file. */
+export function stillAssets(assets: RenderAssets): { name: string; asset: StoredAsset }[] {
+  return Object.entries(assets)
+    .filter(([name]) => isStillAssetName(name))
+    .map(([name, asset]) => ({ name: name.slice('still:'.length), asset: asset as StoredAsset }));
+}
+
+/** How an asset is served: its usual type, or the type of the file it actually holds (pro: video.mov; stills). */
+export function assetType(name: AssetName | StillAssetName, asset?: StoredAsset): { contentType: string; fileName: string } {
+  if (isStillAssetName(name)) {
+    const fileName = asset?.fileName ?? name.slice('still:'.length);
+    return { contentType: CONTENT_TYPES[path.extname(fileName)] ?? 'application/octet-stream', fileName };
+  }
   const usual = ASSET_TYPES[name];
   if (!asset?.fileName || asset.fileName === usual.fileName) return usual;
   return { contentType: CONTENT_TYPES[path.extname(asset.fileName)] ?? 'application/octet-stream', fileName: asset.fileName };
@@ -68,11 +97,22 @@ export function renderAssets(row: Pick<RenderRow, 'assets'>): RenderAssets {
  * 404 with the asset's not-found code while it does not exist (file_not_found for a name
  * that is no asset).
  */
-export function requireRenderAsset(store: FileStore, row: Pick<RenderRow, 'id' | 'status' | 'assets'>, name: string): { name: AssetName; asset: StoredAsset } {
+export function requireRenderAsset(store: FileStore, row: Pick<RenderRow, 'id' | 'status' | 'assets'>, name: string): { name: AssetName | StillAssetName; asset: StoredAsset } {
+  if (isStillAssetName(name)) return requireStill(store, row, name);
   const asset = isAssetName(name) ? renderAssets(row)[name] : undefined;
   if (!isAssetName(name) || !asset || !store.has(asset.key)) {
     const code = isAssetName(name) ? NOT_FOUND_CODES[name] : 'file_not_found';
     throw new RenderbayError(code, `The ${name === 'posterFull' ? 'full poster' : name} of render ${row.id} is not available (status: ${row.status})`, 404);
   }
   return { name, asset };
+}
+
+/** A still of a render, or `still_not_found` naming the stills it has. */
+function requireStill(store: FileStore, row: Pick<RenderRow, 'id' | 'status' | 'assets'>, name: StillAssetName): { name: StillAssetName; asset: StoredAsset } {
+  const assets = renderAssets(row);
+  const asset = assets[name];
+  if (asset && store.has(asset.key)) return { name, asset };
+  const stills = stillAssets(assets).map((still) => still.name);
+  const has = stills.length > 0 ? `its stills: ${stills.join(', ')}` : `it has no stills (status: ${row.status})`;
+  throw new RenderbayError('still_not_found', `Render ${row.id} has no still "${name.slice('still:'.length)}"; ${has}`, 404);
 }

@@ -11,7 +11,7 @@ import type { AppContext } from '../context.js';
 import { RenderbayError } from '../errors.js';
 import { layoutZip, type ZipLayout } from '../http/zip-stream.js';
 import { crc32OfFile } from '../storage/file-store.js';
-import { assetType, renderAssets, type AssetName, type RenderAssets } from './render-assets.js';
+import { assetType, isStillAssetName, renderAssets, stillAssets, type AssetName, type RenderAssets, type StillAssetName } from './render-assets.js';
 import type { RenderRow } from './render-service.js';
 
 /** The bundle's entries, always in this order: the order is part of its bytes. */
@@ -30,26 +30,31 @@ export interface RenderBundle {
 
 export async function renderBundle(context: AppContext, row: RenderRow): Promise<RenderBundle> {
   const assets = renderAssets(row);
-  if (row.status !== 'done' || !(assets.video || assets.dataset)) {
-    throw new RenderbayError('video_not_found', `Render ${row.id} is not done yet (status: ${row.status}); the bundle needs its video or dataset`, 404);
+  const stills = stillAssets(assets);
+  if (row.status !== 'done' || !(assets.video || assets.dataset || stills.length > 0)) {
+    throw new RenderbayError('video_not_found', `Render ${row.id} is not done yet (status: ${row.status}); the bundle needs its video, dataset or stills`, 404);
   }
-  const present = BUNDLE_ORDER.filter((name) => assets[name] && context.store.has(assets[name].key));
+  // The fixed assets in BUNDLE_ORDER, then a stills render's images under stills/, in the order asked.
+  const present = [
+    ...BUNDLE_ORDER.filter((name) => assets[name] && context.store.has(assets[name].key)).map((name) => ({ name: name as AssetName | StillAssetName, asset: assets[name]! })),
+    ...stills.filter(({ asset }) => context.store.has(asset.key)).map(({ name, asset }) => ({ name: `still:${name}` as StillAssetName, asset })),
+  ];
   const entries = [];
   const learned: RenderAssets = {};
-  for (const name of present) {
-    const asset = assets[name]!;
+  for (const { name, asset } of present) {
     const filePath = context.store.pathOf(asset.key);
     const { size } = await stat(filePath).catch(() => {
       throw new RenderbayError('file_not_found', 'File not found', 404);
     });
     // Renders stored before CRC-32s were recorded: read each file once, remember the result.
     if (asset.crc32 === undefined) learned[name] = { ...asset, crc32: await crc32OfFile(filePath) };
-    entries.push({ name: assetType(name, asset).fileName, path: filePath, size, crc32: (learned[name] ?? asset).crc32! });
+    const { fileName } = assetType(name, asset);
+    entries.push({ name: isStillAssetName(name) ? `stills/${fileName}` : fileName, path: filePath, size, crc32: (learned[name] ?? asset).crc32! });
   }
   if (Object.keys(learned).length > 0) rememberCrc32s(context, row.id, learned);
 
   const etag = createHash('sha256').update(LAYOUT_VERSION);
-  for (const [index, name] of present.entries()) etag.update(`\n${entries[index]!.name}\0${assets[name]!.key}`);
+  for (const [index, { asset }] of present.entries()) etag.update(`\n${entries[index]!.name}\0${asset.key}`);
   const finishedAt = (row as RenderRow & { finished_at?: string | null }).finished_at ?? row.updated_at;
   return { layout: layoutZip(entries), etag: etag.digest('hex'), lastModified: new Date(finishedAt), downloadName: `render-${row.id}.zip` };
 }
@@ -60,7 +65,7 @@ function rememberCrc32s(context: AppContext, renderId: string, learned: RenderAs
     const row = db.prepare('SELECT assets FROM renders WHERE id = ?').get(renderId) as { assets: string } | undefined;
     if (!row) return;
     const assets = JSON.parse(row.assets) as RenderAssets;
-    for (const [name, asset] of Object.entries(learned) as [AssetName, NonNullable<RenderAssets[AssetName]>][]) {
+    for (const [name, asset] of Object.entries(learned) as [AssetName | StillAssetName, NonNullable<RenderAssets[AssetName]>][]) {
       if (assets[name]?.key === asset.key) assets[name] = { ...assets[name], crc32: asset.crc32 };
     }
     db.prepare('UPDATE renders SET assets = ? WHERE id = ?').run(JSON.stringify(assets), renderId);

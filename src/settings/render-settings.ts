@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { RenderbayError } from '../errors.js';
+import { checkStills, stillsFields, withStillsDefaults } from './stills-settings.js';
 
 export const QUALITIES = ['share', 'standard', '4k', 'pro'] as const;
 export const ASPECTS = ['16:9', '1:1', '9:16'] as const;
@@ -20,7 +21,7 @@ export const DATASET_EFFECT = 'dataset';
 export const ALIGNMENTS = ['top-left', 'top-center', 'top-right', 'center-left', 'center', 'center-right', 'bottom-left', 'bottom-center', 'bottom-right'] as const;
 /** Foreground overlays one render may stack. */
 export const MAX_FOREGROUND_OVERLAYS = 4;
-export const OUTPUTS = ['video', 'dataset'] as const;
+export const OUTPUTS = ['video', 'dataset', 'stills'] as const;
 export const DATASET_QUALITIES = ['100x800', '196x1024', '400x2048'] as const;
 export const COVERAGES = ['hemisphere', 'sphere'] as const;
 
@@ -189,11 +190,13 @@ export const renderSettingsFields = z.strictObject(
      * parameters, model orientation, backgrounds and overlays, animation, shadows,
      * reflector): its images are always composited on white, with no floor or shadow.
      */
-    output: oneOf('output', OUTPUTS).default('video').describe('video (turntable MP4s and posters) or dataset (multi-view training data in a zip).'),
+    output: oneOf('output', OUTPUTS).default('video').describe('video (turntable MP4s and posters), dataset (multi-view training data in a zip) or stills (images from named angles).'),
     /** Dataset tier, views × pixels (only with output "dataset"; defaults to 100x800 there). */
     datasetQuality: oneOf('datasetQuality', DATASET_QUALITIES).optional().describe('Dataset tier, views × pixels; only with output "dataset" (default 100x800).'),
     /** Dataset camera coverage (only with output "dataset"; defaults to hemisphere there). */
     coverage: oneOf('coverage', COVERAGES).optional().describe('Dataset camera coverage: hemisphere (objects on a floor) or sphere; only with output "dataset".'),
+    /** The stills group (output "stills"): settings/stills-settings.ts. */
+    ...stillsFields,
   },
   { error: (issue) => (issue.code === 'unrecognized_keys' ? undefined : 'renderSettings must be a JSON object') },
 );
@@ -222,6 +225,7 @@ export const renderSettingsSchema = z.preprocess(
   renderSettingsFields
     // Cross-field rules. (zod runs them once every field is valid on its own.)
     .superRefine((settings, context) => {
+      for (const issue of checkStills(settings)) context.addIssue({ code: 'custom', ...issue });
       if (settings.output === 'dataset') return;
       for (const field of DATASET_ONLY_FIELDS) {
         if (settings[field] === undefined) continue;
@@ -232,7 +236,7 @@ export const renderSettingsSchema = z.preprocess(
     .overwrite((settings) =>
       settings.output === 'dataset'
         ? { ...settings, datasetQuality: settings.datasetQuality ?? DEFAULT_DATASET_QUALITY, coverage: settings.coverage ?? DEFAULT_COVERAGE }
-        : settings,
+        : withStillsDefaults(settings),
     ),
 );
 

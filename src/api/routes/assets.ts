@@ -1,16 +1,17 @@
 /**
- * /v1/renders/:id/{video,poster,thumb,bundle}: the files of a render, with Range
+ * /v1/renders/:id/{video,poster,thumb,dataset,stills,bundle}: the files of a render, with Range
  * support, strong ETags (the content's SHA-256; the bundle's from its files' SHA-256s)
  * and `immutable` caching once done.
  */
 import { sendFile, sendRepresentation } from '../../http/send-file.js';
 import { zipRangeStream } from '../../http/zip-stream.js';
-import { assetType, requireRenderAsset, type AssetName } from '../../renders/render-assets.js';
+import { assetType, requireRenderAsset, type AssetName, type StillAssetName } from '../../renders/render-assets.js';
 import { renderBundle } from '../../renders/render-bundle.js';
 import { findRenderRow } from '../../renders/render-service.js';
-import type { Route, RouteRequest } from '../http-app.js';
+import { listStills } from '../../renders/render-stills.js';
+import { API_PREFIX, type Route, type RouteRequest } from '../http-app.js';
 
-async function serveAsset({ request, response, params, caller, context }: RouteRequest, name: AssetName): Promise<void> {
+async function serveAsset({ request, response, params, caller, context }: RouteRequest, name: AssetName | StillAssetName): Promise<void> {
   const row = findRenderRow(context, caller.account.id, params.id);
   const { asset } = requireRenderAsset(context.store, row, name);
   await sendFile(request, response, context.store.pathOf(asset.key), {
@@ -26,6 +27,14 @@ export const assetRoutes: Route[] = [
   { method: 'GET', path: '/renders/:id/thumb', scope: 'read', handle: (request) => serveAsset(request, 'thumb') },
   /** Renderbay addition: the training dataset of an `output: "dataset"` render. */
   { method: 'GET', path: '/renders/:id/dataset', scope: 'read', handle: (request) => serveAsset(request, 'dataset') },
+  /** Renderbay addition: the stills of an `output: "stills"` render, and each one. */
+  {
+    method: 'GET',
+    path: '/renders/:id/stills',
+    scope: 'read',
+    handle: ({ params, caller, context }) => ({ data: listStills(context, caller.account.id, params.id, (route) => `${API_PREFIX}${route}`) }),
+  },
+  { method: 'GET', path: '/renders/:id/stills/:name', scope: 'read', handle: (request) => serveAsset(request, `still:${request.params.name}`) },
   {
     method: 'GET',
     path: '/renders/:id/bundle',
