@@ -50,4 +50,10 @@ export const LIMITS = {
   maxValidationMessages: 100,
   /** Longest side of a texture written into a USDZ (AR Quick Look's memory budget is small); larger ones are downscaled. */
   maxUsdzTextureSide: 2048,
+  /** Largest environment image (HDR/EXR panorama) accepted by POST /environments (bytes). */
+  maxEnvironmentBytes: 64 * 1024 * 1024,
+  /** An environment image's declared width or height above this is refused before decoding. */
+  maxEnvironmentSide: 8192,
+  /** An environment image's declared pixel count above this is refused before decoding (it decodes to 16 bytes a pixel). */
+  maxEnvironmentPixels: 8192 * 4096,
 } as const;

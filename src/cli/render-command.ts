@@ -24,6 +24,7 @@ import {
   type RenderSettings,
   type RenderSettingsInput,
 } from '../settings/render-settings.js';
+import { ENVIRONMENT_PRESETS, LIGHTING_PRESET_NAMES, TONE_MAPPINGS } from '../settings/lighting-settings.js';
 import { createProgressReporter } from './progress.js';
 
 /** CLI option name → settings field, for the options that map one-to-one. */
@@ -52,6 +53,15 @@ const OPTION_FIELDS = {
   rollZ: 'rollZ',
   zoom: 'zoom',
   coverage: 'coverage',
+  environmentRotation: 'environmentRotation',
+  environmentIntensity: 'environmentIntensity',
+  lighting: 'lighting',
+  exposure: 'exposure',
+  toneMapping: 'toneMapping',
+  skybox: 'skybox',
+  skyboxBlur: 'skyboxBlur',
+  shadowIntensity: 'shadowIntensity',
+  shadowSoftness: 'shadowSoftness',
 } as const satisfies Record<string, keyof RenderSettingsInput>;
 
 const NUMERIC_OPTIONS = new Set([
@@ -69,11 +79,19 @@ const NUMERIC_OPTIONS = new Set([
   'panX',
   'rollZ',
   'zoom',
+  'environmentRotation',
+  'environmentIntensity',
+  'exposure',
+  'skyboxBlur',
+  'shadowIntensity',
+  'shadowSoftness',
 ]);
 
 /** Ids the CLI gives image files passed as overlays (the API's are stored overlays). */
 const CLI_BACKGROUND_ID = 'cli-background';
 const cliForegroundId = (index: number) => `cli-foreground-${index + 1}`;
+/** The id the CLI gives a local .hdr/.exr passed as --environment-image. */
+const CLI_ENVIRONMENT_ID = 'cli-environment';
 
 export function registerRenderCommand(program: Command): void {
   // Values are validated by the settings schema, not by commander, so the CLI reports the
@@ -111,6 +129,16 @@ export function registerRenderCommand(program: Command): void {
     .option('--no-easing', 'constant rotation speed (seamless loop)')
     .option('--rotate-y <degrees>', 'camera start angle, −180–180')
     .option('--zoom <factor>', 'camera distance multiplier, 0.5–2')
+    .option('--environment-image <preset|file>', `image-based lighting: a preset (${ENVIRONMENT_PRESETS.join(', ')}) or a local .hdr/.exr file; alone, it is the only light`)
+    .option('--lighting <preset>', `lighting preset: ${LIGHTING_PRESET_NAMES.join(', ')}`)
+    .option('--environment-rotation <degrees>', 'turn the environment, −360–360')
+    .option('--environment-intensity <factor>', 'environment brightness, 0–10')
+    .option('--exposure <factor>', 'exposure before tone mapping, 0–10')
+    .option('--tone-mapping <curve>', `tone mapping: ${TONE_MAPPINGS.join(', ')} (default aces)`)
+    .option('--skybox', 'show the environment as the background')
+    .option('--skybox-blur <amount>', 'blur of the skybox, 0–1')
+    .option('--shadow-intensity <opacity>', "opacity of the key light's cast shadow, 0–1")
+    .option('--shadow-softness <amount>', 'softness of the cast shadow, 0 (hard) – 1')
     .option('--dataset <tier>', `render a training dataset (dataset.zip) instead of a video: ${DATASET_QUALITIES.join(', ')} (views x pixels)`)
     .option('--coverage <coverage>', `dataset camera coverage: ${COVERAGES.join(', ')} (default hemisphere)`)
     .option('--json', 'print a machine-readable summary on stdout')
@@ -139,13 +167,23 @@ export function registerRenderCommand(program: Command): void {
         input.foregroundIds = foreground.map((_, index) => cliForegroundId(index));
         for (const [index, file] of foreground.entries()) overlays[cliForegroundId(index)] = { path: await existingFile(file), alignment: foregroundAlign };
       }
+      const environments: Record<string, string> = {};
+      if (typeof options.environmentImage === 'string') {
+        const value = options.environmentImage;
+        if (/\.(hdr|exr)$/i.test(value)) {
+          input.environmentImage = CLI_ENVIRONMENT_ID;
+          environments[CLI_ENVIRONMENT_ID] = await existingFile(value, 'environment file');
+        } else {
+          input.environmentImage = value;
+        }
+      }
       const settings = parseRenderSettings(input);
       const json = options.json === true;
       const progress = createProgressReporter({ enabled: !json && process.stderr.isTTY === true, unit: settings.output === 'dataset' ? 'views' : 'frames' });
       const started = performance.now();
       let result;
       try {
-        result = await renderToDirectory({ modelPath: model, settings, overlays, outputDirectory: String(options.out), onProgress: progress.update });
+        result = await renderToDirectory({ modelPath: model, settings, overlays, environments, outputDirectory: String(options.out), onProgress: progress.update });
       } finally {
         progress.stop();
       }
@@ -163,10 +201,10 @@ function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
-async function existingFile(file: string): Promise<string> {
+async function existingFile(file: string, kind = 'image file'): Promise<string> {
   const resolved = path.resolve(file);
   const facts = await stat(resolved).catch(() => null);
-  if (!facts?.isFile()) throw new RenderbayError('file_not_found', `No such image file: ${file}`, 404);
+  if (!facts?.isFile()) throw new RenderbayError('file_not_found', `No such ${kind}: ${file}`, 404);
   return resolved;
 }
 

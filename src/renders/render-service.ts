@@ -12,6 +12,7 @@ import { newId, nowIso } from '../ids.js';
 import { findModelRow, type ModelRow } from '../models/model-service.js';
 import { parsePaging, type Page } from '../paging.js';
 import { parseRenderSettings, type RenderSettings } from '../settings/render-settings.js';
+import { resolveRenderEnvironment } from '../environments/environment-service.js';
 import { assertRenderOverlays } from '../overlays/overlay-service.js';
 import { assertAnimationClip, clipNamesReadOnce, type ClipNameReader } from '../models/model-animations.js';
 import type { RenderAssets } from './render-assets.js';
@@ -160,7 +161,8 @@ function assertRenderable(context: AppContext, accountId: string, modelId: unkno
 
 /**
  * Validates one requested render against what it names: the model (renderable), the
- * overlays (exist, right layer) and the animation clip (exists in the model).
+ * overlays (exist, right layer), the environment image (a preset or the account's) and the
+ * animation clip (exists in the model).
  */
 async function validateRenderRequest(
   context: AppContext,
@@ -172,6 +174,7 @@ async function validateRenderRequest(
   const model = assertRenderable(context, accountId, modelId);
   const settings = parseSettingsField(renderSettings);
   assertRenderOverlays(context, accountId, settings);
+  resolveRenderEnvironment(context, accountId, settings);
   await assertAnimationClip(context.store.pathOf(model.file_key), settings, clipNames);
   return { modelId: model.id, settings };
 }
@@ -273,12 +276,13 @@ export async function deleteRender(context: AppContext, accountId: string, rende
   return { id: row.id, deleted: true };
 }
 
-/** Removes stored files no model, render or overlay refers to any more. */
+/** Removes stored files no model, render, overlay or environment refers to any more. */
 export async function removeUnreferencedFiles(context: AppContext, keys: string[]): Promise<void> {
   for (const key of new Set(keys)) {
     const referenced =
       context.db.prepare('SELECT 1 FROM models WHERE file_key = ? OR source_key = ? OR usdz_key = ?').get(key, key, key) ??
       context.db.prepare('SELECT 1 FROM overlays WHERE file_key = ?').get(key) ??
+      context.db.prepare('SELECT 1 FROM environments WHERE file_key = ?').get(key) ??
       context.db.prepare('SELECT 1 FROM renders, json_each(renders.assets) WHERE json_extract(json_each.value, \'$.key\') = ?').get(key);
     if (!referenced) await context.store.remove(key);
   }
