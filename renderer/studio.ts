@@ -78,7 +78,7 @@ export class Studio {
       let castShadow: CastShadow | null = null;
       if (plan.lighting.castShadow && plan.lighting.keyLight) {
         castShadow = new CastShadow(framing.box, { direction: new THREE.Vector3(...plan.lighting.keyLight.direction), ...plan.lighting.castShadow });
-        castShadow.bake(renderer, scene); // once: only the camera moves (an animated model gets none: lighting-plan.ts)
+        castShadow.bake(renderer, scene, framing.placed); // once: only the camera moves (an animated model gets none: lighting-plan.ts)
         scene.add(castShadow.plane);
       }
       const floor = plan.look.reflector

@@ -6,8 +6,9 @@
  * from the occluder, as a real area light's do. While only the camera moves the bake is
  * done once per render and each frame costs one textured quad (no shadow map lookups).
  *
- * The ground and the bake camera live on their own layer, so the bake sees only the
- * ground while the shadow camera (layer 0) sees only the model.
+ * three renders into a shadow map only what the rendering camera's layers see, so the
+ * bake camera sees the model too: during the bake the model writes no colour and every
+ * other mesh of the scene is hidden, leaving the ground's shadow term alone in the target.
  */
 import * as THREE from 'three';
 
@@ -28,7 +29,6 @@ export const CAST_SHADOW_DEFAULTS = { samples: 48, resolution: 512 } as const;
 
 /** Half-angle of the light at softness 1 (radians). */
 const MAX_LIGHT_HALF_ANGLE = 0.26;
-const BAKE_LAYER = 7;
 /** Lowest light elevation used to size the ground (a grazing light's shadow is clipped there). */
 const MIN_ELEVATION = Math.sin((12 * Math.PI) / 180);
 
@@ -64,10 +64,10 @@ export class CastShadow {
   }
 
   /**
-   * Accumulates the shadow of everything on layer 0 of `scene` (the model) on the ground.
-   * The renderer's shadow map is enabled only for the bake.
+   * Accumulates the shadow of `model` (part of `scene`) on the ground. The renderer's
+   * shadow map is enabled only for the bake.
    */
-  bake(renderer: THREE.WebGLRenderer, scene: THREE.Scene): void {
+  bake(renderer: THREE.WebGLRenderer, scene: THREE.Scene, model: THREE.Object3D): void {
     const samples = this.options.samples ?? CAST_SHADOW_DEFAULTS.samples;
     const radius = this.bounds.getBoundingSphere(new THREE.Sphere()).radius;
     const centre = this.bounds.getCenter(new THREE.Vector3());
@@ -84,9 +84,9 @@ export class CastShadow {
     shadowCamera.far = radius * 5;
     light.target.position.copy(centre);
 
+    // Drawn last (after the model, which writes nothing), with no depth test: the target has no depth buffer.
     const receiver = new THREE.Mesh(new THREE.PlaneGeometry(this.side, this.side).rotateX(-Math.PI / 2), new THREE.ShadowMaterial({ opacity: 1 / samples }));
     receiver.receiveShadow = true;
-    receiver.layers.set(BAKE_LAYER);
     const material = receiver.material as THREE.ShadowMaterial;
     // Sum the shadow terms in alpha (colour stays 0): the average over the samples.
     material.blending = THREE.CustomBlending;
@@ -100,15 +100,23 @@ export class CastShadow {
     camera.position.set(0, radius * 5, 0);
     camera.up.set(0, 0, -1); // screen up = −Z, matching the plane's v axis
     camera.lookAt(0, 0, 0);
-    camera.layers.set(BAKE_LAYER);
 
-    const casters: THREE.Mesh[] = [];
-    scene.traverse((object) => {
-      if ((object as THREE.Mesh).isMesh && object.layers.test(shadowCamera.layers) && object.visible && !object.castShadow) {
-        casters.push(object as THREE.Mesh);
-        object.castShadow = true;
-      }
+    const casters = new Set<THREE.Mesh>();
+    model.traverse((object) => {
+      if ((object as THREE.Mesh).isMesh) casters.add(object as THREE.Mesh);
     });
+    const hidden: THREE.Object3D[] = [];
+    scene.traverse((object) => {
+      if ((object as THREE.Mesh).isMesh && object.visible && !casters.has(object as THREE.Mesh)) hidden.push(object);
+    });
+    const casterMaterials = new Map<THREE.Material, boolean>();
+    for (const mesh of casters) {
+      for (const each of Array.isArray(mesh.material) ? mesh.material : [mesh.material]) casterMaterials.set(each, each.colorWrite);
+    }
+    const castShadowBefore = new Map([...casters].map((mesh) => [mesh, mesh.castShadow] as const));
+    for (const object of hidden) object.visible = false;
+    for (const material of casterMaterials.keys()) material.colorWrite = false;
+    for (const mesh of casters) mesh.castShadow = true;
     const background = scene.background;
     scene.background = null;
     scene.add(light, light.target, receiver);
@@ -144,7 +152,9 @@ export class CastShadow {
       renderer.setRenderTarget(saved.target);
       scene.remove(light, light.target, receiver);
       scene.background = background;
-      for (const mesh of casters) mesh.castShadow = false;
+      for (const [mesh, before] of castShadowBefore) mesh.castShadow = before;
+      for (const [material, before] of casterMaterials) material.colorWrite = before;
+      for (const object of hidden) object.visible = true;
       light.dispose();
       light.shadow.map?.dispose();
       receiver.geometry.dispose();
