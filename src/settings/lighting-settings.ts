@@ -149,21 +149,19 @@ export const lightingSettingsFields = {
     .min(1, { error: environmentImageMessage })
     .max(100, { error: environmentImageMessage })
     .optional()
-    .describe(
-      `Image-based lighting: a preset (${ENVIRONMENT_PRESETS.join(', ')}; CC0 Poly Haven HDRIs, neutral = the default studio room) or an environment id (POST /environments, HDR/EXR). Without lighting, the environment alone lights the model (no key light).`,
-    ),
+    .describe(`HDR environment: a preset (${ENVIRONMENT_PRESETS.join(', ')}) or an environment id. Alone (no lighting), it is the only light.`),
   lighting: z
     .enum(LIGHTING_PRESET_NAMES, { error: `lighting must be one of: ${LIGHTING_PRESET_NAMES.join(', ')}` })
     .optional()
-    .describe(`Lighting preset (environment, rotation, key light with a soft cast shadow, exposure): ${LIGHTING_PRESET_NAMES.join(', ')}. GET /lighting lists them. Other lighting fields override it.`),
-  environmentRotation: numberIn('environmentRotation', -360, 360).optional().describe('Turns the environment about the vertical axis, degrees −360–360 (default 0 or the preset\'s).'),
-  environmentIntensity: numberIn('environmentIntensity', 0, 10).optional().describe('Environment brightness multiplier, 0–10 (default 1 or the preset\'s).'),
-  exposure: numberIn('exposure', 0, 10).optional().describe('Exposure before tone mapping, 0–10 (default 1 or the preset\'s).'),
-  toneMapping: z.enum(TONE_MAPPINGS, { error: `toneMapping must be one of: ${TONE_MAPPINGS.join(', ')}` }).optional().describe('Tone mapping: aces (default), neutral (Khronos PBR Neutral), agx, linear.'),
-  skybox: z.boolean({ error: 'skybox must be true or false' }).optional().describe('Show the environment as the background (default false; not with transparent output).'),
-  skyboxBlur: numberIn('skyboxBlur', 0, 1).optional().describe('Blur of the skybox background, 0 (sharp) to 1 (default 0).'),
-  shadowIntensity: numberIn('shadowIntensity', 0, 1).optional().describe('Opacity of the key light\'s cast shadow, 0–1 (default from the preset; only with lighting).'),
-  shadowSoftness: numberIn('shadowSoftness', 0, 1).optional().describe('Softness of the cast shadow, 0 (hard) to 1 (very soft) (default from the preset; only with lighting).'),
+    .describe('Lighting preset: environment, key light with a soft cast shadow, exposure; other lighting fields override it.'),
+  environmentRotation: numberIn('environmentRotation', -360, 360).optional().describe('Degrees the environment turns about the vertical.'),
+  environmentIntensity: numberIn('environmentIntensity', 0, 10).optional().describe('Environment brightness multiplier (default 1).'),
+  exposure: numberIn('exposure', 0, 10).optional().describe('Exposure before tone mapping (default 1).'),
+  toneMapping: z.enum(TONE_MAPPINGS, { error: `toneMapping must be one of: ${TONE_MAPPINGS.join(', ')}` }).optional().describe('Default aces; neutral = Khronos PBR Neutral.'),
+  skybox: z.boolean({ error: 'skybox must be true or false' }).optional().describe('Environment as the background (not with transparent output).'),
+  skyboxBlur: numberIn('skyboxBlur', 0, 1).optional().describe('Skybox blur, 0 (sharp) to 1.'),
+  shadowIntensity: numberIn('shadowIntensity', 0, 1).optional().describe('Cast shadow opacity (with lighting).'),
+  shadowSoftness: numberIn('shadowSoftness', 0, 1).optional().describe('Cast shadow softness, 0 hard to 1 (with lighting).'),
 };
 
 export type LightingSettings = { [K in keyof typeof lightingSettingsFields]?: Exclude<z.output<(typeof lightingSettingsFields)[K]>, undefined> };
