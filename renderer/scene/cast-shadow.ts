@@ -9,6 +9,7 @@
  * three renders into a shadow map only what the rendering camera's layers see, so the
  * bake camera sees the model too: during the bake the model writes no colour and every
  * other mesh of the scene is hidden, leaving the ground's shadow term alone in the target.
+ * Cost: about 1 s of setup on 2 loaded cores for DamagedHelmet (32 samples).
  */
 import * as THREE from 'three';
 
@@ -19,13 +20,13 @@ export interface CastShadowOptions {
   softness: number;
   /** Opacity of a fully shadowed point, 0–1. */
   intensity: number;
-  /** Shadow samples to accumulate. */
+  /** Shadow samples to accumulate (32: smooth penumbrae; the bake is part of setup). */
   samples: number;
   /** Side of the accumulation texture (square). */
   resolution: number;
 }
 
-export const CAST_SHADOW_DEFAULTS = { samples: 48, resolution: 512 } as const;
+export const CAST_SHADOW_DEFAULTS = { samples: 32, resolution: 256 } as const;
 
 /** Half-angle of the light at softness 1 (radians). */
 const MAX_LIGHT_HALF_ANGLE = 0.26;
@@ -74,7 +75,7 @@ export class CastShadow {
 
     const light = new THREE.DirectionalLight(0xffffff, 1);
     light.castShadow = true;
-    light.shadow.mapSize.set(1024, 1024);
+    light.shadow.mapSize.set(512, 512);
     light.shadow.bias = -0.0005;
     light.shadow.normalBias = radius * 0.002;
     const shadowCamera = light.shadow.camera;
@@ -109,13 +110,24 @@ export class CastShadow {
     scene.traverse((object) => {
       if ((object as THREE.Mesh).isMesh && object.visible && !casters.has(object as THREE.Mesh)) hidden.push(object);
     });
-    const casterMaterials = new Map<THREE.Material, boolean>();
+    // The casters are drawn (three renders into the shadow map only what the camera sees)
+    // with a stand-in that writes nothing: compiling their own materials with shadows on
+    // would cost more than the bake. The stand-in keeps what the depth pass reads from a
+    // material (side, alpha-tested cut-outs), so the shadow is the same.
+    const originalMaterials = new Map<THREE.Mesh, THREE.Material | THREE.Material[]>();
+    const standIns: THREE.Material[] = [];
+    const standIn = (material: THREE.Material) => {
+      const source = material as THREE.MeshStandardMaterial;
+      const replacement = new THREE.MeshBasicMaterial({ colorWrite: false, depthWrite: false, side: source.side, alphaTest: source.alphaTest, map: source.map ?? null, alphaMap: source.alphaMap ?? null });
+      standIns.push(replacement);
+      return replacement;
+    };
     for (const mesh of casters) {
-      for (const each of Array.isArray(mesh.material) ? mesh.material : [mesh.material]) casterMaterials.set(each, each.colorWrite);
+      originalMaterials.set(mesh, mesh.material);
+      mesh.material = Array.isArray(mesh.material) ? mesh.material.map(standIn) : standIn(mesh.material);
     }
     const castShadowBefore = new Map([...casters].map((mesh) => [mesh, mesh.castShadow] as const));
     for (const object of hidden) object.visible = false;
-    for (const material of casterMaterials.keys()) material.colorWrite = false;
     for (const mesh of casters) mesh.castShadow = true;
     const background = scene.background;
     scene.background = null;
@@ -153,7 +165,8 @@ export class CastShadow {
       scene.remove(light, light.target, receiver);
       scene.background = background;
       for (const [mesh, before] of castShadowBefore) mesh.castShadow = before;
-      for (const [material, before] of casterMaterials) material.colorWrite = before;
+      for (const [mesh, material] of originalMaterials) mesh.material = material;
+      for (const material of standIns) material.dispose();
       for (const object of hidden) object.visible = true;
       light.dispose();
       light.shadow.map?.dispose();
