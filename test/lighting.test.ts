@@ -5,6 +5,8 @@
  * file lights the model; and the settings rules between lighting fields.
  */
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,6 +16,7 @@ import { Studio } from '../renderer/studio.js';
 import { planRender } from '../src/render/render-plan.js';
 import { parseRenderSettings, type RenderSettingsInput } from '../src/settings/render-settings.js';
 import { uniformHdr } from './helpers/hdr.js';
+import { CLI } from './helpers/mcp.js';
 import type { RawImage } from './helpers/media.js';
 import { topDown } from './helpers/studio.js';
 
@@ -168,5 +171,18 @@ describe('lighting', () => {
     assert.deepEqual(plain.environment, { kind: 'preset', name: 'neutral' });
     assert.equal(plain.castShadow, null);
     assert.equal(plain.toneMapping, 'aces');
+  });
+
+  test('CLI: the lighting flags reach the settings schema; --environment-image takes a local .hdr/.exr', async () => {
+    const run = async (...args: string[]) => promisify(execFile)(process.execPath, [CLI, 'render', SUZANNE, ...args]).then(
+      () => '',
+      (error: { stderr: string }) => error.stderr,
+    );
+    assert.match(await run('--lighting', 'disco'), /invalid_settings: .*lighting must be one of: studio-soft/);
+    assert.match(await run('--tone-mapping', 'filmic'), /toneMapping must be one of: aces, neutral, agx, linear/);
+    assert.match(await run('--skybox', '--quality', 'pro'), /skybox .*transparent output/);
+    assert.match(await run('--skybox-blur', '2', '--skybox'), /skyboxBlur must be from 0 to 1/);
+    assert.match(await run('--environment-image', 'no-such-panorama.exr'), /file_not_found: No such environment file: no-such-panorama\.exr/);
+    assert.match(await run('--environment-image', 'moon'), /environment_not_found: Environment moon not found/);
   });
 });
