@@ -5,6 +5,9 @@
  * share turntable with cast shadows stays ≤ 10 s wall on the 2-core machine.
  *
  *   npm run bench -- lighting [model] [--presets studio-soft,golden-hour]
+ *
+ * The looks run interleaved, twice, and each reports its faster run: on a machine shared
+ * with other work a single pass of each look mostly measures the neighbours.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -24,18 +27,21 @@ export async function runLightingBenchmark(modelPath: string, presets: string[])
       ['environment only (studio)', { environmentImage: 'studio' }],
     ];
     const rows: { label: string; wall: number; setupMs: number; msPerFrame: number }[] = [];
-    for (const [index, [label, settings]] of looks.entries()) {
+    for (const [index, [label, settings]] of [...looks, ...looks].entries()) {
       const measured = await renderMeasured({
         modelPath,
         settings: parseRenderSettings({ quality: 'share', length: 6, ...settings }),
         outputDirectory: path.join(outputRoot, String(index)),
       });
       const timings = measured.result.timings;
-      rows.push({ label, wall: measured.wallSeconds, setupMs: timings.setupMs, msPerFrame: timings.msPerFrame });
+      const row = { label, wall: measured.wallSeconds, setupMs: timings.setupMs, msPerFrame: timings.msPerFrame };
+      const earlier = rows.find((other) => other.label === label);
+      if (!earlier) rows.push(row);
+      else if (row.wall < earlier.wall) Object.assign(earlier, row);
       console.log(`${label}: ${measured.wallSeconds.toFixed(1)} s wall (setup ${timings.setupMs} ms, ${timings.msPerFrame} ms/frame)`);
     }
     const base = rows[0].wall;
-    console.log('\n| look | wall s | × default | setup ms | ms/frame | ≤ 10 s |');
+    console.log('\n(best of 2 interleaved runs each)\n| look | wall s | × default | setup ms | ms/frame | ≤ 10 s |');
     console.log('| --- | --- | --- | --- | --- | --- |');
     for (const row of rows) {
       console.log(`| ${row.label} | ${row.wall.toFixed(1)} | ${(row.wall / base).toFixed(2)} | ${row.setupMs} | ${row.msPerFrame} | ${row.wall <= WALL_TARGET_SECONDS ? 'yes' : 'no'} |`);
