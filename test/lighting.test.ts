@@ -15,7 +15,8 @@ import { ensureDisplay } from '../renderer/display.js';
 import { Studio } from '../renderer/studio.js';
 import { planRender } from '../src/render/render-plan.js';
 import { parseRenderSettings, type RenderSettingsInput } from '../src/settings/render-settings.js';
-import { uniformHdr } from './helpers/hdr.js';
+import { readEnvironmentHeader } from '../src/environments/environment-header.js';
+import { hdrDeclaring, uniformHdr } from './helpers/hdr.js';
 import { CLI } from './helpers/mcp.js';
 import type { RawImage } from './helpers/media.js';
 import { topDown } from './helpers/studio.js';
@@ -145,6 +146,21 @@ describe('lighting', () => {
     });
     after(async () => {
       await rm(directory, { recursive: true, force: true });
+    });
+
+    test('environment headers: OpenEXR and Radiance sizes are read without decoding; other files are not environments', async () => {
+      const module = (await import('@pmndrs/assets/hdri/studio.exr.js')) as { default: string };
+      const exr = path.join(directory, 'studio.exr');
+      await writeFile(exr, Buffer.from(module.default.slice(module.default.indexOf(',') + 1), 'base64'));
+      const header = await readEnvironmentHeader(exr);
+      assert.equal(header?.format, 'exr');
+      assert.ok(header!.width === header!.height * 2, `an equirectangular panorama: ${header?.width}×${header?.height}`);
+      const huge = path.join(directory, 'huge.hdr');
+      await writeFile(huge, hdrDeclaring(60000, 30000));
+      assert.deepEqual(await readEnvironmentHeader(huge), { format: 'hdr', width: 60000, height: 30000 });
+      const png = path.join(directory, 'not.hdr');
+      await writeFile(png, Buffer.from('\x89PNG\r\n\x1a\n'));
+      assert.equal(await readEnvironmentHeader(png), null);
     });
 
     test('a red Radiance HDR environment lights the model red (RGBELoader, FloatType)', async () => {
