@@ -73,7 +73,7 @@ async function main(): Promise<void> {
     const renderId = created.data.id;
     for (;;) {
       const { data } = await getJson(`/renders/${renderId}`);
-      if (data.status === 'video-processing') break;
+      if (data.status === 'poster-done') break; // rendering and encoding from here on
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     const progressBefore = (await getJson(`/renders/${renderId}`)).data.progress;

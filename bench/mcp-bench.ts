@@ -1,14 +1,17 @@
 /**
- * MCP latency, the two figures issue 4 asks for.
+ * MCP: context size, call counts and latency.
  *
- *   npm run build && node dist/bench/mcp-bench.js
+ *   npm run bench:mcp            (MODELS=3 by default: the issue's 3 models × 2 variants)
  *
- * 1. Startup: spawn `renderbay mcp` → initialize → tools/list answered, over stdio with
- *    the SDK's Client (target < 500 ms). The first run creates the data directory and
+ * 1. tools/list bytes: stdio, and over HTTP for a write key and a read-only key (budget 20,000).
+ * 2. Startup: spawn `renderbay mcp` → initialize → tools/list answered, over stdio with
+ *    the SDK's Client (target < 300 ms). The first run creates the data directory and
  *    the local account; the median is taken over the warm runs after it.
- * 2. get_render over Streamable HTTP against a real `renderbay serve`: p50/p90/p99 of a
- *    get_render call (no wait) on a finished render — which includes its inline JPEG
- *    preview — and, to separate the costs, get_render on a pending render (no preview),
+ * 3. The hosted guide's four example prompts as scripted agents (test/helpers/mcp-prompts.ts)
+ *    over stdio: calls and result bytes, against the figures before this work.
+ * 4. get_render over Streamable HTTP against a real `renderbay serve`: p50/p90/p99 of a
+ *    get_render call (no wait) on a finished render with its inline JPEG preview
+ *    (preview: "always") and, to separate the costs, on a pending render (no preview),
  *    get_account, and the REST GET /v1/renders/:id the tool adapts.
  */
 import { execFile, spawn } from 'node:child_process';
@@ -19,14 +22,84 @@ import { promisify } from 'node:util';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { catalogOnboarding, CountingAgent, datasetGeneration, statusCheck, variantExpansion } from '../test/helpers/mcp-prompts.js';
+import { serveFiles } from '../test/helpers/mcp.js';
 import { median, percentile } from './statistics.js';
 
 const CLI = path.resolve('dist/src/cli.js');
 const MODEL = 'fixtures/generated/wide.glb';
 const STARTUP_RUNS = 9;
-const CALLS = 300;
+const CALLS = Number(process.env.CALLS ?? 300);
+const MODELS = Number(process.env.MODELS ?? 3);
+const MODEL_FILES = ['wide.glb', 'tall.glb', 'offcentre.glb', 'textured-cube.glb', 'vertex-colours.glb', 'draco.glb', 'meshopt.glb', 'webp-texture.glb', 'textured-npot.glb', 'variants.glb'];
+
+/** The issue's table: what each prompt cost before this work. */
+const BEFORE: Record<string, string> = {
+  onboarding: '10 calls (+1 per render poll), 42 KB for 3 models',
+  variantExpansion: 'N+4 calls (a get_model per model, 3–9 KB each)',
+  dataset: '5 calls, 15 KB',
+  statusCheck: '9 calls, 35 KB',
+};
 
 const ms = (value: number) => `${value.toFixed(1)} ms`;
+
+async function toolListSizes(data: string, api: string, writeKey: string, readKey: string): Promise<void> {
+  const bytesOf = async (client: Client) => Buffer.byteLength(JSON.stringify(await client.listTools()));
+  const local = new Client({ name: 'bench', version: '1' });
+  await local.connect(new StdioClientTransport({ command: process.execPath, args: [CLI, 'mcp', '--data', data], stderr: 'ignore' }));
+  const figures: [string, number][] = [['stdio (local account)', await bytesOf(local)]];
+  await local.close();
+  for (const [label, key] of [['HTTP, write key', writeKey], ['HTTP, read-only key', readKey]]) {
+    const client = new Client({ name: 'bench', version: '1' });
+    await client.connect(new StreamableHTTPClientTransport(new URL(api.replace(/\/v1$/, '/mcp')), { requestInit: { headers: { authorization: `Bearer ${key}` } } }));
+    figures.push([label, await bytesOf(client)]);
+    await client.close();
+  }
+  console.log('\ntools/list, bytes of JSON (budget 20,000 for a write key; before this work 45,339):');
+  for (const [label, bytes] of figures) console.log(`  ${label.padEnd(24)} ${bytes}`);
+}
+
+async function examplePrompts(): Promise<void> {
+  const data = await mkdtemp(path.join(os.tmpdir(), 'renderbay-mcp-prompts-bench-'));
+  const files = await serveFiles(Object.fromEntries(MODEL_FILES.slice(0, MODELS + 1).map((name) => [name, `fixtures/generated/${name}`])));
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [CLI, 'mcp', '--data', data, '--allow-private-urls', '--confirm-above', '100000'],
+    env: { ...(process.env as Record<string, string>), RENDERBAY_INITIAL_CREDITS: '1000' },
+    stderr: 'ignore',
+  });
+  const client = new Client({ name: 'bench', version: '1' });
+  await client.connect(transport);
+  try {
+    const agent = new CountingAgent(client);
+    const rows: [string, number, number][] = [];
+    const started = performance.now();
+    const onboarding = await catalogOnboarding(
+      agent,
+      MODEL_FILES.slice(0, MODELS).map((name) => `${files.url}/${name}`),
+      [{ aspect: '16:9', bgColor: '#ffffff', length: 3 }, { aspect: '1:1', bgColor: '#000000', length: 3 }],
+    );
+    rows.push([`onboarding (${MODELS} models × 2 variants, ${((performance.now() - started) / 1000).toFixed(0)} s)`, onboarding.calls, onboarding.bytes]);
+    const overlay = await agent.call('upload_overlay', { base64: (await readFile('fixtures/generated/overlay-quadrants-tall.png')).toString('base64'), filename: 'gradient.png' });
+    await agent.call('create_render', { modelId: onboarding.modelIds[0], renderSettings: { aspect: '9:16', length: 30 } });
+    const variants = await variantExpansion(agent, overlay.id);
+    rows.push([`variant expansion (${variants.skipped.length} skipped, ${variants.renderIds.length} created)`, variants.calls, variants.bytes]);
+    const status = await statusCheck(agent);
+    rows.push([`status check (${status.pending.length} pending)`, status.calls, status.bytes]);
+    for (const render of status.pending) await agent.call('delete_render', { renderId: render.id });
+    await agent.call('ingest_model', { url: `${files.url}/${MODEL_FILES[MODELS]}`, tags: ['training-batch-7'] });
+    const dataset = await datasetGeneration(agent);
+    rows.push(['dataset generation (1 model, 196x1024)', dataset.calls, dataset.bytes]);
+    for (const id of dataset.renderIds) await agent.call('delete_render', { renderId: id });
+    const keys = ['onboarding', 'variantExpansion', 'statusCheck', 'dataset'];
+    console.log('\nThe hosted guide\'s example prompts, scripted agent over stdio: calls, bytes of results (before this work):');
+    rows.forEach(([label, calls, bytes], index) => console.log(`  ${label.padEnd(52)} ${String(calls).padStart(2)} calls ${String(bytes).padStart(7)} B   (${BEFORE[keys[index]]})`));
+  } finally {
+    await client.close();
+    files.close();
+    await rm(data, { recursive: true, force: true });
+  }
+}
 
 async function startupOnce(data: string): Promise<number> {
   const started = performance.now();
@@ -60,11 +133,14 @@ async function main(): Promise<void> {
     for (let run = 0; run < STARTUP_RUNS; run++) warm.push(await startupOnce(data));
     console.log(`\nstdio: spawn → tools/list answered`);
     console.log(`  first run (creates the data dir and local account): ${ms(first)}`);
-    console.log(`  median of ${STARTUP_RUNS} runs: ${ms(median(warm))}  (min ${ms(Math.min(...warm))}, max ${ms(Math.max(...warm))})  target < 500 ms`);
+    console.log(`  median of ${STARTUP_RUNS} runs: ${ms(median(warm))}  (min ${ms(Math.min(...warm))}, max ${ms(Math.max(...warm))})  target < 300 ms`);
+
+    await examplePrompts();
 
     // 2. HTTP get_render
     const { stdout } = await promisify(execFile)(process.execPath, [CLI, 'keys', 'create', '--name', 'bench', '--data', data]);
     const key = stdout.trim();
+    const readKey = (await promisify(execFile)(process.execPath, [CLI, 'keys', 'create', '--name', 'bench-read', '--read-only', '--data', data])).stdout.trim();
     const server = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--data', data, '--concurrency', '1'], { stdio: ['ignore', 'pipe', 'inherit'] });
     try {
       const api = await new Promise<string>((resolve) => {
@@ -76,6 +152,7 @@ async function main(): Promise<void> {
         });
       });
       const headers = { authorization: `Bearer ${key}` };
+      await toolListSizes(data, api, key, readKey);
       const form = new FormData();
       form.append('file', new Blob([new Uint8Array(await readFile(MODEL))]), path.basename(MODEL));
       const upload = (await (await fetch(`${api}/models`, { method: 'POST', headers, body: form })).json()) as { data: { modelId: string; renderId: string } };

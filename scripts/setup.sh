@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
-# One-shot setup for a fresh Debian/Ubuntu machine with Node 20:
+# One-shot setup for a fresh Debian/Ubuntu machine with Node 20 (the version package.json's engines names):
 # installs the system packages headless-gl needs to build and run (Xvfb, Mesa,
 # X11/GLEW headers, a C++ toolchain), then `npm ci` (which builds `gl` from source,
 # ~3-4 min) and the TypeScript build. Safe to re-run: it skips what is present.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+# First, so that a too-old Node is reported before minutes of installing: the full version
+# package.json's "engines" asks for, not just the major.
+bash scripts/check-node.sh
 
 # Build-time: headless-gl compiles against X11, XInput, GLEW and GLU.
 # Run-time: an X server (Xvfb, started by the renderer itself) and Mesa's llvmpipe.
@@ -22,12 +26,6 @@ if [ ${#missing[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   $SUDO apt-get update -qq
   $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
-fi
-
-node_major=$(node -p 'process.versions.node.split(".")[0]')
-if [ "$node_major" -lt 20 ]; then
-  echo "renderbay setup: Node 20 or newer is required (found $(node --version))" >&2
-  exit 1
 fi
 
 # npm ci is exact and reproducible; skip it when node_modules already matches the lockfile.

@@ -8,6 +8,7 @@ import { registerAdminCommands } from './cli/admin-commands.js';
 import { registerMcpCommand } from './cli/mcp-command.js';
 import { registerRenderCommand } from './cli/render-command.js';
 import { registerServeCommand } from './cli/serve-command.js';
+import { registerStorageCommands } from './cli/storage-commands.js';
 import { RenderbayError } from './errors.js';
 import { RENDERBAY_VERSION as version } from './version.js';
 
@@ -22,6 +23,7 @@ const program = new Command()
 registerRenderCommand(program);
 registerServeCommand(program);
 registerAdminCommands(program);
+registerStorageCommands(program);
 registerMcpCommand(program);
 
 try {

@@ -4,6 +4,9 @@
  */
 import os from 'node:os';
 import path from 'node:path';
+import { RenderbayError } from './errors.js';
+import type { ConnectionPolicy } from './http/connection-guard.js';
+import { LIMITS } from './limits.js';
 
 export interface ServerConfig {
   /** Holds renderbay.db (SQLite, WAL) and the file store; nothing is written elsewhere. */
@@ -20,7 +23,13 @@ export interface ServerConfig {
   maxRenderAttempts: number;
   /** Concurrent uploads per account before `upload_limit` (429). */
   maxConcurrentUploads: number;
+  /** Finished renders older than this many days are deleted with their files; null keeps them (the default). */
+  retentionDays: number | null;
+  /** Connection cap and timeouts of `renderbay serve` (README, "Connections and timeouts"). */
+  http: HttpConfig;
 }
+
+export type HttpConfig = ConnectionPolicy;
 
 export function defaultDataDirectory(): string {
   return path.join(os.homedir(), '.renderbay');
@@ -29,6 +38,32 @@ export function defaultDataDirectory(): string {
 function integer(value: string | undefined, fallback: number): number {
   const parsed = value === undefined || value === '' ? Number.NaN : Number(value);
   return Number.isInteger(parsed) && parsed >= 0 ? parsed : fallback;
+}
+
+/** A typo must not be read as "keep forever" or "delete everything": anything but a positive number is refused. */
+export function retentionDays(value: string | undefined): number | null {
+  if (value === undefined || value === '') return null;
+  const days = Number(value);
+  if (!Number.isFinite(days) || days <= 0) throw new RenderbayError('invalid_request', `retention days must be a positive number (got "${value}")`);
+  return days;
+}
+
+/** A positive number of `unit`s (decimals allowed: tests shorten timeouts to fractions of a second). */
+function positive(value: string | undefined, unit: number, fallback: number): number {
+  const parsed = value === undefined || value === '' ? Number.NaN : Number(value);
+  return Number.isFinite(parsed) && parsed > 0 ? Math.round(parsed * unit) : fallback;
+}
+
+/** RENDERBAY_MAX_CONNECTIONS (a count), the timeouts in seconds and the minimum body rate in KB/s. */
+export function resolveHttpConfig(overrides: Partial<HttpConfig> = {}, env: NodeJS.ProcessEnv = process.env): HttpConfig {
+  return {
+    maxConnections: overrides.maxConnections ?? positive(env.RENDERBAY_MAX_CONNECTIONS, 1, LIMITS.httpMaxConnections),
+    headersTimeoutMs: overrides.headersTimeoutMs ?? positive(env.RENDERBAY_HEADERS_TIMEOUT, 1000, LIMITS.httpHeadersTimeoutMs),
+    minBodyBytesPerSecond: overrides.minBodyBytesPerSecond ?? positive(env.RENDERBAY_MIN_BODY_RATE, 1024, LIMITS.httpMinBodyBytesPerSecond),
+    bodyRateWindowMs: overrides.bodyRateWindowMs ?? positive(env.RENDERBAY_BODY_RATE_WINDOW, 1000, LIMITS.httpBodyRateWindowMs),
+    keepAliveTimeoutMs: overrides.keepAliveTimeoutMs ?? positive(env.RENDERBAY_KEEP_ALIVE_TIMEOUT, 1000, LIMITS.httpKeepAliveTimeoutMs),
+    idleTimeoutMs: overrides.idleTimeoutMs ?? positive(env.RENDERBAY_IDLE_TIMEOUT, 1000, LIMITS.httpIdleTimeoutMs),
+  };
 }
 
 export function resolveConfig(overrides: Partial<ServerConfig> = {}, env: NodeJS.ProcessEnv = process.env): ServerConfig {
@@ -41,5 +76,7 @@ export function resolveConfig(overrides: Partial<ServerConfig> = {}, env: NodeJS
     initialCredits: overrides.initialCredits ?? integer(env.RENDERBAY_INITIAL_CREDITS, 100),
     maxRenderAttempts: Math.max(1, overrides.maxRenderAttempts ?? integer(env.RENDERBAY_MAX_RENDER_ATTEMPTS, 3)),
     maxConcurrentUploads: Math.max(1, overrides.maxConcurrentUploads ?? integer(env.RENDERBAY_MAX_CONCURRENT_UPLOADS, 4)),
+    retentionDays: overrides.retentionDays !== undefined ? overrides.retentionDays : retentionDays(env.RENDERBAY_RETENTION_DAYS),
+    http: resolveHttpConfig(overrides.http, env),
   };
 }

@@ -21,6 +21,8 @@ export const LIMITS = {
   urlDownloadTimeoutMs: 120_000,
   /** Most HTTP redirects followed when downloading a model from a URL (each hop is re-checked). */
   maxUrlRedirects: 5,
+  /** Heap of the worker thread each outgoing HTTP request runs in (MB); bodies are Buffers, outside it. */
+  fetcherHeapMb: 64,
   /** Longest file name kept from a download's Content-Disposition or URL path (characters). */
   maxDownloadFilenameLength: 200,
   /** Largest value of one text field in a multipart upload (bytes). */
@@ -46,6 +48,10 @@ export const LIMITS = {
   ingestTimeoutMs: 180_000,
   /** Heap limit of the ingest worker thread (MB); a model that needs more is refused instead of exhausting the server. */
   ingestWorkerHeapMb: 4096,
+  /** How long an ingest worker thread that answered waits for the next task before it ends (ms): uploads often come in bursts. */
+  ingestWorkerIdleMs: 30_000,
+  /** Deepest nesting of arrays and objects in a model's glTF JSON (real models stay far below; the validator overflows its stack on thousands). */
+  maxGltfJsonDepth: 128,
   /** Most validator messages kept on a model (the counts always cover all of them). */
   maxValidationMessages: 100,
   /** Longest side of a texture written into a USDZ (AR Quick Look's memory budget is small); larger ones are downscaled. */
@@ -56,4 +62,33 @@ export const LIMITS = {
   maxEnvironmentSide: 8192,
   /** An environment image's declared pixel count above this is refused before decoding (it decodes to 16 bytes a pixel). */
   maxEnvironmentPixels: 8192 * 4096,
+  /** Largest file an MCP client may send inline as base64 (upload_overlay); the SDK refuses HTTP messages over 4 MB, and base64 adds a third. */
+  mcpInlineFileBytes: 2 * 1024 * 1024,
+  /** Most URLs one ingest_model call imports, and most renders one wait_for_renders call watches. */
+  mcpMaxItems: 100,
+
+  // Connections of `renderbay serve` (README, "Connections and timeouts"). The request-phase
+  // limits (headers, body rate) end when the request has arrived: a response may take as long as
+  // it needs (MCP waits, `Prefer: wait`, SSE, blocking calls, downloads to slow readers).
+  /** Connections held at once; also lowered to fit the process's file-descriptor limit (see `httpFdReserve`). */
+  httpMaxConnections: 512,
+  /** File descriptors kept free for the database, renderer workers and ffmpeg when the connection cap is fitted
+   *  under the process's descriptor limit (a serve process uses about 25 at rest); each connection counts two. */
+  httpFdReserve: 64,
+  /** Time from a request's first byte to the end of its headers (ms). */
+  httpHeadersTimeoutMs: 20_000,
+  /** A request body must arrive at least this fast, measured over `httpBodyRateWindowMs` (bytes/s):
+   *  16 KB/s brings 100 MB in under 2 hours, and a body that stalls is cut within the window. */
+  httpMinBodyBytesPerSecond: 16 * 1024,
+  /** The sliding window the body rate is measured over (ms); also the grace before the first byte. */
+  httpBodyRateWindowMs: 30_000,
+  /** How long a connection may stay open between requests (ms); Node's keepAliveTimeout. */
+  httpKeepAliveTimeoutMs: 5_000,
+  /** Inactivity (no byte either way) that ends a connection while a request or response is under way (ms):
+   *  above the longest silent wait a response may have (a 300 s blocking call), so it only ends dead peers.
+   *  Streams that can be silent longer (SSE) send a comment line every ~15 s. */
+  httpIdleTimeoutMs: 330_000,
+  /** A request body that has arrived slower than the minimum rate for this long may give its connection's place
+   *  to a new connection when the cap is reached (ms); connections waiting for a request give theirs first. */
+  httpEvictionGraceMs: 1_000,
 } as const;

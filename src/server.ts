@@ -9,7 +9,9 @@ import type { AddressInfo } from 'node:net';
 import { createApiHandler } from './api/http-app.js';
 import type { ServerConfig } from './config.js';
 import type { AppContext } from './context.js';
+import { fitConnectionCap, guardConnections, httpServerOptions, type ConnectionLimits } from './http/connection-guard.js';
 import type { JobEngine } from './jobs/job-engine.js';
+import { LIMITS } from './limits.js';
 import { createMcpHttpHandler, isMcpRequest } from './mcp/http-transport.js';
 import { openDataDirectory } from './open-data-directory.js';
 
@@ -18,8 +20,13 @@ export interface RunningServer {
   url: string;
   context: AppContext;
   engine: JobEngine;
+  /** The connection cap and timeouts in force (the cap fitted under the file-descriptor limit). */
+  connectionLimits: ConnectionLimits;
   close(): Promise<void>;
 }
+
+/** Largest request body: a model at the size limit plus its multipart form fields. */
+const MAX_BODY_BYTES = LIMITS.maxModelBytes + LIMITS.uploadFields * LIMITS.uploadFieldBytes + 64 * 1024;
 
 export async function startServer(overrides: Partial<ServerConfig> = {}): Promise<RunningServer> {
   const { context, engine } = openDataDirectory(overrides);
@@ -28,8 +35,16 @@ export async function startServer(overrides: Partial<ServerConfig> = {}): Promis
 
   const api = createApiHandler(context);
   const mcp = createMcpHttpHandler(context); // MCP over Streamable HTTP at /mcp, same keys as the REST API
-  const server = http.createServer((request, response) => (isMcpRequest(request.url) ? void mcp(request, response) : api(request, response)));
-  server.requestTimeout = 10 * 60_000; // 100 MB uploads on slow links
+  const connectionLimits: ConnectionLimits = {
+    ...config.http,
+    maxConnections: fitConnectionCap(config.http.maxConnections, LIMITS.httpFdReserve),
+    maxBodyBytes: MAX_BODY_BYTES,
+    evictionGraceMs: LIMITS.httpEvictionGraceMs,
+  };
+  const server = http.createServer(httpServerOptions(connectionLimits), (request, response) =>
+    isMcpRequest(request.url) ? void mcp(request, response) : api(request, response),
+  );
+  guardConnections(server, connectionLimits);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => resolve());
@@ -42,6 +57,7 @@ export async function startServer(overrides: Partial<ServerConfig> = {}): Promis
     url: `http://${host}:${port}/v1`,
     context,
     engine,
+    connectionLimits,
     close: () =>
       (closing ??= (async () => {
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));

@@ -7,13 +7,17 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { execFile } from 'node:child_process';
+import { buffer as readAll } from 'node:stream/consumers';
 import { after, before, describe, test } from 'node:test';
+import { promisify } from 'node:util';
 import sharp from 'sharp';
 import yauzl from 'yauzl';
 import { openDatabase } from '../src/db/database.js';
 import { api, createKey, modelForm, startServerProcess, tempLeftovers, waitForRender, waitForStatus, type ServerProcess } from './helpers/api-server.js';
 import { probe } from './helpers/media.js';
 
+const run = promisify(execFile);
 const CUBE = 'fixtures/generated/textured-cube.glb';
 const WIDE = 'fixtures/generated/wide.glb';
 let dataDirectory: string;
@@ -35,20 +39,11 @@ async function download(route: string, headers: Record<string, string> = {}) {
   return { status: response.status, headers: response.headers, bytes: Buffer.from(await response.arrayBuffer()) };
 }
 
-function zipEntries(bytes: Buffer): Promise<Map<string, number>> {
-  return new Promise((resolve, reject) => {
-    yauzl.fromBuffer(bytes, { lazyEntries: true }, (error, zip) => {
-      if (error || !zip) return reject(error);
-      const entries = new Map<string, number>();
-      zip.on('entry', (entry: yauzl.Entry) => {
-        entries.set(entry.fileName, entry.uncompressedSize);
-        zip.readEntry();
-      });
-      zip.on('end', () => resolve(entries));
-      zip.on('error', reject);
-      zip.readEntry();
-    });
-  });
+async function zipEntries(bytes: Buffer): Promise<Map<string, Buffer>> {
+  const zip = await yauzl.fromBufferPromise(bytes, { lazyEntries: true });
+  const entries = new Map<string, Buffer>();
+  for await (const entry of zip.eachEntry()) entries.set(entry.fileName, await readAll(await zip.openReadStreamPromise(entry)));
+  return entries;
 }
 
 describe('REST API render cycle', () => {
@@ -75,7 +70,8 @@ describe('REST API render cycle', () => {
     const positions = statuses.map((status) => order.indexOf(status));
     assert.ok(positions.every((position) => position >= 0), `unexpected status in ${statuses}`);
     assert.deepEqual(positions, [...positions].sort((a, b) => a - b), `statuses out of order: ${statuses}`);
-    assert.ok(statuses.includes('video-processing'), `seen: ${statuses}`);
+    // poster-done lasts while the video renders and encodes; video-processing (storing the outputs) is brief.
+    assert.ok(statuses.includes('poster-done'), `seen: ${statuses}`);
     assert.equal(render.progress, 100);
     assert.equal(render.hasWebVariant, true);
     assert.ok(render.fileSize > 1000);
@@ -125,14 +121,44 @@ describe('REST API render cycle', () => {
     assert.equal(cached.status, 304);
   });
 
-  test('the bundle is a streamed zip of every asset', async () => {
+  test('the bundle is a deterministic zip of every asset that caches and resumes like the others', async () => {
     const bundle = await download(`/renders/${renderId}/bundle`);
     assert.equal(bundle.status, 200);
     assert.equal(bundle.headers.get('content-type'), 'application/zip');
+    assert.equal(bundle.headers.get('content-length'), String(bundle.bytes.length));
+    assert.match(bundle.headers.get('cache-control') ?? '', /immutable/);
+    assert.equal(bundle.headers.get('accept-ranges'), 'bytes');
+    const etag = bundle.headers.get('etag')!;
+    assert.match(etag, /^"[0-9a-f]{64}"$/);
+    const again = await download(`/renders/${renderId}/bundle`);
+    assert.ok(again.bytes.equals(bundle.bytes), 'byte-identical on a second request');
+    assert.equal(again.headers.get('etag'), etag);
+
     const entries = await zipEntries(bundle.bytes);
-    assert.deepEqual([...entries.keys()].sort(), ['poster-thumb.png', 'poster.png', 'thumb.mp4', 'video.mp4', 'web.mp4']);
+    assert.deepEqual([...entries.keys()], ['video.mp4', 'web.mp4', 'thumb.mp4', 'poster.png', 'poster-thumb.png'], 'a fixed order');
     const video = await download(`/renders/${renderId}/video`);
-    assert.equal(entries.get('video.mp4'), video.bytes.length);
+    assert.ok(entries.get('video.mp4')!.equals(video.bytes));
+    assert.ok(entries.get('poster.png')!.equals((await download(`/renders/${renderId}/poster?quality=full`)).bytes));
+    const zipFile = path.join(dataDirectory, 'bundle.zip');
+    await writeFile(zipFile, bundle.bytes);
+    assert.match((await run('unzip', ['-t', zipFile])).stdout, /No errors detected/, 'every CRC checks out');
+
+    // Ranges: the start, across the end of video.mp4 into web.mp4's header, the tail.
+    const size = bundle.bytes.length;
+    const boundary = bundle.bytes.indexOf(Buffer.from('web.mp4')) - 30;
+    for (const [header, start, end] of [
+      ['bytes=0-999', 0, 999],
+      [`bytes=${boundary - 100}-${boundary + 200}`, boundary - 100, boundary + 200],
+      ['bytes=-2000', size - 2000, size - 1],
+    ] as const) {
+      const part = await download(`/renders/${renderId}/bundle`, { range: header });
+      assert.equal(part.status, 206, header);
+      assert.equal(part.headers.get('content-range'), `bytes ${start}-${end}/${size}`);
+      assert.ok(part.bytes.equals(bundle.bytes.subarray(start, end + 1)), `${header} is the same slice of the whole zip`);
+    }
+    assert.equal((await download(`/renders/${renderId}/bundle`, { 'if-none-match': etag })).status, 304);
+    assert.equal((await download(`/renders/${renderId}/bundle`, { range: 'bytes=5-9', 'if-range': etag })).status, 206);
+    assert.equal((await download(`/renders/${renderId}/bundle`, { range: 'bytes=5-9', 'if-range': '"stale"' })).status, 200);
   });
 
   test('the model file downloads as a GLB attachment', async () => {
@@ -198,7 +224,7 @@ describe('REST API render cycle', () => {
   test('SIGTERM mid-render stops cleanly: exit 0, the render back in the queue with its attempt intact', async () => {
     const upload = await api(server, key, 'POST', '/models', await modelForm('fixtures/generated/draco.glb', { length: 6 }));
     const { renderId: stopped } = upload.body.data;
-    await waitForStatus(server, key, stopped, 'video-processing');
+    await waitForStatus(server, key, stopped, 'poster-done');
     const started = performance.now();
     assert.equal(await server.stop(), 0, 'exit code 0');
     assert.ok(performance.now() - started < 10_000, 'stops promptly');
@@ -216,7 +242,7 @@ describe('REST API render cycle', () => {
     const { renderId: crashRender } = upload.body.data;
     const creditsBefore = (await api(server, key, 'GET', '/account')).body.data.credits;
     // Wait until the paid render is actually being rendered, then pull the plug.
-    await waitForStatus(server, key, crashRender, 'video-processing');
+    await waitForStatus(server, key, crashRender, 'poster-done');
     await server.kill();
     server = await startServerProcess(dataDirectory);
     const { render } = await waitForRender(server, key, crashRender);

@@ -3,12 +3,14 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import sharp from 'sharp';
+import { api, startServerProcess } from './helpers/api-server.js';
 import { pixelAt, probe, readPng } from './helpers/media.js';
 
 let outputDirectory: string;
@@ -93,4 +95,97 @@ test('bad flag values exit 1 with one line naming the problem', async () => {
   assert.match(clip.stderr, /renderbay: invalid_settings: .*dance.*spin, bob, animation_2/);
   const effect = await run('--effect', 'spin');
   assert.match(effect.stderr, /renderbay: invalid_settings: .*effect must be one of: turntable, hero-spin, showcase, zoom-orbit, reveal/);
+});
+
+describe('operator commands say where they wrote, and accept what they printed', () => {
+  let dataDirectory: string;
+  before(async () => {
+    dataDirectory = await mkdtemp(path.join(os.tmpdir(), 'renderbay-cli-admin-'));
+  });
+  after(async () => {
+    await rm(dataDirectory, { recursive: true, force: true });
+  });
+  const renderbay = (...args: string[]) => promisify(execFile)(process.execPath, ['dist/src/cli.js', ...args]);
+
+  test('keys create and credits add print the data directory; serve prints the one it uses', async () => {
+    const created = await renderbay('keys', 'create', '--name', 'ci', '--data', dataDirectory);
+    assert.match(created.stdout, /^rb_sk_\S+\n$/, 'stdout is the key alone, for KEY=$(renderbay keys create …)');
+    assert.ok(created.stderr.includes(`Data directory: ${dataDirectory} `), created.stderr);
+    const credits = await renderbay('credits', 'add', '5', '--data', dataDirectory);
+    assert.match(credits.stdout, /^local@renderbay: 105 credits\n$/);
+    assert.ok(credits.stderr.includes(`Data directory: ${dataDirectory} `), credits.stderr);
+    const server = await startServerProcess(dataDirectory);
+    try {
+      assert.ok(server.log().includes(`(data: ${dataDirectory},`), server.log());
+    } finally {
+      await server.stop();
+    }
+  });
+
+  test('keys revoke takes the whole key as printed, as well as its id or prefix', async () => {
+    const key = (await renderbay('keys', 'create', '--name', 'pasted', '--data', dataDirectory)).stdout.trim();
+    const server = await startServerProcess(dataDirectory);
+    try {
+      assert.equal((await api(server, key, 'GET', '/account')).status, 200);
+      const revoked = await renderbay('keys', 'revoke', key, '--data', dataDirectory);
+      assert.match(revoked.stdout, new RegExp(`^Revoked \\S+ \\(${key.slice(0, 12)}…, "pasted"\\)\n$`));
+      const refused = await api(server, key, 'GET', '/account');
+      assert.equal(refused.status, 401);
+      assert.equal(refused.body.error.code, 'unauthorized');
+    } finally {
+      await server.stop();
+    }
+    // An unknown key is refused without echoing the secret.
+    const unknown = await renderbay('keys', 'revoke', `rb_sk_${'x'.repeat(43)}`, '--data', dataDirectory).then(
+      () => assert.fail('expected key_not_found'),
+      (error: { code: number; stderr: string }) => error,
+    );
+    assert.equal(unknown.code, 1);
+    assert.match(unknown.stderr, /^renderbay: key_not_found: No API key rb_sk_xxxxxx…\n$/);
+  });
+});
+
+describe('scripts/check-node.sh (the first step of setup.sh)', () => {
+  let binDirectory: string;
+  let toolsDirectory: string;
+  before(async () => {
+    binDirectory = await mkdtemp(path.join(os.tmpdir(), 'renderbay-fake-node-'));
+    toolsDirectory = await mkdtemp(path.join(os.tmpdir(), 'renderbay-no-node-'));
+    for (const tool of ['sed', 'sort', 'head', 'dirname']) {
+      const found = ['/usr/bin', '/bin'].map((directory) => path.join(directory, tool)).find((candidate) => existsSync(candidate));
+      await symlink(found!, path.join(toolsDirectory, tool));
+    }
+  });
+  after(async () => {
+    await rm(binDirectory, { recursive: true, force: true });
+    await rm(toolsDirectory, { recursive: true, force: true });
+  });
+  /** Runs the check with a fake `node` that reports `version` first on PATH (none at all when null). */
+  async function check(version: string | null): Promise<{ code: number; stderr: string }> {
+    await rm(path.join(binDirectory, 'node'), { force: true });
+    if (version) await writeFile(path.join(binDirectory, 'node'), `#!/bin/sh\necho v${version}\n`, { mode: 0o755 });
+    // Without a node: a PATH holding only the few tools the script uses.
+    const PATH = version ? `${binDirectory}:${process.env.PATH}` : toolsDirectory;
+    return promisify(execFile)('/bin/bash', ['scripts/check-node.sh'], { env: { PATH } }).then(
+      ({ stderr }) => ({ code: 0, stderr }),
+      (error: { code: number; stderr: string }) => ({ code: error.code, stderr: error.stderr }),
+    );
+  }
+
+  test('compares the full version with package.json engines and names the one needed', async () => {
+    const required = /^>=(\d+\.\d+\.\d+)$/.exec(JSON.parse(await readFile('package.json', 'utf8')).engines.node)![1];
+    const [major, minor, patch] = required.split('.').map(Number);
+    const older = [`${major}.${minor}.${patch - 1}`, `${major}.${minor - 1}.${patch + 10}`, `${major}.9.0`, `${major - 1}.99.99`];
+    for (const version of older) {
+      const result = await check(version);
+      assert.equal(result.code, 1, `${version} is refused`);
+      assert.equal(result.stderr, `renderbay setup: Node ${required} or newer is required (found ${version} at ${binDirectory}/node)\n`);
+    }
+    for (const version of [required, `${major}.${minor}.${patch + 1}`, `${major}.${minor + 1}.0`, `${major + 2}.0.0`]) {
+      assert.deepEqual(await check(version), { code: 0, stderr: '' }, `${version} is accepted`);
+    }
+    const missing = await check(null);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, new RegExp(`Node ${required.replaceAll('.', '\\.')} or newer is required, and no node is on PATH`));
+  });
 });

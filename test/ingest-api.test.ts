@@ -14,6 +14,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import validator from 'gltf-validator';
 import sharp from 'sharp';
+import { openDatabase } from '../src/db/database.js';
 import { zipFixture } from '../scripts/fixtures/zip-writer.js';
 import { api, createKey, modelForm, startServerProcess, waitForRender, type ServerProcess } from './helpers/api-server.js';
 import { assertUsdzLayout } from './helpers/usdz-package.js';
@@ -156,12 +157,31 @@ describe('validation reports, warnings and facts on GET /models/:id', () => {
     assert.equal(variants.usdz, null, 'not exported yet');
   });
 
-  test('compressed glTF is stored decoded: the model file has no Draco', async () => {
-    const item = await model((await upload('draco.glb')).body.data.modelId);
-    assert.deepEqual(item.facts.extensionsUsed, ['KHR_draco_mesh_compression']);
-    assert.match(item.facts.normalisation.join('\n'), /KHR_draco_mesh_compression geometry was decoded/);
-    const file = await download(`/models/${item.id}/file`);
-    assert.equal((glbJson(file.bytes).extensionsUsed ?? []).includes('KHR_draco_mesh_compression'), false);
+  test('compressed glTF: GET /models/:id/file returns the upload byte for byte; renders use the decoded GLB', async () => {
+    for (const [fixture, extension] of [
+      ['draco.glb', 'KHR_draco_mesh_compression'],
+      ['meshopt.glb', 'EXT_meshopt_compression'],
+    ]) {
+      const uploaded = await readFile(path.join(FIXTURES, fixture));
+      const sha256 = createHash('sha256').update(uploaded).digest('hex');
+      const item = await model((await upload(fixture)).body.data.modelId);
+      assert.ok(item.facts.extensionsUsed.includes(extension), fixture);
+      assert.match(item.facts.normalisation.join('\n'), new RegExp(`${extension} geometry was decoded`), fixture);
+      const file = await download(`/models/${item.id}/file`);
+      assert.equal(file.status, 200);
+      assert.ok(file.bytes.equals(uploaded), `${fixture}: the download is the upload (${file.bytes.length} vs ${uploaded.length} bytes)`);
+      assert.equal(file.headers.get('etag'), `"${sha256}"`, `${fixture}: the ETag is the upload's SHA-256`);
+      assert.equal(file.headers.get('content-type'), 'model/gltf-binary');
+      assert.deepEqual(item.file, { format: 'glb', size: uploaded.length, sha256 }, `${fixture}: file describes what /file returns`);
+      assert.equal(item.sha256, sha256);
+      // What renders read is the normalised GLB: decoded, no compression extension left.
+      const db = openDatabase(dataDirectory);
+      const { file_key: renderedKey } = db.prepare('SELECT file_key FROM models WHERE id = ?').get(item.id) as { file_key: string };
+      db.close();
+      assert.notEqual(renderedKey, sha256);
+      const rendered = await readFile(path.join(dataDirectory, 'store', renderedKey.slice(0, 2), renderedKey.slice(2, 4), renderedKey));
+      assert.equal((glbJson(rendered).extensionsUsed ?? []).includes(extension), false, `${fixture}: the rendered GLB is decoded`);
+    }
   });
 });
 

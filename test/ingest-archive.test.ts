@@ -197,12 +197,19 @@ describe('scans and glTF folders become one validated GLB', () => {
     assert.equal(await validatorErrors(result.glb!), 0);
   });
 
-  test('in a worker thread, with the same result', async () => {
+  test('in a worker thread, with the same result, task after task', async () => {
     const workDirectory = await mkdtemp(path.join(os.tmpdir(), 'renderbay-worker-'));
     try {
       const result = await ingestInWorker(path.join(FIXTURES, 'scan-textured.zip'), { workDirectory, format: 'zip' });
       assert.equal(result.facts?.triangles, 12);
       await assert.rejects(ingestInWorker(path.join(FIXTURES, 'bad-zip-slip.zip'), { workDirectory, format: 'zip' }), { code: 'unsafe_archive' });
+      // The thread that refused the archive answers the next task; one that timed out is ended, and the next task gets a new one.
+      assert.equal((await ingestInWorker(path.join(FIXTURES, 'textured-cube.glb'), { workDirectory, format: 'glb' })).facts?.triangles, 12);
+      await assert.rejects(ingestInWorker(path.join(FIXTURES, 'scan-textured.zip'), { workDirectory, format: 'zip' }, { timeoutMs: 1 }), { code: 'timeout' });
+      assert.equal((await ingestInWorker(path.join(FIXTURES, 'scan-textured.zip'), { workDirectory, format: 'zip' })).facts?.triangles, 12);
+      // A thread taken just before its idle time runs out is not ended under its next task (found by the fuzzer).
+      await ingestInWorker(path.join(FIXTURES, 'textured-cube.glb'), { workDirectory, format: 'glb' }, { idleMs: 1 });
+      assert.equal((await ingestInWorker(path.join(FIXTURES, 'scan-textured.zip'), { workDirectory, format: 'zip' })).facts?.triangles, 12);
     } finally {
       await rm(workDirectory, { recursive: true, force: true });
     }

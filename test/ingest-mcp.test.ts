@@ -4,7 +4,7 @@
  * function as REST), and `export_usdz` writes an aligned USDZ where the agent asks.
  */
 import assert from 'node:assert/strict';
-import { copyFile, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
@@ -26,6 +26,7 @@ let dataDirectory: string;
 let db: Db;
 let client: Client;
 let modelId: string;
+let createDraco: () => Promise<{ modelId: string; sha256: string; size: number }>;
 
 before(async () => {
   dataDirectory = await mkdtemp(path.join(os.tmpdir(), 'renderbay-ingest-mcp-'));
@@ -44,6 +45,14 @@ before(async () => {
   const upload = path.join(store.tempDirectory, 'upload.part');
   await copyFile('fixtures/generated/variants.glb', upload);
   ({ modelId } = await createModelFromFile(context, account.id, { path: upload, sha256: await hashFile(upload), size: 0, originalName: 'variants.glb' }));
+  createDraco = async () => {
+    const draco = path.join(store.tempDirectory, 'draco.part');
+    await copyFile('fixtures/generated/draco.glb', draco);
+    const sha256 = await hashFile(draco);
+    const { size } = await stat(draco);
+    const created = await createModelFromFile(context, account.id, { path: draco, sha256, size, originalName: 'draco.glb' });
+    return { modelId: created.modelId, sha256, size };
+  };
 
   const server = new McpServer({ name: 'renderbay-test', version: '0' });
   registerGetModelTool(server, session);
@@ -69,6 +78,14 @@ test('get_model carries validation, warnings and facts', async () => {
   assert.deepEqual(model.facts.variants, ['Red', 'Blue']);
   assert.deepEqual(model.facts.animations.map((clip: any) => clip.name), ['spin']);
   assert.equal(model.facts.triangles, 12);
+});
+
+test('get_model describes the model file as REST serves it: a Draco upload is the upload, not the decoded GLB', async () => {
+  const draco = await createDraco();
+  const result = await client.callTool({ name: 'get_model', arguments: { modelId: draco.modelId } });
+  assert.notEqual(result.isError, true, JSON.stringify(result.content));
+  const model = result.structuredContent as any;
+  assert.deepEqual(model.file, { format: 'glb', size: draco.size, sha256: draco.sha256 });
 });
 
 test('export_usdz writes the package into the directory asked for, with its warnings', async () => {

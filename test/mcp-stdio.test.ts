@@ -55,17 +55,27 @@ describe('tools/list', () => {
     }
   });
 
-  test('render settings are advertised with the one settings schema', async () => {
+  test('render settings are advertised once per tool ($defs), with the one settings schema\'s fields, enums, ranges and defaults', async () => {
     const { tools } = await mcp.client.listTools();
     const byName = Object.fromEntries(tools.map((tool) => [tool.name, tool]));
-    const { $schema: _dialect, ...expected } = z.toJSONSchema(renderSettingsFields, { io: 'input', target: 'draft-7' }) as Record<string, any>;
-    const advertised = (byName.create_render.inputSchema.properties as any).renderSettings;
-    assert.deepEqual(advertised.properties, expected.properties, 'fields, enums, ranges and defaults come from renderSettingsFields');
-    assert.equal(advertised.additionalProperties, false);
+    const expected = (z.toJSONSchema(renderSettingsFields, { io: 'input', target: 'draft-7' }) as { properties: Record<string, any> }).properties;
+    for (const name of ['create_render', 'create_batch_renders']) {
+      const advertised = (byName[name].inputSchema as any).$defs.renderSettings;
+      assert.deepEqual(Object.keys(advertised.properties), Object.keys(expected), name);
+      for (const [field, schema] of Object.entries(expected)) {
+        for (const keyword of ['enum', 'minimum', 'maximum', 'default']) assert.deepEqual(advertised.properties[field][keyword], schema[keyword], `${name} ${field}.${keyword}`);
+      }
+      assert.equal(advertised.additionalProperties, false);
+      assert.match(advertised.description, /renderbay:\/\/docs\/render-settings/);
+    }
+    assert.deepEqual((byName.create_render.inputSchema.properties as any).renderSettings, { $ref: '#/$defs/renderSettings' });
     const batch = (byName.create_batch_renders.inputSchema.properties as any).renders;
     assert.equal(batch.maxItems, MAX_BATCH);
-    assert.deepEqual(batch.items.properties.renderSettings.properties, expected.properties);
-    assert.deepEqual((byName.quote.inputSchema.properties as any).renders.items.properties, expected.properties);
+    assert.deepEqual(batch.items.properties.renderSettings, { $ref: '#/$defs/renderSettings' });
+    // quote advertises the fields that set the price, and takes batch items as they are.
+    const quoteItem = (byName.quote.inputSchema.properties as any).renders.items.anyOf;
+    assert.deepEqual(Object.keys(quoteItem[1].properties).sort(), ['datasetQuality', 'output', 'quality']);
+    assert.ok(quoteItem[0].properties.modelId);
     assert.ok(byName.get_render.inputSchema.properties?.waitSeconds, 'get_render can wait');
   });
 });
@@ -142,15 +152,15 @@ describe('catalog onboarding: import, tag, quote, batch, wait with progress, pre
     for (const file of download.files) {
       assert.ok(path.isAbsolute(file.path));
       assert.equal((await stat(file.path)).size, file.size);
-      assert.equal(file.uri, `renderbay://renders/${render.id}/${file.name}`);
     }
     const video = download.files.find((file: any) => file.name === 'video');
     assert.deepEqual([...(await readFile(video.path)).subarray(4, 8)].map((byte) => String.fromCharCode(byte)).join(''), 'ftyp', 'an MP4');
     const links = (download.$result as CallToolResult).content.filter((block): block is ResourceLink => block.type === 'resource_link');
-    assert.deepEqual(links.map((link) => link.uri).sort(), download.files.map((file: any) => file.uri).sort());
+    // Every file is linked (all are under the inline limit), by its resource URI.
+    assert.deepEqual(links.map((link) => link.uri).sort(), download.files.map((file: any) => `renderbay://renders/${render.id}/${file.name}`).sort());
 
     const poster = download.files.find((file: any) => file.name === 'poster');
-    const resource = await mcp.client.readResource({ uri: poster.uri });
+    const resource = await mcp.client.readResource({ uri: `renderbay://renders/${render.id}/poster` });
     const content = resource.contents[0] as { blob: string; mimeType: string };
     assert.equal(content.mimeType, 'image/png');
     assert.ok(Buffer.from(content.blob, 'base64').equals(await readFile(poster.path)));

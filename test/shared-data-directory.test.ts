@@ -35,7 +35,7 @@ test('work created through either process is rendered; the survivor takes over w
   const upload = await api(second, key, 'POST', '/models', await modelForm('fixtures/generated/wide.glb', { length: 6 }));
   assert.equal(upload.status, 201);
   const { renderId } = upload.body.data;
-  await waitForStatus(second, key, renderId, 'video-processing'); // behind the model's preview render
+  await waitForStatus(second, key, renderId, 'poster-done'); // behind the model's preview render; mid-render from here
 
   await first.kill(); // mid-render
   const { render } = await waitForRender(second, key, renderId);

@@ -409,7 +409,8 @@ describe('downloadToFile: limits and failures', () => {
     const error = await downloadError(`http://127.0.0.1:${port}/declared-huge`, { allowPrivate: true, timeoutMs: 2000 });
     assert.equal(error.code, 'file_too_large');
     assert.match(error.message, /100 MB limit \(the server declares 1073741824 bytes\)/);
-    assert.ok(Date.now() - started < 1000, 'refused on the header, not after waiting for the body');
+    // Within the 2 s budget, so not by waiting for the body (that would end in `timeout`); the margin is for starting the fetcher's thread on a loaded machine.
+    assert.ok(Date.now() - started < 1900, 'refused on the header, not after waiting for the body');
     await assertNothingLeft();
   });
 

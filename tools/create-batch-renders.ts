@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { defineTool } from '../src/mcp/define-tool.js';
 import { batchArgument, idArgument, renderSettingsArgument, renderStatus, resultObject } from '../src/mcp/schemas.js';
 import type { McpSession } from '../src/mcp/session.js';
+import { confirmSpending } from '../src/mcp/spending-guard.js';
 import { createBatch, MAX_BATCH } from '../src/renders/render-service.js';
 
 export function registerCreateBatchRendersTool(server: McpServer, session: McpSession): void {
@@ -11,11 +12,10 @@ export function registerCreateBatchRendersTool(server: McpServer, session: McpSe
     name: 'create_batch_renders',
     title: 'Render many',
     description:
-      `Queue up to ${MAX_BATCH} renders in one call, all or nothing: every item is checked first and the credits are debited together (no_credits creates none). ` +
-      'Quote the same list first for large batches. Returns at once with one id per item, in order; poll each with get_render (waitSeconds) and fetch files with download_render. ' +
-      'Renders of one model are grouped so shared work is done once.',
+      `Queues up to ${MAX_BATCH} renders, all or nothing (an error lists every failing item; no_credits creates none). ` +
+      'Quote the same items first. Returns an id per item, in order; then wait_for_renders with all ids. Variants differing only in background render once.',
     scope: 'write',
-    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
+    annotations: { readOnlyHint: false, destructiveHint: false, openWorldHint: false },
     input: {
       renders: batchArgument(
         z.strictObject({ modelId: idArgument('Model id'), renderSettings: renderSettingsArgument.optional() }),
@@ -23,9 +23,10 @@ export function registerCreateBatchRendersTool(server: McpServer, session: McpSe
       ),
     },
     output: { renders: z.array(resultObject({ id: z.string(), modelId: z.string(), status: renderStatus })) },
-    run: async ({ renders }, caller) => {
+    run: async ({ renders }, caller, extra) => {
+      await confirmSpending(server, session, extra, caller, renders.map((render) => ({ renderSettings: render.renderSettings, label: render.modelId })));
       const created = await createBatch(session.context, caller.account.id, { renders });
-      return { data: { renders: created }, summary: `${created.length} render(s) queued: ${created.map((render) => render.id).join(', ')}. Poll get_render with waitSeconds.` };
+      return { data: { renders: created }, summary: `${created.length} render(s) queued: ${created.map((render) => render.id).join(', ')}. Wait with wait_for_renders.` };
     },
   });
 }

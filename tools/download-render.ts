@@ -4,10 +4,12 @@ import { z } from 'zod';
 import { RenderbayError } from '../src/errors.js';
 import { defineTool } from '../src/mcp/define-tool.js';
 import { copyToClientDirectory } from '../src/mcp/local-file.js';
-import { renderFiles } from '../src/mcp/render-files.js';
+import { renderFiles, type RenderFile } from '../src/mcp/render-files.js';
+import { MAX_RESOURCE_BYTES } from '../src/mcp/resources.js';
 import { idArgument, renderStatus, resultObject } from '../src/mcp/schemas.js';
 import type { McpSession } from '../src/mcp/session.js';
-import { findRenderRow } from '../src/renders/render-service.js';
+import { findRenderRow, type RenderStatus } from '../src/renders/render-service.js';
+import { LIMITS } from '../src/limits.js';
 
 export function registerDownloadRenderTool(server: McpServer, session: McpSession): void {
   const stdio = session.transport === 'stdio';
@@ -15,60 +17,66 @@ export function registerDownloadRenderTool(server: McpServer, session: McpSessio
     name: 'download_render',
     title: 'Get the files of a render',
     description:
-      'The files of a render: video (MP4, or MOV for pro), web (lighter MP4), thumb (quarter-size MP4), poster (small PNG) and posterFull (PNG). ' +
-      (stdio
-        ? 'Each comes with its local path; give directory to copy them there with proper names (e.g. <renderId>-video.mp4). '
-        : 'Each comes with a URL that needs the same Authorization: Bearer key; bundleUrl is a ZIP of all. ') +
-      'Each is also an MCP resource (uri) readable with resources/read. Posters exist from status poster-done, the rest once done.',
+      'A render\'s files with their extensions: video (.mp4, .mov for pro), web, thumb, poster, posterFull (.png), dataset (.zip). ' +
+      (stdio ? 'Each has its local path; directory copies them. ' : 'Each has a URL needing the same Bearer key; bundleUrl zips all. ') +
+      `Files ≤ ${MAX_RESOURCE_BYTES / (1024 * 1024)} MB also come as resource links (the main file only, for renderIds).`,
     scope: 'read',
     annotations: { readOnlyHint: !stdio, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     input: {
-      renderId: idArgument('Render id'),
-      directory: z
-        .string()
-        .describe(stdio ? 'Optional: absolute directory (or ~/…) inside the allowed roots to copy the files into; created if missing. Existing files are never overwritten (file_exists)' : 'Not available over HTTP: use the URLs')
-        .optional(),
+      renderId: idArgument('Render id').optional(),
+      renderIds: z.array(z.string()).meta({ maxItems: LIMITS.mcpMaxItems }).describe('Several renders at once').optional(),
     },
+    localInput: { directory: z.string().describe('Absolute directory (or ~/…) to copy the files into').optional() },
     output: {
-      renderId: z.string(),
-      status: renderStatus,
-      files: z.array(
-        resultObject({ name: z.string(), fileName: z.string(), contentType: z.string(), size: z.number(), uri: z.string(), path: z.string().optional(), url: z.string().optional() }),
-      ),
+      renderId: z.string().optional(),
+      status: renderStatus.optional(),
+      files: z.array(resultObject(fileOutput)).optional(),
       bundleUrl: z.string().optional(),
+      renders: z.array(resultObject({ renderId: z.string(), status: renderStatus, files: z.array(resultObject(fileOutput)) })).optional(),
     },
-    run: async ({ renderId, directory }, caller) => {
+    run: async (args, caller) => {
+      const { renderId, renderIds, directory } = args as typeof args & { directory?: string };
+      if ((renderId === undefined) === (renderIds === undefined)) throw new RenderbayError('invalid_request', 'Give renderId or renderIds', 400);
+      if (renderIds && (renderIds.length === 0 || renderIds.length > LIMITS.mcpMaxItems)) throw new RenderbayError('invalid_request', `renderIds takes 1 to ${LIMITS.mcpMaxItems} ids`, 400);
       const { context } = session;
-      const row = findRenderRow(context, caller.account.id, renderId);
-      const files = renderFiles(session, row);
-      if (files.length === 0) {
-        throw new RenderbayError('video_not_found', `Render ${row.id} has no files yet (status: ${row.status}): wait for it with get_render`, 404);
+      const rows = (renderIds ?? [renderId!]).map((id) => findRenderRow(context, caller.account.id, id));
+      const renders: RenderDownload[] = [];
+      for (const row of rows) {
+        const files = renderFiles(session, row);
+        if (files.length === 0) {
+          throw new RenderbayError('video_not_found', `Render ${row.id} has no files yet (status: ${row.status}): wait for it with wait_for_renders`, 404);
+        }
+        if (directory !== undefined) {
+          const copies = await copyToClientDirectory(session, directory, files.map((file) => ({ source: file.path!, name: `${row.id}-${file.fileName}` })), 'download the URLs instead');
+          files.forEach((file, index) => (file.path = copies[index]));
+        }
+        const bundleUrl = session.apiUrl && row.status === 'done' ? session.apiUrl(`/renders/${encodeURIComponent(row.id)}/bundle`) : undefined;
+        renders.push({ renderId: row.id, status: row.status, files, ...(bundleUrl ? { bundleUrl } : {}) });
       }
-      if (directory !== undefined) {
-        const copies = await copyToClientDirectory(
-          session,
-          directory,
-          files.map((file) => ({ source: file.path!, name: `${row.id}-${file.fileName}` })),
-          'download the URLs instead',
-        );
-        files.forEach((file, index) => (file.path = copies[index]));
-      }
-      const bundleUrl = session.apiUrl && row.status === 'done' ? session.apiUrl(`/renders/${encodeURIComponent(row.id)}/bundle`) : undefined;
+      // The result lists each file once (its resource link carries the uri and type).
+      const slim = renders.map((render) => ({ ...render, files: render.files.map(({ uri: _uri, contentType: _type, ...file }) => file) }));
+      const unfinished = renders.filter((render) => render.status !== 'done').map((render) => render.renderId);
       return {
-        data: { renderId: row.id, status: row.status, files, ...(bundleUrl ? { bundleUrl } : {}) },
-        summary:
-          `Render ${row.id} (${row.status}): ` +
-          files.map((file) => `${file.name} ${file.path ?? file.url}`).join('; ') +
-          (row.status === 'done' ? '' : ' — more files once it is done.'),
-        content: files.map((file) => ({
-          type: 'resource_link' as const,
-          uri: file.uri,
-          name: `${row.id}-${file.fileName}`,
-          title: `${file.name} of render ${row.id}`,
-          mimeType: file.contentType,
-          size: file.size,
-        })),
+        data: renderIds ? { renders: slim } : slim[0],
+        summary: `${renders.length} render(s), ${renders.reduce((sum, render) => sum + render.files.length, 0)} files.${unfinished.length ? ` More files once done: ${unfinished.join(', ')}.` : ''}`,
+        // A link only to what resources/read will return (larger files are reached by path or URL);
+        // for many renders, only to each one's main file (the first: video, or dataset), to keep the result small.
+        content: renders.flatMap((render) =>
+          render.files
+            .filter((file) => file.size <= MAX_RESOURCE_BYTES)
+            .slice(0, renderIds ? 1 : undefined)
+            .map((file) => ({ type: 'resource_link' as const, uri: file.uri, name: `${render.renderId}-${file.fileName}`, mimeType: file.contentType, size: file.size })),
+        ),
       };
     },
   });
+}
+
+const fileOutput = { name: z.string(), fileName: z.string(), size: z.number(), path: z.string().optional(), url: z.string().optional() };
+
+interface RenderDownload {
+  renderId: string;
+  status: RenderStatus;
+  files: RenderFile[];
+  bundleUrl?: string;
 }

@@ -13,30 +13,24 @@ export function registerExportUsdzTool(server: McpServer, session: McpSession): 
     name: 'export_usdz',
     title: 'Export a model as USDZ (AR)',
     description:
-      'Writes the model as a USDZ package that AR Quick Look (iOS, macOS) opens: meshes, PBR materials and textures. ' +
-      'warnings lists what USDZ cannot carry (texture transforms, animation, skins, morph targets, material variants, lights, some material extensions). ' +
-      (stdio ? 'Returns the local path; give directory to copy it there as <name>.usdz. ' : 'Returns a URL that needs the same Authorization: Bearer key. ') +
-      'The first export of a model takes a moment; later ones are served from the store. Not available for invalid models.',
+      'The model as a USDZ for AR Quick Look (iOS, macOS); warnings lists what USDZ cannot carry (animation, skins, variants…). ' +
+      (stdio ? 'Returns its local path; directory copies it.' : 'Returns a URL needing the same Bearer key.'),
     scope: 'read',
     annotations: { readOnlyHint: !stdio, destructiveHint: false, idempotentHint: true, openWorldHint: false },
-    input: {
-      modelId: idArgument('Model id (from ingest_model or list_models)'),
-      directory: z
-        .string()
-        .describe(stdio ? 'Optional: absolute directory (or ~/…) inside the allowed roots to copy the .usdz into; created if missing. An existing file is never overwritten (file_exists)' : 'Not available over HTTP: use the URL')
-        .optional(),
-    },
+    input: { modelId: idArgument('Model id (from ingest_model or list_models)') },
+    localInput: { directory: z.string().describe('Absolute directory (or ~/…) to copy the .usdz into').optional() },
     output: {
       modelId: z.string(),
       fileName: z.string(),
       contentType: z.string(),
       size: z.number(),
       sha256: z.string(),
-      warnings: z.array(z.string()).describe('What the USDZ could not carry'),
+      warnings: z.array(z.string()),
       path: z.string().optional(),
       url: z.string().optional(),
     },
-    run: async ({ modelId, directory }, caller) => {
+    run: async (args, caller) => {
+      const { modelId, directory } = args as typeof args & { directory?: string };
       const usdz = await modelUsdz(session.context, caller.account.id, modelId);
       let localPath: string | undefined = stdio ? usdz.path : undefined;
       if (directory !== undefined) {

@@ -9,7 +9,7 @@ export function registerGetAccountTool(server: McpServer, session: McpSession): 
   defineTool(server, session, {
     name: 'get_account',
     title: 'Get account',
-    description: 'Your account and its credit balance. Renders are paid in credits when created and refunded if they fail; use quote to price a plan.',
+    description: 'Your account and credit balance (renders are paid when created, refunded if they fail).',
     scope: 'read',
     annotations: { readOnlyHint: true, openWorldHint: false },
     input: {},

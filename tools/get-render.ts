@@ -1,10 +1,10 @@
-/** get_render: GET /v1/renders/:id, optionally waiting with progress, plus an inline poster preview. */
+/** get_render: GET /v1/renders/:id, optionally waiting with progress, with an inline poster preview when asked. */
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { ContentBlock } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 import { defineTool } from '../src/mcp/define-tool.js';
 import { storedAssetPath } from '../src/mcp/render-files.js';
-import { renderPreview, PREVIEW_DEFAULTS } from '../src/mcp/render-preview.js';
+import { PREVIEW_DEFAULTS, PREVIEW_MODES, renderPreview, wantsPreview } from '../src/mcp/render-preview.js';
 import { describeProgress, MAX_WAIT_SECONDS, progressReporter, waitForRender } from '../src/mcp/render-wait.js';
 import { idArgument, renderOutput, resultObject } from '../src/mcp/schemas.js';
 import type { McpSession } from '../src/mcp/session.js';
@@ -15,23 +15,23 @@ export function registerGetRenderTool(server: McpServer, session: McpSession): v
     name: 'get_render',
     title: 'Get a render',
     description:
-      'Status of a render: pending → poster-processing → poster-done → video-processing → done (or error, with errorCode and errorMessage; its credits are refunded), with progress 0–100 and stage. ' +
-      `Set waitSeconds (≤ ${MAX_WAIT_SECONDS}) to wait for it to finish; progress notifications are sent meanwhile if you pass a progressToken. Call again if it is not done yet. ` +
-      `Once the poster exists the result includes a small JPEG preview (≤ ${PREVIEW_DEFAULTS.maxSide} px) so you can see the render. Then use download_render for the files.`,
+      'One render in full: status pending → poster-processing → poster-done → video-processing → done; error = failed and refunded, failed = error dismissed. ' +
+      `waitSeconds waits, with progress. For several use wait_for_renders. preview attaches the poster (≤ ${PREVIEW_DEFAULTS.maxSide} px).`,
     scope: 'read',
     annotations: { readOnlyHint: true, openWorldHint: false },
     input: {
       renderId: idArgument('Render id'),
-      waitSeconds: z.number().min(0).max(MAX_WAIT_SECONDS).describe(`Wait up to this long for the render to finish (0–${MAX_WAIT_SECONDS}, default 0: answer at once)`).optional(),
+      waitSeconds: z.number().min(0).max(MAX_WAIT_SECONDS).optional(),
+      preview: z.enum(PREVIEW_MODES).describe('Default none').optional(),
     },
-    output: { ...renderOutput, preview: resultObject({ mimeType: z.string(), width: z.number(), height: z.number(), bytes: z.number() }).nullable().describe('The inline JPEG preview attached as an image block, once the poster exists') },
-    run: async ({ renderId, waitSeconds }, caller, extra) => {
+    output: { ...renderOutput, preview: resultObject({ width: z.number(), height: z.number() }).nullable() },
+    run: async ({ renderId, waitSeconds, preview: mode }, caller, extra) => {
       const { context } = session;
       // The row the answer is made of: the preview is the poster of exactly the state reported.
       let row: RenderRow;
       const read = () => toRenderItem((row = findRenderRow(context, caller.account.id, renderId)));
       const render = waitSeconds ? await waitForRender(read, { waitSeconds, signal: extra.signal, onUpdate: progressReporter(extra) }) : read();
-      const poster = storedAssetPath(context, row!, 'poster');
+      const poster = wantsPreview(mode, render.status) ? storedAssetPath(context, row!, 'poster') : null;
       const content: ContentBlock[] = [];
       let preview = null;
       if (poster) {
@@ -39,7 +39,7 @@ export function registerGetRenderTool(server: McpServer, session: McpSession): v
         content.push({ type: 'image', data: image.data, mimeType: image.mimeType });
         preview = { mimeType: image.mimeType, width: image.width, height: image.height, bytes: image.bytes };
       }
-      const next = render.status === 'done' ? ' Files: download_render.' : render.status === 'error' || render.status === 'failed' ? '' : ' Not finished: call get_render again with waitSeconds.';
+      const next = render.status === 'done' ? ' Files: download_render.' : render.status === 'error' || render.status === 'failed' ? '' : ' Not finished: wait again.';
       return {
         data: { ...render, preview },
         summary: `Render ${render.id}: ${describeProgress(render)}${render.errorCode ? ` — ${render.errorCode}: ${render.errorMessage}` : ''}.${next}`,

@@ -12,6 +12,9 @@ import { registerGetAccountTool } from './get-account.js';
 import { registerGetModelTool } from './get-model.js';
 import { registerGetRenderTool } from './get-render.js';
 import { registerIngestModelTool } from './ingest-model.js';
+import { registerLifecycleTools } from './lifecycle.js';
+import { registerListRendersTool } from './list-renders.js';
+import { registerWaitForRendersTool } from './wait-for-renders.js';
 import { registerListModelsTool } from './list-models.js';
 import { registerListOverlaysTool } from './list-overlays.js';
 import { registerQuoteTool } from './quote.js';
@@ -28,9 +31,12 @@ export function registerTools(server: McpServer, session: McpSession): void {
   registerQuoteTool(server, session);
   registerCreateRenderTool(server, session);
   registerCreateBatchRendersTool(server, session);
+  registerWaitForRendersTool(server, session);
+  registerListRendersTool(server, session);
   registerGetRenderTool(server, session);
   registerDownloadRenderTool(server, session);
   registerGetAccountTool(server, session);
   registerListOverlaysTool(server, session);
   registerUploadOverlayTool(server, session);
+  registerLifecycleTools(server, session);
 }

@@ -10,12 +10,12 @@ export function registerListModelsTool(server: McpServer, session: McpSession): 
   defineTool(server, session, {
     name: 'list_models',
     title: 'List models',
-    description: 'List your imported models, newest first, optionally only those with any of the given tags. Archived models are hidden unless archived is true. Paginate with limit/offset (meta.total is the count).',
+    description: 'Your models, newest first; tags matches any. Archived ones only with archived: true. meta.total counts all.',
     scope: 'read',
     annotations: { readOnlyHint: true, openWorldHint: false },
     input: {
-      tags: z.array(z.string()).describe('Only models with at least one of these tags').optional(),
-      archived: z.boolean().describe('Include archived models').optional(),
+      tags: z.array(z.string()).optional(),
+      archived: z.boolean().optional(),
       ...pagingArguments,
     },
     output: { models: z.array(resultObject(modelOutput)), meta: pageMetaOutput },

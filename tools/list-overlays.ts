@@ -9,7 +9,7 @@ export function registerListOverlaysTool(server: McpServer, session: McpSession)
   defineTool(server, session, {
     name: 'list_overlays',
     title: 'List overlays',
-    description: 'Your background/foreground images plus the published system ones. An overlay id can be used as a render background (renderSettings.bgImageId, where supported).',
+    description: 'Your overlay images and the system ones: ids for renderSettings.bgImageId (background) and foregroundIds.',
     scope: 'read',
     annotations: { readOnlyHint: true, openWorldHint: false },
     input: {},

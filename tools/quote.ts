@@ -1,9 +1,9 @@
-/** quote: POST /v1/quote. */
+/** quote: POST /v1/quote, plus per-item model checks when items name their model. */
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { PRICED_SETTINGS } from '../src/credits/prices.js';
+import { z } from 'zod';
 import { quote } from '../src/credits/quote.js';
 import { defineTool } from '../src/mcp/define-tool.js';
-import { batchArgument, quoteOutput, renderSettingsArgument } from '../src/mcp/schemas.js';
+import { batchArgument, idArgument, priceSettingsArgument, quoteOutput } from '../src/mcp/schemas.js';
 import type { McpSession } from '../src/mcp/session.js';
 import { MAX_BATCH } from '../src/renders/render-service.js';
 
@@ -12,17 +12,25 @@ export function registerQuoteTool(server: McpServer, session: McpSession): void 
     name: 'quote',
     title: 'Price renders',
     description:
-      `What a list of up to ${MAX_BATCH} renders would cost in credits, and whether your balance covers it. Free; creates nothing. ` +
-      `Pass the renderSettings you intend to render with: only the fields that change the price (${PRICED_SETTINGS.join(', ')}) are checked, the rest are ignored. Quote before any large batch.`,
+      `What up to ${MAX_BATCH} renders would cost, and whether your credits cover it. Free. ` +
+      'Items: render settings, or the { modelId, renderSettings } items for create_batch_renders (problems then lists missing or invalid models).',
     scope: 'read',
     annotations: { readOnlyHint: true, openWorldHint: false },
-    input: { renders: batchArgument(renderSettingsArgument, `1–${MAX_BATCH} render settings objects, one per render`) },
+    input: {
+      renders: batchArgument(
+        z.union([z.strictObject({ modelId: idArgument('Model id'), renderSettings: priceSettingsArgument.optional() }), priceSettingsArgument]),
+        `1–${MAX_BATCH} items: { modelId, renderSettings } or render settings`,
+      ),
+    },
     output: quoteOutput,
-    run: ({ renders }, caller) => {
-      const result = quote(session.context, caller.account.id, { renders });
+    run: async ({ renders }, caller) => {
+      const result = await quote(session.context, caller.account.id, { renders });
+      const problems = result.problems?.map((problem) => `renders[${problem.index}] ${problem.code}`).join(', ');
       return {
         data: result,
-        summary: `${renders.length} render(s): ${result.creditsRequired} credits needed, ${result.creditsAvailable} available — ${result.sufficient ? 'enough' : 'NOT enough'}.`,
+        summary:
+          `${renders.length} render(s): ${result.creditsRequired} credits needed, ${result.creditsAvailable} available — ${result.sufficient ? 'enough' : 'NOT enough'}.` +
+          (problems ? ` Would be refused: ${problems}.` : ''),
       };
     },
   });

@@ -2,7 +2,7 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { defineTool } from '../src/mcp/define-tool.js';
-import { idArgument, modelOutput } from '../src/mcp/schemas.js';
+import { idArgument } from '../src/mcp/schemas.js';
 import type { McpSession } from '../src/mcp/session.js';
 import { updateModel } from '../src/models/model-service.js';
 
@@ -10,16 +10,16 @@ export function registerUpdateModelTool(server: McpServer, session: McpSession):
   defineTool(server, session, {
     name: 'update_model',
     title: 'Update a model',
-    description: "Set a model's title, sku and/or tags. Fields left out keep their value; tags replaces the whole list (≤ 20; lowercased and trimmed); null clears title or sku.",
+    description: "Set a model's title, sku, tags; omitted fields stay, null clears, tags replaces the list.",
     scope: 'write',
     annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
     input: {
       modelId: idArgument('Model id'),
-      title: z.string().nullable().describe('Display title (≤ 200 characters)').optional(),
-      sku: z.string().nullable().describe('Product SKU (≤ 100 characters)').optional(),
-      tags: z.array(z.string()).describe('The complete new list of tags').optional(),
+      title: z.string().nullable().optional(),
+      sku: z.string().nullable().optional(),
+      tags: z.array(z.string()).optional(),
     },
-    output: modelOutput,
+    output: { id: z.string(), title: z.string().nullable(), sku: z.string().nullable(), tags: z.array(z.string()) },
     run: ({ modelId, ...fields }, caller) => {
       // Omitted fields arrive as undefined, which the patch schema reads as "keep".
       const model = updateModel(session.context, caller.account.id, modelId, fields);

@@ -76,9 +76,14 @@ export function listApiKeys(db: Db, accountId?: string): ApiKeyInfo[] {
   return rows.map(toInfo);
 }
 
-export function revokeApiKey(db: Db, idOrPrefix: string): ApiKeyInfo {
-  const row = db.prepare('SELECT * FROM api_keys WHERE id = ? OR key_prefix = ?').get(idOrPrefix, idOrPrefix) as KeyRow | undefined;
-  if (!row) throw new RenderbayError('key_not_found', `No API key ${idOrPrefix}`, 404);
+/** Revokes the key given by its id, its prefix (as `keys list` shows them) or the whole key as it was printed. */
+export function revokeApiKey(db: Db, keyOrIdOrPrefix: string): ApiKeyInfo {
+  const given = keyOrIdOrPrefix.trim();
+  const row = db
+    .prepare('SELECT * FROM api_keys WHERE id = ? OR key_prefix = ? OR key_hash = ?')
+    .get(given, given, hashKey(given)) as KeyRow | undefined;
+  // Never echo a whole key back: it is a secret.
+  if (!row) throw new RenderbayError('key_not_found', `No API key ${given.startsWith(KEY_PREFIX) && given.length > KEY_PREFIX.length + 6 ? `${given.slice(0, KEY_PREFIX.length + 6)}…` : given}`, 404);
   db.prepare('UPDATE api_keys SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?').run(nowIso(), row.id);
   return listApiKeys(db).find((info) => info.id === row.id)!;
 }

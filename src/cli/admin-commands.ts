@@ -14,31 +14,38 @@ import { RenderbayError } from '../errors.js';
 import { copyFileToTemp } from '../mcp/local-file.js';
 import { FileStore } from '../storage/file-store.js';
 
-function withDatabase<T>(dataDirectory: string | undefined, work: (db: Db, initialCredits: number) => T): T {
+function withDatabase<T>(dataDirectory: string | undefined, work: (db: Db, initialCredits: number, dataDirectory: string) => T): T {
   const config = resolveConfig({ dataDirectory });
   const db = openDatabase(config.dataDirectory);
   try {
-    return work(db, config.initialCredits);
+    return work(db, config.initialCredits, config.dataDirectory);
   } finally {
     db.close();
   }
 }
 
 /** The database and file store of a data directory, for commands that store files. */
-async function withDataDirectory<T>(dataDirectory: string | undefined, work: (context: { db: Db; store: FileStore }) => Promise<T>): Promise<T> {
+export async function withDataDirectory<T>(
+  dataDirectory: string | undefined,
+  work: (context: { db: Db; store: FileStore; dataDirectory: string }) => Promise<T> | T,
+): Promise<T> {
   const config = resolveConfig({ dataDirectory });
   const db = openDatabase(config.dataDirectory);
   const store = new FileStore(config.dataDirectory);
   try {
-    return await work({ db, store });
+    return await work({ db, store, dataDirectory: config.dataDirectory });
   } finally {
-    await store.removeOwnTemp();
+    await store.removeOwnTemp(); // this command's own scratch folder
     db.close();
   }
 }
 
 const print = (text: string) => process.stdout.write(`${text}\n`);
 const note = (text: string) => process.stderr.write(`${text}\n`);
+
+/** Keys and credits live in one data directory: a server started on another answers 401 for this key. */
+const sameDataDirectory = (dataDirectory: string, what: string) =>
+  `Data directory: ${dataDirectory} (a server sees ${what} only when it uses the same one: --data ${dataDirectory} or RENDERBAY_DATA)`;
 
 export function registerAdminCommands(program: Command): void {
   const keys = program.command('keys').description('Create, list and revoke API keys');
@@ -51,7 +58,7 @@ export function registerAdminCommands(program: Command): void {
     .option('--expires-in-days <days>', 'expiry')
     .option('--data <dir>', 'data directory (RENDERBAY_DATA)')
     .action((options: { name: string; account?: string; readOnly?: boolean; expiresInDays?: string; data?: string }) =>
-      withDatabase(options.data, (db, initialCredits) => {
+      withDatabase(options.data, (db, initialCredits, dataDirectory) => {
         const account = resolveAccount(db, options.account, initialCredits);
         const days = options.expiresInDays === undefined ? null : Number(options.expiresInDays);
         if (days !== null && !(days > 0)) throw new RenderbayError('invalid_request', '--expires-in-days must be a positive number');
@@ -60,6 +67,7 @@ export function registerAdminCommands(program: Command): void {
         const { key, info } = createApiKey(db, account.id, { name: options.name, scopes, expiresAt });
         print(key);
         note(`Key ${info.id} "${info.name}" for ${account.email} (${scopes.join(', ')}${expiresAt ? `, expires ${expiresAt}` : ''}). Store it now: it is not shown again.`);
+        note(sameDataDirectory(dataDirectory, 'this key'));
       }),
     );
   keys
@@ -78,8 +86,8 @@ export function registerAdminCommands(program: Command): void {
     );
   keys
     .command('revoke')
-    .description('Revoke an API key by id or prefix')
-    .argument('<key>', 'key id or prefix (as in keys list)')
+    .description('Revoke an API key by id, prefix or the key itself')
+    .argument('<key>', 'key id or prefix (as in keys list), or the whole rb_sk_… key')
     .option('--data <dir>', 'data directory (RENDERBAY_DATA)')
     .action((key: string, options: { data?: string }) =>
       withDatabase(options.data, (db) => {
@@ -130,12 +138,13 @@ export function registerAdminCommands(program: Command): void {
     .option('--account <id|email>', 'account (default: the local account)')
     .option('--data <dir>', 'data directory (RENDERBAY_DATA)')
     .action((amount: string, options: { account?: string; data?: string }) =>
-      withDatabase(options.data, (db, initialCredits) => {
+      withDatabase(options.data, (db, initialCredits, dataDirectory) => {
         const delta = Number(amount);
         if (!Number.isInteger(delta) || delta <= 0) throw new RenderbayError('invalid_request', 'amount must be a positive whole number');
         const account = resolveAccount(db, options.account, initialCredits);
         const balance = db.transaction(() => recordCreditChange(db, account.id, delta, 'grant'))();
         print(`${account.email}: ${balance} credits`);
+        note(sameDataDirectory(dataDirectory, 'these credits'));
       }),
     );
 

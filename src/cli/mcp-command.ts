@@ -12,21 +12,23 @@ export function registerMcpCommand(program: Command): void {
       .description('Speak MCP over stdio for an AI agent on this machine (acts as the local account; renders in this process)'),
   )
     .option('--initial-credits <n>', 'credits the local account gets when first created (RENDERBAY_INITIAL_CREDITS, default 100)', undefined)
+    .option('--confirm-above <n>', 'ask the user (MCP elicitation) before creating renders that cost more credits than this (RENDERBAY_CONFIRM_ABOVE, default 50)', undefined)
     .option(
       '--allow-dir <dir>',
       'a directory local paths may lead into when the client declares no roots; repeatable (RENDERBAY_ALLOW_DIRS, default: the start directory and home)',
       (dir: string, dirs: string[]) => [...dirs, dir],
       [] as string[],
     )
-    .action(async (options: EngineOptionValues & { initialCredits?: string; allowDir: string[] }) => {
+    .action(async (options: EngineOptionValues & { initialCredits?: string; confirmAbove?: string; allowDir: string[] }) => {
       // Imported when used, so that `renderbay mcp` answers its client quickly.
       const { runStdioServer } = await import('../mcp/stdio-server.js');
+      const { confirmAboveSetting } = await import('../mcp/spending-guard.js');
       await runStdioServer(
         {
           ...engineOverrides(options),
           initialCredits: options.initialCredits === undefined ? undefined : Number(options.initialCredits),
         },
-        { allowDirs: options.allowDir },
+        { confirmAbove: confirmAboveSetting(options.confirmAbove), allowDirs: options.allowDir },
       );
     });
 }

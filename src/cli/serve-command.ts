@@ -1,5 +1,7 @@
 /** `renderbay serve`: the REST API (and MCP at /mcp) on 127.0.0.1 with its job engine, until SIGTERM/SIGINT. */
 import { Command } from 'commander';
+import { resolveHttpConfig } from '../config.js';
+import { RenderbayError } from '../errors.js';
 import { addEngineOptions, engineOverrides, type EngineOptionValues } from './engine-options.js';
 
 export function registerServeCommand(program: Command): void {
@@ -8,18 +10,22 @@ export function registerServeCommand(program: Command): void {
       .command('serve')
       .description('Serve the REST API (and render queue) on this machine')
       .option('--host <host>', 'interface to listen on (RENDERBAY_HOST)', undefined)
-      .option('--port <port>', 'TCP port (RENDERBAY_PORT, default 8080; 0 picks a free one)', undefined),
+      .option('--port <port>', 'TCP port (RENDERBAY_PORT, default 8080; 0 picks a free one)', undefined)
+      .option('--max-connections <n>', 'connections held at once (RENDERBAY_MAX_CONNECTIONS, default 512, fitted under the open-file limit)', undefined),
   )
-    .action(async (options: EngineOptionValues & { host?: string; port?: string }) => {
+    .action(async (options: EngineOptionValues & { host?: string; port?: string; maxConnections?: string }) => {
       // Imported when used: the HTTP stack is slow to load, and other commands (`renderbay mcp`) must start fast.
       const { startServer } = await import('../server.js');
       const running = await startServer({
         host: options.host,
         port: options.port === undefined ? undefined : Number(options.port),
         ...engineOverrides(options),
+        http: resolveHttpConfig({ maxConnections: positiveInteger(options.maxConnections, '--max-connections') }),
       });
       const { config } = running.context;
-      process.stdout.write(`Renderbay API listening on ${running.url} (data: ${config.dataDirectory}, concurrency ${config.concurrency})\n`);
+      process.stdout.write(
+        `Renderbay API listening on ${running.url} (data: ${config.dataDirectory}, concurrency ${config.concurrency}, up to ${running.connectionLimits.maxConnections} connections)\n`,
+      );
       await new Promise<void>((resolve) => {
         const stop = (signal: NodeJS.Signals) => {
           process.stderr.write(`renderbay: ${signal}: stopping (running renders return to the queue)\n`);
@@ -29,4 +35,11 @@ export function registerServeCommand(program: Command): void {
         process.once('SIGINT', stop);
       });
     });
+}
+
+function positiveInteger(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 1) throw new RenderbayError('invalid_request', `${flag} must be a whole number ≥ 1`);
+  return parsed;
 }

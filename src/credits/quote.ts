@@ -1,37 +1,74 @@
-/** `quote`: what a list of renders would cost and whether the balance covers it. Free, changes nothing. */
+/**
+ * `quote`: what a list of renders would cost and whether the balance covers it. Free, changes nothing.
+ *
+ * An item is render settings (`{ quality: "4k" }`), or the same item a batch takes
+ * (`{ modelId, renderSettings }`): then the model is checked too, and a model that is
+ * missing or failed its integrity check is reported on that item (`problem`) and in
+ * `problems`, so an agent can quote the exact batch it will send and fix it first.
+ */
 import type { AppContext } from '../context.js';
 import { RenderbayError } from '../errors.js';
 import { getAccount } from '../accounts/accounts.js';
-import { MAX_BATCH } from '../renders/render-service.js';
+import { assertRenderable, MAX_BATCH, validateEach } from '../renders/render-service.js';
 import { parseRenderSettings } from '../settings/render-settings.js';
 import { priceOf, PRICED_SETTINGS } from './prices.js';
+
+export interface QuoteProblem {
+  index: number;
+  modelId: string;
+  code: string;
+  message: string;
+}
+
+export type QuoteLine = ({ quality: string; credits: number } | { datasetQuality: string; credits: number }) & { modelId?: string; problem?: { code: string; message: string } };
 
 export interface Quote {
   creditsRequired: number;
   creditsAvailable: number;
   sufficient: boolean;
-  breakdown: ({ quality: string; credits: number } | { datasetQuality: string; credits: number })[];
+  breakdown: QuoteLine[];
+  /** Items a batch would refuse (their model is missing or invalid); present only when there are any. */
+  problems?: QuoteProblem[];
 }
 
-export function quote(context: AppContext, accountId: string, body: unknown): Quote {
+/** `{ modelId, renderSettings }` (a batch item) or bare settings. */
+function splitItem(item: unknown): { modelId?: unknown; settings: unknown } {
+  if (item !== null && typeof item === 'object' && !Array.isArray(item) && 'modelId' in item) {
+    const { modelId, renderSettings, ...rest } = item as { modelId?: unknown; renderSettings?: unknown };
+    if (Object.keys(rest).length > 0) {
+      throw new RenderbayError('invalid_request', `an item with modelId takes only modelId and renderSettings (got ${Object.keys(rest).join(', ')})`);
+    }
+    return { modelId, settings: renderSettings ?? {} };
+  }
+  return { settings: item ?? {} };
+}
+
+export async function quote(context: AppContext, accountId: string, body: unknown): Promise<Quote> {
   const renders = (body as { renders?: unknown } | null)?.renders;
   if (!Array.isArray(renders) || renders.length === 0) throw new RenderbayError('renders_required', 'renders must be a non-empty array', 400);
   if (renders.length > MAX_BATCH) throw new RenderbayError('too_many', `At most ${MAX_BATCH} renders per quote (got ${renders.length})`, 400);
-  const breakdown = renders.map((item, index) => {
+  const problems: QuoteProblem[] = [];
+  const breakdown = await validateEach(renders, (item): QuoteLine => {
+    const { modelId, settings: given } = splitItem(item);
+    // Each item is a subset of renderSettings: its priced fields are validated with the
+    // same schema as a render's; the others cannot change the price and are ignored.
+    const settings = parseRenderSettings(pricedFields(given));
+    const { item: billed, credits } = priceOf(settings);
+    const line: QuoteLine = settings.output === 'dataset' ? { datasetQuality: billed, credits } : { quality: billed, credits };
+    if (modelId === undefined) return line;
+    line.modelId = String(modelId);
     try {
-      // Each item is a subset of renderSettings: its priced fields are validated with the
-      // same schema as a render's; the others cannot change the price and are ignored.
-      const settings = parseRenderSettings(pricedFields(item));
-      const { item: billed, credits } = priceOf(settings);
-      return settings.output === 'dataset' ? { datasetQuality: billed, credits } : { quality: billed, credits };
+      assertRenderable(context, accountId, modelId);
     } catch (error) {
-      if (error instanceof RenderbayError) throw new RenderbayError(error.code, `renders[${index}]: ${error.message}`, error.status);
-      throw error;
+      if (!(error instanceof RenderbayError)) throw error;
+      line.problem = { code: error.code, message: error.message };
     }
+    return line;
   });
+  breakdown.forEach((line, index) => line.problem && problems.push({ index, modelId: line.modelId!, ...line.problem }));
   const creditsRequired = breakdown.reduce((sum, entry) => sum + entry.credits, 0);
   const creditsAvailable = getAccount(context.db, accountId).credits;
-  return { creditsRequired, creditsAvailable, sufficient: creditsAvailable >= creditsRequired, breakdown };
+  return { creditsRequired, creditsAvailable, sufficient: creditsAvailable >= creditsRequired, breakdown, ...(problems.length > 0 ? { problems } : {}) };
 }
 
 /** The item's priced fields only (anything that is not an object is passed on for the schema to refuse). */

@@ -10,8 +10,8 @@ import { RenderbayError } from '../errors.js';
 import { newId, nowIso } from '../ids.js';
 import { LIMITS } from '../limits.js';
 import { environmentNotFound } from '../render/lighting-plan.js';
-import { removeUnreferencedFiles } from '../renders/render-service.js';
 import { isEnvironmentPreset } from '../settings/lighting-settings.js';
+import { releaseFiles, storeAndReference } from '../storage/file-references.js';
 import { readEnvironmentHeader } from './environment-header.js';
 
 export interface Environment {
@@ -69,11 +69,12 @@ export async function createEnvironment(
         `${file.filename} declares ${width}×${height} pixels; environments may be at most ${LIMITS.maxEnvironmentSide} pixels a side and ${LIMITS.maxEnvironmentPixels / 1024 / 1024} MP`,
       );
     }
-    const stored = await context.store.put(file.path, file.sha256);
     const id = newId();
-    context.db
-      .prepare('INSERT INTO environments (id, account_id, name, format, file_key, file_size, width, height, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(id, accountId, name, header.format, stored.key, stored.size, width, height, nowIso());
+    await storeAndReference(context, [{ path: file.path, sha256: file.sha256 }], ([stored]) =>
+      context.db
+        .prepare('INSERT INTO environments (id, account_id, name, format, file_key, file_size, width, height, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
+        .run(id, accountId, name, header.format, stored.key, stored.size, width, height, nowIso()),
+    );
     return toEnvironment(context.db.prepare('SELECT * FROM environments WHERE id = ?').get(id) as EnvironmentRow);
   } finally {
     if (file) await rm(file.path, { force: true });
@@ -95,10 +96,10 @@ export function listEnvironments(context: Pick<AppContext, 'db'>, accountId: str
   return rows.map(toEnvironment);
 }
 
-export async function deleteEnvironment(context: AppContext, accountId: string, environmentId: unknown): Promise<{ id: string; deleted: true }> {
+export function deleteEnvironment(context: AppContext, accountId: string, environmentId: unknown): { id: string; deleted: true } {
   const row = findEnvironment(context, accountId, environmentId);
   context.db.prepare('DELETE FROM environments WHERE id = ?').run(row.id);
-  await removeUnreferencedFiles(context, [row.file_key]);
+  releaseFiles(context, [row.file_key]);
   return { id: row.id, deleted: true };
 }
 

@@ -23,6 +23,7 @@
 import type { FileHandle } from 'node:fs/promises';
 import { open } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { RenderbayError } from '../errors.js';
 import { attachmentDisposition } from './content-disposition.js';
@@ -45,12 +46,7 @@ export async function sendFile(
   filePath: string,
   options: SendFileOptions,
 ): Promise<void> {
-  const method = request.method ?? 'GET';
-  if (method !== 'GET' && method !== 'HEAD') {
-    response.setHeader('Allow', 'GET, HEAD');
-    throw new RenderbayError('method_not_allowed', `${method} is not allowed here; use GET or HEAD`, 405);
-  }
-
+  assertReadMethod(request, response);
   let handle: FileHandle;
   try {
     handle = await open(filePath, 'r');
@@ -64,64 +60,96 @@ export async function sendFile(
   try {
     const stats = await handle.stat();
     if (!stats.isFile()) throw new RenderbayError('file_not_found', 'File not found', 404);
-    const size = stats.size;
-    const etag = options.etag.startsWith('"') ? options.etag : `"${options.etag}"`;
-    const lastModified = stats.mtime.toUTCString();
-
-    response.setHeader('Accept-Ranges', 'bytes');
-    response.setHeader('ETag', etag);
-    response.setHeader('Last-Modified', lastModified);
-    response.setHeader('Cache-Control', options.immutable ? 'public, max-age=31536000, immutable' : 'no-cache');
-
-    if (isNotModified(request, etag, stats.mtime)) {
-      response.writeHead(304).end();
-      return;
-    }
-
-    let range: ByteRange | 'unsatisfiable' | null = null;
-    if (method === 'GET' && request.headers.range && ifRangeMatches(firstHeader(request.headers['if-range']), etag, lastModified)) {
-      range = parseRange(request.headers.range, size);
-    }
-    if (range === 'unsatisfiable') {
-      const body = JSON.stringify({
-        error: { code: 'range_not_satisfiable', message: `Range not satisfiable: the file has ${size} bytes`, status: 416 },
-      });
-      response.writeHead(416, {
-        'Content-Range': `bytes */${size}`,
-        'Content-Type': 'application/json; charset=utf-8',
-        'Content-Length': Buffer.byteLength(body),
-      });
-      response.end(body);
-      return;
-    }
-
-    response.setHeader('Content-Type', options.contentType);
-    if (options.downloadName !== undefined) {
-      response.setHeader('Content-Disposition', attachmentDisposition(options.downloadName));
-    }
-    const start = range ? range.start : 0;
-    const end = range ? range.end : size - 1;
-    if (range) response.setHeader('Content-Range', `bytes ${start}-${end}/${size}`);
-    response.setHeader('Content-Length', end - start + 1);
-    response.writeHead(range ? 206 : 200);
-    if (method === 'HEAD' || size === 0) {
-      response.end();
-      return;
-    }
-
-    // The stream owns the handle from here and closes it when it ends or is destroyed.
-    streaming = true;
-    const body = handle.createReadStream({ start, end });
-    try {
-      await pipeline(body, response);
-    } catch (error) {
-      if (isClientGone(error)) return;
-      response.destroy();
-      throw error;
-    }
+    await sendRepresentation(request, response, {
+      ...options,
+      size: stats.size,
+      lastModified: stats.mtime,
+      // The stream owns the handle from here and closes it when it ends or is destroyed.
+      body: (start, end) => {
+        streaming = true;
+        return handle.createReadStream({ start, end });
+      },
+    });
   } finally {
     if (!streaming) await handle.close();
   }
+}
+
+export interface Representation extends SendFileOptions {
+  size: number;
+  lastModified: Date;
+  /** Bytes `start`–`end` (inclusive) of the body; called at most once, never for HEAD, 304 or an empty body. */
+  body: (start: number, end: number) => Readable;
+}
+
+/**
+ * What sendFile does for any body whose size and validators are known before the first
+ * byte: a file, or a zip laid out from stored files (zip-stream.ts). Conditional requests,
+ * Range, HEAD and the caching headers are decided here, once for every asset.
+ */
+export async function sendRepresentation(request: IncomingMessage, response: ServerResponse, representation: Representation): Promise<void> {
+  const method = assertReadMethod(request, response);
+  const { size } = representation;
+  const etag = representation.etag.startsWith('"') ? representation.etag : `"${representation.etag}"`;
+  const lastModified = representation.lastModified.toUTCString();
+
+  response.setHeader('Accept-Ranges', 'bytes');
+  response.setHeader('ETag', etag);
+  response.setHeader('Last-Modified', lastModified);
+  response.setHeader('Cache-Control', representation.immutable ? 'public, max-age=31536000, immutable' : 'no-cache');
+
+  if (isNotModified(request, etag, representation.lastModified)) {
+    response.writeHead(304).end();
+    return;
+  }
+
+  let range: ByteRange | 'unsatisfiable' | null = null;
+  if (method === 'GET' && request.headers.range && ifRangeMatches(firstHeader(request.headers['if-range']), etag, lastModified)) {
+    range = parseRange(request.headers.range, size);
+  }
+  if (range === 'unsatisfiable') {
+    const body = JSON.stringify({
+      error: { code: 'range_not_satisfiable', message: `Range not satisfiable: the file has ${size} bytes`, status: 416 },
+    });
+    response.writeHead(416, {
+      'Content-Range': `bytes */${size}`,
+      'Content-Type': 'application/json; charset=utf-8',
+      'Content-Length': Buffer.byteLength(body),
+    });
+    response.end(body);
+    return;
+  }
+
+  response.setHeader('Content-Type', representation.contentType);
+  if (representation.downloadName !== undefined) {
+    response.setHeader('Content-Disposition', attachmentDisposition(representation.downloadName));
+  }
+  const start = range ? range.start : 0;
+  const end = range ? range.end : size - 1;
+  if (range) response.setHeader('Content-Range', `bytes ${start}-${end}/${size}`);
+  response.setHeader('Content-Length', end - start + 1);
+  response.writeHead(range ? 206 : 200);
+  if (method === 'HEAD' || size === 0) {
+    response.end();
+    return;
+  }
+  try {
+    await pipeline(representation.body(start, end), response);
+  } catch (error) {
+    if (isClientGone(error)) return;
+    response.destroy();
+    throw error;
+  }
+}
+
+/** GET or HEAD (the method), or `method_not_allowed` with the Allow header set. */
+function assertReadMethod(request: IncomingMessage, response: ServerResponse): 'GET' | 'HEAD' {
+  const method = request.method ?? 'GET';
+  if (method !== 'GET' && method !== 'HEAD') {
+    response.setHeader('Allow', 'GET, HEAD');
+    throw new RenderbayError('method_not_allowed', `${method} is not allowed here; use GET or HEAD`, 405);
+  }
+  return method;
 }
 
 /** RFC 9110 §13.1.2 (weak comparison), then §13.1.3 when If-None-Match is absent. */

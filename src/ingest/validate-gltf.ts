@@ -16,6 +16,7 @@
  */
 import validator, { type ValidatorReport } from 'gltf-validator';
 import { LIMITS } from '../limits.js';
+import { jsonHazard } from './json-hazards.js';
 import { unsafeUri } from './read-gltf-source.js';
 
 export type Severity = 'error' | 'warning' | 'info' | 'hint';
@@ -105,27 +106,21 @@ function resourceLoader(resources: ReadonlyMap<string, Uint8Array> | undefined):
 
 export async function validateGltf(bytes: Uint8Array, options: ValidateOptions): Promise<ValidationReport> {
   const maxMessages = options.maxMessages ?? LIMITS.maxValidationMessages;
+  const hazard = jsonHazard(bytes);
+  if (hazard) return unvalidated(options.subject, 'INVALID_JSON', `${hazard}; the validator was not run`);
   let report: ValidatorReport;
   try {
-    report = await validator.validateBytes(bytes, {
-      writeTimestamp: false,
-      maxIssues: MAX_ISSUES,
-      externalResourceFunction: resourceLoader(options.resources),
-    });
+    report = await containingCrashes(() =>
+      validator.validateBytes(bytes, {
+        writeTimestamp: false,
+        maxIssues: MAX_ISSUES,
+        externalResourceFunction: resourceLoader(options.resources),
+      }),
+    );
   } catch (error) {
-    // The validator rejects only when it cannot even tell glTF from GLB.
+    // The validator rejects only when it cannot even tell glTF from GLB; a crash is reported as its failure.
     const message = typeof error === 'string' ? error : (error as Error).message;
-    return {
-      validator: validatorName(),
-      subject: options.subject,
-      errors: 1,
-      warnings: 0,
-      infos: 0,
-      hints: 0,
-      blocking: true,
-      messages: [{ severity: 'error', code: 'INVALID_DATA', message }],
-      truncated: false,
-    };
+    return unvalidated(options.subject, 'INVALID_DATA', error instanceof ValidatorCrash ? `The glTF validator failed on this file (${message})` : message);
   }
   const sorted = [...report.issues.messages].sort((a, b) => a.severity - b.severity);
   return {
@@ -143,6 +138,52 @@ export async function validateGltf(bytes: Uint8Array, options: ValidateOptions):
       ...(message.pointer ? { pointer: message.pointer } : {}),
     })),
     truncated: report.issues.truncated || sorted.length > maxMessages,
+  };
+}
+
+class ValidatorCrash extends Error {}
+
+/**
+ * Runs the validator, taking an exception it throws past its own promise as its failure.
+ * Its Dart runtime does that on some hostile files (a PNG whose first chunk is not IHDR
+ * completes a future twice), from a callback no try/catch reaches; left alone, it would end
+ * the ingest thread. Ingest threads run one task at a time, so while the validator runs,
+ * an uncaught exception there is the validator's. One more turn of the event loop after it
+ * answers lets a late throw be seen.
+ */
+async function containingCrashes<T>(run: () => Promise<T>): Promise<T> {
+  let crash: ValidatorCrash | null = null;
+  let crashed!: () => void;
+  const crashSeen = new Promise<void>((resolve) => (crashed = resolve));
+  const onCrash = (error: unknown) => {
+    crash ??= new ValidatorCrash(error instanceof Error ? error.message : String(error));
+    crashed();
+  };
+  process.on('uncaughtException', onCrash);
+  try {
+    const running = run();
+    running.catch(() => undefined); // a rejection after a crash has no one left to hear it
+    const result = await Promise.race([running, crashSeen.then(() => null)]);
+    await new Promise((resolve) => setImmediate(resolve));
+    if (crash) throw crash;
+    return result as T;
+  } finally {
+    process.off('uncaughtException', onCrash);
+  }
+}
+
+/** A report with the one blocking error that stopped validation before it began. */
+function unvalidated(subject: ValidationReport['subject'], code: string, message: string): ValidationReport {
+  return {
+    validator: validatorName(),
+    subject,
+    errors: 1,
+    warnings: 0,
+    infos: 0,
+    hints: 0,
+    blocking: true,
+    messages: [{ severity: 'error', code, message }],
+    truncated: false,
   };
 }
 

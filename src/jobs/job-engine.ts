@@ -5,11 +5,14 @@
  *   that can share its rendering pass (render-pass.ts): identical settings get the same
  *   files; settings that differ only in background become variants composited from the
  *   same rendered frames.
- * - Moves renders through pending → poster-processing → poster-done → video-processing →
- *   done, with progress and stage; publishes the poster as soon as it exists.
+ * - Moves renders through pending → poster-processing → poster-done (the poster is stored,
+ *   the video still renders and encodes) → video-processing (the worker is done; outputs
+ *   are being stored) → done, with progress and stage; publishes the poster as soon as it
+ *   exists.
  * - Server-side failures are retried up to the configured attempts; a render that fails
  *   for good is set to `error` and its credits are refunded in the same transaction.
- * - A system preview's verdict marks its model valid or invalid.
+ * - A system preview's verdict marks its model valid or invalid; a preview given up after
+ *   its last attempt (crashes, restarts) marks it invalid with the reason.
  * - On start, renders left mid-way by a crash are re-queued (or failed once out of
  *   attempts); on stop, running renders are stopped and re-queued without losing an attempt.
  * - Several processes may share a data directory (`serve` and agents' `renderbay mcp`):
@@ -30,8 +33,10 @@ import type { OverlayImage } from '../render/render-plan.js';
 import type { RenderOutputs, RenderResult } from '../render/worker-protocol.js';
 import { resolveRenderEnvironment } from '../environments/environment-service.js';
 import { getOverlayFile } from '../overlays/overlay-service.js';
-import { storedAs, type AssetName, type RenderAssets } from '../renders/render-assets.js';
+import { renderAssets, storedAs, type AssetName, type RenderAssets } from '../renders/render-assets.js';
+import { modelFileKeys, releaseFiles, storeAndReference } from '../storage/file-references.js';
 import { ACTIVE_STATUSES, type RenderRow, type RenderStatus } from '../renders/render-service.js';
+import { deleteExpiredRenders, RETENTION_INTERVAL_MS } from '../renders/render-retention.js';
 import type { RenderSettings } from '../settings/render-settings.js';
 import { EngineLock, isProcessAlive } from './engine-lock.js';
 import { groupPass, type PassVariant, type PendingRender } from './render-pass.js';
@@ -85,6 +90,7 @@ export class JobEngine implements RenderQueue {
   private stopping = false;
   private readonly lock: EngineLock;
   private poller: NodeJS.Timeout | null = null;
+  private nextRetentionAt = 0;
 
   constructor(
     private readonly context: Omit<AppContext, 'queue'>,
@@ -114,8 +120,22 @@ export class JobEngine implements RenderQueue {
       this.recover();
     }
     if (this.running.size === 0) await this.context.store.sweepTemp(isProcessAlive);
+    this.applyRetention();
     this.stopDeletedRenders();
     this.notify();
+  }
+
+  /** `retentionDays` (when set): deletes old finished renders at start, then hourly. */
+  private applyRetention(): void {
+    const days = this.context.config.retentionDays;
+    if (days === null || Date.now() < this.nextRetentionAt) return;
+    this.nextRetentionAt = Date.now() + RETENTION_INTERVAL_MS;
+    try {
+      const { renders, bytes } = deleteExpiredRenders(this.context, days);
+      if (renders > 0) this.log(`retention: deleted ${renders} render(s) finished more than ${days} day(s) ago, freed ${bytes} bytes`);
+    } catch (error) {
+      this.log(`retention: ${(error as Error).message} (tried again next hour)`);
+    }
   }
 
   /** Renders deleted by another process: stop their workers. */
@@ -173,7 +193,9 @@ export class JobEngine implements RenderQueue {
       .all(...ACTIVE_STATUSES) as RenderRow[];
     for (const row of interrupted) {
       if (row.attempts >= config.maxRenderAttempts) {
-        this.fail([row.id], new RenderbayError('render_interrupted', `The render was interrupted ${row.attempts} times (server restarts) and was given up`, 500));
+        const error = new RenderbayError('render_interrupted', `The render was interrupted ${row.attempts} times (server restarts) and was given up`, 500);
+        this.fail([row.id], error);
+        this.recordGivenUp([row.id], error);
       } else {
         this.requeue([row.id], false);
       }
@@ -286,6 +308,7 @@ export class JobEngine implements RenderQueue {
         },
       });
       await Promise.all(postersPublished);
+      progress.finish();
       const outputs = result.output === 'video' ? result.variants.map((variant) => variant.files) : [result.files];
       const assets: RenderAssets[] = [];
       for (const [index, files] of outputs.entries()) assets.push(await this.storeOutputs([...job.variants[index]], files));
@@ -305,28 +328,37 @@ export class JobEngine implements RenderQueue {
       this.handleFailure(ids, failure);
     } finally {
       await rm(workDirectory, { recursive: true, force: true });
+      // A deleted model keeps its files only while a render of it is pending or running.
+      this.release(modelFileKeys(this.context.db, claim.modelId));
     }
   }
 
   private async publishPosters(ids: string[], workDirectory: string, files: { poster: string; posterThumb: string }, variant: number): Promise<void> {
     // The worker still needs its files for the final publish: copy them, don't move them.
-    const assets: RenderAssets = {};
+    const copies: { asset: AssetName; path: string }[] = [];
     for (const [output, file] of Object.entries(files)) {
       const copy = path.join(workDirectory, `early-${variant}-${path.basename(file)}`);
       await copyFile(file, copy);
-      assets[OUTPUT_ASSETS[output]] = await this.context.store.put(copy);
+      copies.push({ asset: OUTPUT_ASSETS[output], path: copy });
     }
-    this.mergeAssets(ids, assets);
+    await storeAndReference(this.context, copies, (stored) => {
+      const assets: RenderAssets = {};
+      for (const [index, { asset }] of copies.entries()) assets[asset] = stored[index];
+      this.mergeAssets(ids, assets);
+    });
   }
 
   private async storeOutputs(ids: string[], files: RenderOutputs): Promise<RenderAssets> {
-    const assets: RenderAssets = {};
-    for (const [output, file] of Object.entries(files as unknown as Record<string, string>)) {
-      const asset = OUTPUT_ASSETS[output];
-      if (asset) assets[asset] = storedAs(asset, await this.context.store.put(file), file);
-    }
-    this.mergeAssets(ids, assets);
-    return assets;
+    const outputs = Object.entries(files as unknown as Record<string, string>)
+      .filter(([output]) => OUTPUT_ASSETS[output])
+      .map(([output, file]) => ({ asset: OUTPUT_ASSETS[output], path: file }));
+    // A render deleted meanwhile merges nothing: its outputs are released at once.
+    return storeAndReference(this.context, outputs, (stored) => {
+      const assets: RenderAssets = {};
+      for (const [index, { asset, path: file }] of outputs.entries()) assets[asset] = storedAs(asset, stored[index], file);
+      this.mergeAssets(ids, assets);
+      return assets;
+    });
   }
 
   private markDone(variants: { ids: string[]; assets: RenderAssets }[]): void {
@@ -373,7 +405,18 @@ export class JobEngine implements RenderQueue {
     if (final.length > 0) {
       this.fail(final.map((row) => row.id), error);
       if (userError) this.recordVerdict(final.map((row) => row.id), { valid: false, reason: error.message });
+      else this.recordGivenUp(final.map((row) => row.id), error);
     }
+  }
+
+  /**
+   * A system preview that failed on its last attempt for a server-side reason (the worker
+   * crashed or was killed, the server restarted mid-render): the model is never going to
+   * get a verdict from it, so it is `invalid` with the reason, not `processing` forever.
+   */
+  private recordGivenUp(ids: string[], error: RenderbayError): void {
+    const attempts = this.context.config.maxRenderAttempts;
+    this.recordVerdict(ids, { valid: false, reason: `The preview render failed on all ${attempts} attempt${attempts === 1 ? '' : 's'} (${error.code}): ${error.message}` });
   }
 
   /** Sets renders to `error` and refunds what they cost, in one transaction. */
@@ -398,12 +441,29 @@ export class JobEngine implements RenderQueue {
 
   /** Back to the queue; `keepAttempt: false` counts the try, `true` (a shutdown) does not. */
   private requeue(ids: string[], keepAttempt: boolean): void {
-    const statement = this.context.db.prepare(
+    const { db } = this.context;
+    const statement = db.prepare(
       `UPDATE renders SET status = 'pending', progress = 0, stage = NULL, assets = '{}', attempts = attempts - ?, updated_at = ? WHERE id = ?`,
     );
-    this.context.db.transaction(() => {
-      for (const id of ids) statement.run(keepAttempt ? 1 : 0, nowIso(), id);
+    const dropped = db.transaction(() => {
+      const keys: string[] = [];
+      for (const id of ids) {
+        const row = db.prepare('SELECT assets FROM renders WHERE id = ?').get(id) as Pick<RenderRow, 'assets'> | undefined;
+        if (row) keys.push(...Object.values(renderAssets(row)).map((asset) => asset.key)); // the early posters of the try
+        statement.run(keepAttempt ? 1 : 0, nowIso(), id);
+      }
+      return keys;
     })();
+    this.release(dropped);
+  }
+
+  /** Gives back files nothing needs any more; a failure (a busy database) leaves them to `renderbay gc`, never stops the engine. */
+  private release(keys: string[]): void {
+    try {
+      releaseFiles(this.context, keys);
+    } catch (error) {
+      this.log(`could not release ${keys.length} file(s), \`renderbay gc\` will: ${(error as Error).message}`);
+    }
   }
 
   private recordVerdict(ids: string[], verdict: { valid: true } | { valid: false; reason: string }): void {
@@ -430,30 +490,44 @@ function renderingPercent({ framesDone, framesTotal }: RenderProgress): number {
 
 /**
  * Maps worker progress to status, percent and stage, and writes only when something a
- * client can see changed (at most ~100 writes per render).
+ * client can see changed (at most ~100 writes per render). The status follows the real
+ * stages and never goes back: `poster-processing` until the poster is stored, `poster-done`
+ * while the rest of the frames render and the encoders finish, `video-processing` for the
+ * finishing step (outputs hashed and moved into the store), then `done` (markDone).
  */
 class ProgressWriter {
   private last = '';
   private posterReady = false;
+  private finishing = false;
   private latest: RenderProgress | null = null;
 
   constructor(private readonly write: (status: RenderStatus, percent: number, stage: string) => void) {}
 
   update(progress: RenderProgress): void {
     this.latest = progress;
+    if (this.finishing) return;
     // Rendering is 5–95 %; loading before it, the encoder's finish and publishing after.
     const percent = progress.stage === 'rendering' ? renderingPercent(progress) : progress.stage === 'encoding' ? 96 : progress.stage === 'preparing' ? 3 : 1;
-    const status: RenderStatus = this.posterReady ? 'video-processing' : 'poster-processing';
-    const key = `${status}|${percent}|${progress.stage}`;
-    if (key === this.last) return;
-    this.last = key;
-    this.write(status, percent, progress.stage);
+    this.writeOnce(this.posterReady ? 'poster-done' : 'poster-processing', percent, progress.stage);
   }
 
   posterDone(): void {
+    if (this.posterReady || this.finishing) return;
     this.posterReady = true;
     const percent = this.latest ? renderingPercent(this.latest) : 5;
-    this.last = `poster-done|${percent}|poster`;
-    this.write('poster-done', percent, 'poster');
+    this.writeOnce('poster-done', percent, this.latest?.stage ?? 'rendering');
+  }
+
+  /** The worker is done (every output encoded); what is left is publishing them. */
+  finish(): void {
+    this.finishing = true;
+    this.writeOnce('video-processing', 97, 'finishing');
+  }
+
+  private writeOnce(status: RenderStatus, percent: number, stage: string): void {
+    const key = `${status}|${percent}|${stage}`;
+    if (key === this.last) return;
+    this.last = key;
+    this.write(status, percent, stage);
   }
 }

@@ -5,25 +5,29 @@
  */
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { registerTools } from '../../tools/index.js';
+import { registerPrompts } from './prompts.js';
 import { registerRenderResources } from './resources.js';
+import { installToolList } from './tool-list.js';
 import type { McpSession } from './session.js';
 import { RENDERBAY_VERSION as version } from '../version.js';
 
 
 /** Sent to the client at initialisation; agents read it before planning. */
 export const INSTRUCTIONS = [
-  'Renderbay renders 3D models (GLB/glTF) into turntable product videos, posters and thumbnails on this machine.',
-  'Workflow: ingest_model (URL or local file, with tags) → quote the renders you plan (credits) → create_render or create_batch_renders (they return at once with ids) →',
-  'get_render with waitSeconds until status is "done" (it shows a poster preview once one exists) → download_render for the files.',
-  'Failed renders are refunded. Errors come back as "code: message", the same codes as the REST API; fix the argument they name and retry.',
+  'Renderbay renders 3D models (GLB/glTF) into product videos, posters and training datasets on this machine.',
+  'Workflow in few calls: ingest_model (urls, tags) → quote the { modelId, renderSettings } items → create_batch_renders → wait_for_renders with all ids → download_render.',
+  'list_renders answers "what exists / what is pending" in one call. Render settings reference: resource renderbay://docs/render-settings.',
+  'Failed renders (status error) are refunded. Errors come back as "code: message", the REST API\'s codes; fix the field they name and retry.',
 ].join(' ');
 
 export function createMcpServer(session: McpSession): { server: McpServer; cleanup(): Promise<void> } {
   const server = new McpServer(
     { name: 'renderbay', title: 'Renderbay', version },
-    { capabilities: { tools: {}, resources: {} }, instructions: INSTRUCTIONS },
+    { capabilities: { tools: {}, resources: {}, prompts: {}, logging: {} }, instructions: INSTRUCTIONS },
   );
   registerTools(server, session);
+  installToolList(server, session);
   registerRenderResources(server, session);
+  registerPrompts(server);
   return { server, cleanup: () => server.close() };
 }

@@ -19,6 +19,7 @@ import { z } from 'zod';
 import type { Caller, Scope } from '../accounts/api-keys.js';
 import { resultObject } from './schemas.js';
 import type { McpSession } from './session.js';
+import { listTool } from './tool-list.js';
 import { errorResult, successResult, type ToolOutput } from './tool-result.js';
 
 export type ToolExtra = RequestHandlerExtra<ServerRequest, ServerNotification>;
@@ -33,6 +34,12 @@ export interface ToolDefinition<Input extends z.ZodRawShape, Output extends z.Zo
   annotations: ToolAnnotations;
   /** Argument fields. The object is strict: an unknown argument is refused, never silently dropped. */
   input: Input;
+  /**
+   * Arguments naming files on the client's machine (`path`, `directory`): advertised over
+   * stdio only. Over HTTP they are still accepted, so that a client sending one anyway is
+   * told why it cannot work (`path_not_allowed`) rather than "unknown argument".
+   */
+  localInput?: z.ZodRawShape;
   /** Fields of `structuredContent`. Extra fields are allowed, so the service can grow. */
   output: Output;
   run(
@@ -47,8 +54,17 @@ export function defineTool<Input extends z.ZodRawShape, Output extends z.ZodRawS
   session: McpSession,
   tool: ToolDefinition<Input, Output>,
 ): RegisteredTool {
-  const inputSchema = z.strictObject(tool.input);
+  const inputSchema = z.strictObject({ ...tool.input, ...tool.localInput });
   const outputSchema = resultObject(tool.output);
+  listTool(server, {
+    name: tool.name,
+    title: tool.title,
+    description: tool.description,
+    scope: tool.scope,
+    annotations: tool.annotations,
+    input: session.transport === 'stdio' ? inputSchema : z.strictObject(tool.input),
+    output: outputSchema,
+  });
   return server.registerTool<typeof outputSchema, typeof inputSchema>(
     tool.name,
     {

@@ -39,6 +39,7 @@ export function createMcpHttpHandler(
       const session: McpSession = {
         context,
         transport: 'http',
+        scopes: caller.key?.scopes,
         // The key was resolved once for this request; each tool checks its own scope, as the REST routes do.
         authorize: (scope) => requireScope(caller, scope),
         apiUrl: (path) => `${baseUrl}${path}`,

@@ -30,19 +30,31 @@ export interface Preview {
 const cache = new Map<string, Promise<Preview>>();
 const CACHE_ENTRIES = 64;
 
-export function renderPreview(posterPath: string): Promise<Preview> {
-  let preview = cache.get(posterPath);
+/** Longest side of the previews wait_for_renders attaches, one per render: enough to check framing and background. */
+export const SMALL_PREVIEW_SIDE = 256;
+
+/** When a tool attaches previews: never (default), once the render is done, or whenever a poster exists. */
+export const PREVIEW_MODES = ['none', 'final', 'always'] as const;
+export type PreviewMode = (typeof PREVIEW_MODES)[number];
+
+export function wantsPreview(mode: PreviewMode | undefined, status: string): boolean {
+  return mode === 'always' || (mode === 'final' && status === 'done');
+}
+
+export function renderPreview(posterPath: string, maxSide: number = PREVIEW_DEFAULTS.maxSide): Promise<Preview> {
+  const key = `${maxSide}:${posterPath}`;
+  let preview = cache.get(key);
   if (!preview) {
-    preview = encodePreview(posterPath);
-    preview.catch(() => cache.delete(posterPath));
-    cache.set(posterPath, preview);
+    preview = encodePreview(posterPath, maxSide);
+    preview.catch(() => cache.delete(key));
+    cache.set(key, preview);
     if (cache.size > CACHE_ENTRIES) cache.delete(cache.keys().next().value!);
   }
   return preview;
 }
 
-async function encodePreview(posterPath: string): Promise<Preview> {
-  const { maxSide, maxBytes, quality } = PREVIEW_DEFAULTS;
+async function encodePreview(posterPath: string, maxSide: number): Promise<Preview> {
+  const { maxBytes, quality } = PREVIEW_DEFAULTS;
   // Loaded on first use: sharp costs ~100 ms to import, and `renderbay mcp` must start fast.
   const { default: sharp } = await import('sharp');
   const input = await readFile(posterPath);

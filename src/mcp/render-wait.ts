@@ -62,3 +62,54 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     signal?.addEventListener('abort', done, { once: true });
   });
 }
+
+/** What a multi-render wait reports: how many are finished, and the combined progress. */
+export interface CombinedProgress {
+  done: number;
+  total: number;
+  /** done + the unfinished renders' percent / 100: rises with every step of any render. */
+  progress: number;
+  message: string;
+}
+
+export function combinedProgress(renders: Pick<RenderItem, 'status' | 'progress'>[]): CombinedProgress {
+  const finished = renders.filter((render) => FINISHED_STATUSES.includes(render.status));
+  const failed = finished.filter((render) => render.status !== 'done').length;
+  const running = renders.filter((render) => !FINISHED_STATUSES.includes(render.status) && render.status !== 'pending').length;
+  const partial = renders.filter((render) => !FINISHED_STATUSES.includes(render.status)).reduce((sum, render) => sum + render.progress / 100, 0);
+  const queued = renders.length - finished.length - running;
+  return {
+    done: finished.length,
+    total: renders.length,
+    progress: Math.round((finished.length + partial) * 100) / 100,
+    message: `${finished.length}/${renders.length} finished${failed ? ` (${failed} failed)` : ''}, ${running} rendering, ${queued} queued`,
+  };
+}
+
+/**
+ * Waits for several renders at once (one query per poll) until every one is finished or
+ * time is up, and sends one combined progress stream on the request's progressToken:
+ * progress = renders finished plus the fractions of the rest, total = the number of
+ * renders, and a message such as "3/6 finished, 1 rendering, 2 queued".
+ */
+export async function waitForAll<Row extends Pick<RenderItem, 'status' | 'progress'>>(
+  read: () => Row[],
+  options: { waitSeconds: number; extra: ToolExtra; onChange?(rows: Row[]): Promise<void> | void },
+): Promise<Row[]> {
+  const { extra } = options;
+  const deadline = Date.now() + Math.min(options.waitSeconds, MAX_WAIT_SECONDS) * 1000;
+  const token = extra._meta?.progressToken;
+  let last = -1;
+  for (;;) {
+    const rows = read();
+    await options.onChange?.(rows);
+    const combined = combinedProgress(rows);
+    if (token !== undefined && combined.progress > last) {
+      last = combined.progress;
+      await extra.sendNotification({ method: 'notifications/progress', params: { progressToken: token, progress: combined.progress, total: combined.total, message: combined.message } });
+    }
+    const left = deadline - Date.now();
+    if (combined.done === combined.total || left <= 0 || extra.signal.aborted) return rows;
+    await sleep(Math.min(POLL_INTERVAL_MS, left), extra.signal);
+  }
+}

@@ -11,7 +11,9 @@ import { errorEnvelope, RenderbayError } from '../errors.js';
 import { ASSET_TYPES, assetType, requireRenderAsset } from '../renders/render-assets.js';
 import { findRenderRow } from '../renders/render-service.js';
 import { RESOURCE_URI_TEMPLATE } from './render-files.js';
+import { SETTINGS_DOCS_URI } from './schemas.js';
 import type { McpSession } from './session.js';
+import { renderSettingsDocs } from './settings-docs.js';
 
 /** Largest file returned inline (a base64 blob in one JSON-RPC message). */
 export const MAX_RESOURCE_BYTES = 8 * 1024 * 1024;
@@ -20,6 +22,12 @@ export const MAX_RESOURCE_BYTES = 8 * 1024 * 1024;
 const RESOURCE_NOT_FOUND = -32002;
 
 export function registerRenderResources(server: McpServer, session: McpSession): void {
+  server.registerResource(
+    'render-settings',
+    SETTINGS_DOCS_URI,
+    { title: 'Render settings reference', description: 'Every render setting with its meaning, range and default; prices; render statuses.', mimeType: 'text/markdown' },
+    (uri) => ({ contents: [{ uri: uri.href, mimeType: 'text/markdown', text: renderSettingsDocs() }] }),
+  );
   server.registerResource(
     'render-file',
     new ResourceTemplate(RESOURCE_URI_TEMPLATE, {

@@ -10,33 +10,52 @@
  */
 import { z } from 'zod';
 import { RENDER_STATUSES, MAX_BATCH } from '../renders/render-service.js';
-import { LIST_DEFAULT_LIMIT, LIST_MAX_LIMIT } from '../paging.js';
-import { PRICES } from '../credits/prices.js';
-import { frameSize, QUALITIES, renderSettingsFields } from '../settings/render-settings.js';
+import { LIST_MAX_LIMIT } from '../paging.js';
+import { DATASET_QUALITIES, OUTPUTS, QUALITIES, renderSettingsFields } from '../settings/render-settings.js';
 
-/** The settings schema as JSON Schema, for tools/list. */
-function settingsJsonSchema(): Record<string, unknown> {
-  const { $schema: _dialect, ...schema } = z.toJSONSchema(renderSettingsFields, { io: 'input', target: 'draft-7' }) as Record<string, unknown>;
-  return schema;
-}
+/** Where the full settings reference lives: tool descriptions point here instead of repeating it. */
+export const SETTINGS_DOCS_URI = 'renderbay://docs/render-settings';
 
-function settingsDescription(): string {
-  const tiers = QUALITIES.map((quality) => {
-    const { width, height } = frameSize(quality, '16:9');
-    return `${quality} ${width}×${height} (${PRICES[quality]} credit${PRICES[quality] === 1 ? '' : 's'})`;
-  });
-  return (
-    'Render settings; every field is optional and has the default shown. ' +
-    `quality tiers at 16:9: ${tiers.join(', ')}; pro is a ProRes 4444 .mov with a transparent background. ` +
-    'effect picks the camera move (turntable, hero-spin, showcase, zoom-orbit, reveal; effect "dataset" is the same as output "dataset"). bgColor is "#rrggbb"; bgImageId and foregroundIds take overlay ids (upload images with upload_overlay, layer background or foreground). ' +
-    'length is in seconds; rotateY is the camera start angle; tiltX/panX/rollZ orient the model; animation plays a clip of the model ("*" for its first). ' +
-    'Renders of one model that differ only in background (bgColor, bgImageId, bgAlign, vignette, foregroundIds) are rendered once and composited per background: batch them. ' +
-    'output "dataset" renders a training dataset instead of a video (see datasetQuality; use quote for its price).'
+/** Marks a `renderSettings` node: tools/list replaces it with a `$ref` to the tool's one copy of the settings schema. */
+export const SETTINGS_MARKER = 'x-renderbay-settings';
+
+/** JSON Schema keywords a field of the compact settings schema keeps: what a value may be, not prose. */
+const COMPACT_KEYWORDS = ['type', 'enum', 'minimum', 'maximum', 'default', 'items', 'maxItems', 'pattern'];
+
+/**
+ * The settings schema as advertised in tools/list: every field with its type, enum,
+ * range and default, but without the prose (that is in SETTINGS_DOCS_URI). It keeps
+ * `additionalProperties: false`, so an agent still sees that unknown fields are refused.
+ */
+export function compactSettingsSchema(): Record<string, unknown> {
+  const full = z.toJSONSchema(renderSettingsFields, { io: 'input', target: 'draft-7' }) as { properties: Record<string, Record<string, unknown>> };
+  const properties = Object.fromEntries(
+    Object.entries(full.properties).map(([field, schema]) => [
+      field,
+      // An enum says the type already.
+      Object.fromEntries(Object.entries(schema).filter(([keyword]) => COMPACT_KEYWORDS.includes(keyword) && !(keyword === 'type' && schema.enum))),
+    ]),
   );
+  return { type: 'object', description: `Reference: ${SETTINGS_DOCS_URI}`, properties, additionalProperties: false };
 }
 
 /** `renderSettings` as a tool argument (checked by the service: `invalid_settings` names the field and what it allows). */
-export const renderSettingsArgument = z.record(z.string(), z.unknown()).meta({ ...settingsJsonSchema(), description: settingsDescription() });
+export const renderSettingsArgument = z.record(z.string(), z.unknown()).meta({ [SETTINGS_MARKER]: true });
+
+/**
+ * `renderSettings` where a tool takes it only as a shortcut (ingest_model): advertised as a
+ * plain object pointing to the one full copy, to keep tools/list small; checked like any other.
+ */
+export const renderSettingsShortcut = z.record(z.string(), z.unknown()).describe('As in create_render: also queues that render');
+
+/**
+ * A quote item given as bare settings: advertised with the fields that set the price; the
+ * others are accepted and checked by the service like anywhere else.
+ */
+export const priceSettingsArgument = z.record(z.string(), z.unknown()).meta({
+  properties: { quality: { enum: [...QUALITIES] }, output: { enum: [...OUTPUTS] }, datasetQuality: { enum: [...DATASET_QUALITIES] } },
+  description: 'Render settings; these fields set the price',
+});
 
 /** A list argument of 1 to MAX_BATCH items (the service answers `renders_required` / `too_many`). */
 export function batchArgument<Item extends z.ZodType>(item: Item, description: string) {
@@ -46,8 +65,8 @@ export function batchArgument<Item extends z.ZodType>(item: Item, description: s
 export const idArgument = (what: string) => z.string().describe(what);
 
 export const pagingArguments = {
-  limit: z.number().int().meta({ minimum: 1, maximum: LIST_MAX_LIMIT, description: `Page size, 1–${LIST_MAX_LIMIT} (default ${LIST_DEFAULT_LIMIT}; larger values are clamped)` }).optional(),
-  offset: z.number().int().meta({ minimum: 0, description: 'Items to skip (default 0)' }).optional(),
+  limit: z.number().int().meta({ minimum: 1, maximum: LIST_MAX_LIMIT, description: 'Default 50' }).optional(),
+  offset: z.number().int().meta({ minimum: 0 }).optional(),
 };
 
 // ---- results ----
@@ -79,26 +98,16 @@ export const modelOutput = {
 
 export const renderStatus = z.enum(RENDER_STATUSES);
 
-export const renderSummaryOutput = {
-  id: z.string(),
-  status: renderStatus,
-  renderSettings: settingsOutput,
-  createdAt: z.string(),
-  updatedAt: z.string(),
-  isSystemPreview: z.boolean().describe('The free integrity-check render every new model gets'),
-  is_system_preview: z.boolean().describe('Same as isSystemPreview (the hosted API\'s name)'),
-};
-
+/** get_render's declared fields (the result carries the whole render, as GET /v1/renders/:id). */
 export const renderOutput = {
-  ...renderSummaryOutput,
+  id: z.string(),
   modelId: z.string(),
-  fileSize: z.number().nullable(),
-  errorMessage: z.string().nullable(),
-  hasWebVariant: z.boolean(),
-  progress: z.number().describe('0–100'),
+  status: renderStatus,
+  progress: z.number(),
   stage: z.string().nullable(),
   errorCode: z.string().nullable(),
-  credits: z.number(),
+  errorMessage: z.string().nullable(),
+  renderSettings: settingsOutput,
 };
 
 export const pageMetaOutput = resultObject({ total: z.number(), offset: z.number(), limit: z.number() });
@@ -123,5 +132,14 @@ export const quoteOutput = {
   creditsRequired: z.number(),
   creditsAvailable: z.number(),
   sufficient: z.boolean(),
-  breakdown: z.array(resultObject({ quality: z.string().optional(), datasetQuality: z.string().optional(), credits: z.number() })),
+  breakdown: z.array(resultObject({ credits: z.number() })),
+  problems: z.array(resultObject({ index: z.number(), code: z.string(), message: z.string() })).optional(),
 };
+
+/** The compact render row of list_renders, wait_for_renders and get_model. */
+export const compactRenderOutput = resultObject({
+  id: z.string(),
+  modelId: z.string(),
+  status: z.enum(RENDER_STATUSES),
+  progress: z.number(),
+});

@@ -13,6 +13,10 @@ export interface McpSession {
    * `http`: it does not (URLs in, authenticated download URLs out).
    */
   transport: 'stdio' | 'http';
+  /** The scopes of the caller's key (HTTP); tools/list shows only the tools they allow. Absent: every scope (stdio). */
+  scopes?: Scope[];
+  /** stdio: renders costing more than this many credits are confirmed with the user first (when the client supports elicitation). */
+  confirmAbove?: number;
   /** The caller, checked for `scope` with the REST API's rules and error codes. */
   authorize(scope: Scope): Caller;
   /** HTTP only: the absolute URL of a REST API path, e.g. `/renders/abc/video` → `http://host:port/v1/renders/abc/video`. */

@@ -12,7 +12,9 @@ import { RenderbayError } from '../errors.js';
 import { openDataDirectory } from '../open-data-directory.js';
 import { createMcpServer } from './create-server.js';
 import { allowDirectories, watchLocalRoots } from './local-roots.js';
+import { watchRenderEvents } from './render-log.js';
 import type { McpSession } from './session.js';
+import { DEFAULT_CONFIRM_ABOVE } from './spending-guard.js';
 
 const NAME = 'renderbay mcp';
 
@@ -28,6 +30,8 @@ export function keepStdoutForProtocol(): void {
 export interface StdioOptions {
   /** `--allow-dir`: where local paths may lead for a client without roots (default: RENDERBAY_ALLOW_DIRS, else the start directory and home). */
   allowDirs?: string[];
+  /** `--confirm-above`: creating renders that cost more asks the user first (elicitation). */
+  confirmAbove?: number;
 }
 
 export async function runStdioServer(overrides: Partial<ServerConfig> = {}, options: StdioOptions = {}): Promise<void> {
@@ -45,6 +49,7 @@ export async function runStdioServer(overrides: Partial<ServerConfig> = {}, opti
   const session: McpSession = {
     context,
     transport: 'stdio',
+    confirmAbove: options.confirmAbove ?? DEFAULT_CONFIRM_ABOVE,
     authorize: (): Caller => {
       const current = getAccount(db, accountId);
       if (current.status === 'suspended') throw new RenderbayError('forbidden', 'This account is suspended', 403);
@@ -56,6 +61,7 @@ export async function runStdioServer(overrides: Partial<ServerConfig> = {}, opti
   const allowed = allowDirectories(options.allowDirs);
   session.localRoots = watchLocalRoots(server.server, allowed);
   const transport = new StdioServerTransport();
+  const stopWatching = watchRenderEvents(server, context, accountId);
 
   let stopping = false;
   const finished = new Promise<void>((resolve) => {
@@ -64,6 +70,7 @@ export async function runStdioServer(overrides: Partial<ServerConfig> = {}, opti
       stopping = true;
       log(`${reason}: stopping (running renders return to the queue)`);
       void (async () => {
+        stopWatching();
         await cleanup().catch(() => {});
         await engine.stop();
         db.close();

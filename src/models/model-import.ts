@@ -6,6 +6,7 @@
  */
 import { withUploadSlot } from '../api/upload-slots.js';
 import type { AppContext } from '../context.js';
+import { downloadToFile } from '../ingest/url-download.js';
 import { parseSettingsField } from '../renders/render-service.js';
 import { createModelFromFile, type CreatedModel, type IncomingModelFile } from './model-service.js';
 
@@ -22,8 +23,6 @@ export async function importFetchedModel(
 /** A .glb or .gltf downloaded from a public http(s) URL (private addresses only when the server allows them). */
 export function importModelFromUrl(context: AppContext, accountId: string, url: unknown, renderSettings: unknown): Promise<CreatedModel> {
   return importFetchedModel(context, accountId, renderSettings, async () => {
-    // Loaded on first use: undici is slow to import and `renderbay mcp` must start fast.
-    const { downloadToFile } = await import('../ingest/url-download.js');
     const file = await downloadToFile(url, context.store.tempDirectory, { allowPrivate: context.config.allowPrivateUrls });
     return { path: file.path, sha256: file.sha256, size: file.bytes, originalName: file.filename, onlyGltf: true };
   });

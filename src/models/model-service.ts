@@ -7,9 +7,10 @@
  * unpacked safely, OBJ scans converted, everything validated with the Khronos validator
  * and normalised into one GLB. Both files are kept in the store: the upload as received
  * (`source_key`; its SHA-256 is the model's `sha256` and drives dedup and check-hash, so
- * a user can look up the file they have) and the normalised GLB (`file_key`) that
- * renders, `GET /models/:id/file` and USDZ exports use. An upload that is already a
- * plain GLB is stored once and serves as both.
+ * a user can look up the file they have, and `GET /models/:id/file` returns it for a
+ * .glb/.gltf) and the normalised GLB (`file_key`) that renders and USDZ exports use (and
+ * `/file` returns for an archive). An upload that is already a plain GLB is stored once
+ * and serves as both.
  */
 import { statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -20,12 +21,13 @@ import { RenderbayError } from '../errors.js';
 import { newId, nowIso } from '../ids.js';
 import { assertRenderOverlays } from '../overlays/overlay-service.js';
 import { assertAnimationClip, clipName } from './model-animations.js';
-import { insertRender, parseSettingsField, SYSTEM_PREVIEW_SETTINGS, type RenderSummary, listRendersOfModel } from '../renders/render-service.js';
+import { deleteRenderRows, insertRender, parseSettingsField, SYSTEM_PREVIEW_SETTINGS, type RenderSummary, listRendersOfModel } from '../renders/render-service.js';
 import { ingestInWorker } from '../ingest/ingest-worker.js';
 import type { IngestResult } from '../ingest/ingest-model.js';
 import type { ValidationReport } from '../ingest/validate-gltf.js';
 import { assertModelFileName, sniffModelFormat } from './model-format.js';
 import { parsePaging, type Page } from '../paging.js';
+import { modelFileKeys, releaseFiles, storeAndReference } from '../storage/file-references.js';
 
 export interface ModelItem {
   id: string;
@@ -53,7 +55,7 @@ export interface ModelDetail extends ModelItem {
   warnings: string[];
   /** Triangles, vertices, bounding box and units, materials, textures, animations, variants, extensions. */
   facts: IngestResult['facts'];
-  /** The file `GET /models/:id/file` returns (the normalised GLB for every model ingested). */
+  /** The file `GET /models/:id/file` returns: the upload for a .glb/.gltf, the converted GLB for an archive. */
   file: { format: string; size: number | null; sha256: string };
   /** The last USDZ export: its size and what it could not carry; null until first exported. */
   usdz: { size: number | null; sha256: string; warnings: string[] } | null;
@@ -156,10 +158,10 @@ export async function createModelFromFile(context: AppContext, accountId: string
     }
     // Content-addressed: storing first is idempotent, and the duplicate check below runs in
     // the same synchronous transaction as the insert, so concurrent uploads of one file
-    // cannot both create a model.
-    const source = await context.store.put(file.path, file.sha256);
-    const model = ingested.glbPath ? await context.store.put(ingested.glbPath) : source;
-    const created = context.db.transaction((): CreatedModel => {
+    // cannot both create a model. A refusal in it (no_credits) leaves no file behind.
+    const files = [{ path: file.path, sha256: file.sha256 }, ...(ingested.glbPath ? [{ path: ingested.glbPath }] : [])];
+    const created = await storeAndReference(context, files, ([source, normalised]): CreatedModel => {
+      const model = normalised ?? source;
       const duplicate = duplicateOf(context, accountId, file.sha256, settings);
       if (duplicate) return duplicate;
       const modelId = newId();
@@ -199,7 +201,7 @@ export async function createModelFromFile(context: AppContext, accountId: string
       }
       const paid = settings ? insertRender(context, accountId, modelId, settings, { systemPreview: false }) : null;
       return { modelId, renderId: (paid ?? preview).id, duplicate: false };
-    })();
+    });
     context.queue.notify();
     return created;
   } finally {
@@ -268,9 +270,14 @@ export function getModel(context: AppContext, accountId: string, modelId: unknow
     validation: row.validation ? (JSON.parse(row.validation) as ValidationReport) : null,
     warnings: JSON.parse(row.warnings ?? '[]') as string[],
     facts: row.facts ? (JSON.parse(row.facts) as IngestResult['facts']) : null,
-    file: { format: row.format, size: storedSize(context, row.file_key), sha256: row.file_key },
+    file: describeModelFile(context, row),
     usdz: row.usdz_key ? { size: storedSize(context, row.usdz_key), sha256: row.usdz_key, warnings: JSON.parse(row.usdz_warnings ?? '[]') as string[] } : null,
   };
+}
+
+function describeModelFile(context: AppContext, row: ModelRow): ModelDetail['file'] {
+  const { key, format } = servedModelFile(row);
+  return { format, size: storedSize(context, key), sha256: key };
 }
 
 function storedSize(context: AppContext, key: string): number | null {
@@ -314,19 +321,43 @@ export function setModelArchived(context: AppContext, accountId: string, modelId
   return toModelItem(findModelRow(context, accountId, row.id));
 }
 
-/** Soft delete: the model disappears from lists and lookups; its renders stay reachable. */
-export function deleteModel(context: AppContext, accountId: string, modelId: unknown): { id: string; deleted: true } {
+/**
+ * Soft delete: the model disappears from lists and lookups; its paid renders stay
+ * reachable. Its system preview renders go with it, and its files (upload, normalised GLB,
+ * USDZ, previews' outputs) are released as soon as no pending render of it needs them
+ * (the job engine releases them when the last one finishes).
+ */
+export async function deleteModel(context: AppContext, accountId: string, modelId: unknown): Promise<{ id: string; deleted: true }> {
   const row = findModelRow(context, accountId, modelId);
-  context.db.prepare('UPDATE models SET deleted_at = ?, updated_at = ? WHERE id = ?').run(nowIso(), nowIso(), row.id);
+  const previews = context.db.prepare('SELECT id FROM renders WHERE model_id = ? AND is_system_preview = 1').pluck().all(row.id) as string[];
+  for (const id of previews) await context.queue.cancel(id);
+  const keys = context.db.transaction(() => {
+    const now = nowIso();
+    context.db.prepare('UPDATE models SET deleted_at = ?, updated_at = ? WHERE id = ? AND deleted_at IS NULL').run(now, now, row.id);
+    return [...deleteRenderRows(context, previews), ...modelFileKeys(context.db, row.id)];
+  })();
+  releaseFiles(context, keys);
   return { id: row.id, deleted: true };
 }
 
-/** The file renders use: the normalised GLB (or, for a model found broken at ingest, the upload as received). */
+/**
+ * What `GET /models/:id/file` sends, and `file` in the model's details: the upload as
+ * received when it is a glTF a loader opens as is (a `.glb` or `.gltf`: Draco or meshopt
+ * stay compressed, the SHA-256 is the user's own file's), the GLB converted from it for an
+ * archive (OBJ scan, glTF folder), and for a model found broken at ingest (or one from
+ * before ingest) the one file there is. Renders keep using the normalised GLB (`file_key`).
+ */
+function servedModelFile(row: ModelRow): { key: string; format: string } {
+  if (row.source_key && (row.source_format === 'glb' || row.source_format === 'gltf')) return { key: row.source_key, format: row.source_format };
+  return { key: row.file_key, format: row.format };
+}
+
 export function modelFile(context: AppContext, accountId: string, modelId: unknown): { path: string; name: string; sha256: string; format: string } {
   const row = findModelRow(context, accountId, modelId);
-  if (!context.store.has(row.file_key)) throw new RenderbayError('file_not_found', 'The model file is missing from storage', 404);
-  const extension = row.format === 'gltf' ? 'gltf' : row.format === 'zip' ? 'zip' : 'glb';
-  return { path: context.store.pathOf(row.file_key), name: `${modelBaseName(row)}.${extension}`, sha256: row.file_key, format: row.format };
+  const { key, format } = servedModelFile(row);
+  if (!context.store.has(key)) throw new RenderbayError('file_not_found', 'The model file is missing from storage', 404);
+  const extension = format === 'gltf' ? 'gltf' : format === 'zip' ? 'zip' : 'glb';
+  return { path: context.store.pathOf(key), name: `${modelBaseName(row)}.${extension}`, sha256: key, format };
 }
 
 export function modelBaseName(row: Pick<ModelRow, 'original_name'>): string {

@@ -15,6 +15,7 @@ import type { AppContext } from '../context.js';
 import { RenderbayError } from '../errors.js';
 import { exportUsdzInWorker } from '../ingest/ingest-worker.js';
 import { findModelRow, modelBaseName } from './model-service.js';
+import { storeAndReference } from '../storage/file-references.js';
 
 export interface ModelUsdz {
   /** The package in the store (read-only; copy it, never move it). */
@@ -42,8 +43,10 @@ export async function modelUsdz(context: AppContext, accountId: string, modelId:
   try {
     const output = path.join(workDirectory, 'model.usdz');
     const { warnings } = await exportUsdzInWorker(context.store.pathOf(row.file_key), output);
-    const stored = await context.store.put(output);
-    context.db.prepare('UPDATE models SET usdz_key = ?, usdz_warnings = ? WHERE id = ?').run(stored.key, JSON.stringify(warnings), row.id);
+    const stored = await storeAndReference(context, [{ path: output }], ([usdz]) => {
+      context.db.prepare('UPDATE models SET usdz_key = ?, usdz_warnings = ? WHERE id = ?').run(usdz.key, JSON.stringify(warnings), row.id);
+      return usdz;
+    });
     return { path: context.store.pathOf(stored.key), name, sha256: stored.key, size: stored.size, warnings };
   } finally {
     await rm(workDirectory, { recursive: true, force: true });

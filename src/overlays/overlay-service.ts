@@ -8,7 +8,7 @@ import sharp from 'sharp';
 import type { AppContext } from '../context.js';
 import { RenderbayError } from '../errors.js';
 import { newId, nowIso } from '../ids.js';
-import { removeUnreferencedFiles } from '../renders/render-service.js';
+import { releaseFiles, storeAndReference } from '../storage/file-references.js';
 import { ALIGNMENTS } from '../settings/render-settings.js';
 
 export const OVERLAY_LAYERS = ['background', 'foreground'] as const;
@@ -93,14 +93,15 @@ export async function createOverlay(
     if (!metadata.width || !metadata.height || metadata.width > 16384 || metadata.height > 16384) {
       throw new RenderbayError('invalid_format', `${file.filename} declares ${metadata.width}×${metadata.height} pixels; the limit is 16384×16384`);
     }
-    const stored = await context.store.put(file.path, file.sha256);
     const id = newId();
-    context.db
-      .prepare(
-        `INSERT INTO overlays (id, account_id, layer, alignment, name, description, file_key, mime_type, file_size, width, height, published, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(id, accountId, layer, alignment, name, description, stored.key, mimeType, stored.size, metadata.width, metadata.height, accountId === null ? 1 : 0, nowIso());
+    await storeAndReference(context, [{ path: file.path, sha256: file.sha256 }], ([stored]) =>
+      context.db
+        .prepare(
+          `INSERT INTO overlays (id, account_id, layer, alignment, name, description, file_key, mime_type, file_size, width, height, published, created_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(id, accountId, layer, alignment, name, description, stored.key, mimeType, stored.size, metadata.width, metadata.height, accountId === null ? 1 : 0, nowIso()),
+    );
     return toOverlay(context.db.prepare('SELECT * FROM overlays WHERE id = ?').get(id) as OverlayRow);
   } finally {
     if (file) await rm(file.path, { force: true });
@@ -162,6 +163,6 @@ export async function deleteOverlay(context: AppContext, accountId: string, over
   const row = context.db.prepare('SELECT * FROM overlays WHERE id = ? AND account_id = ?').get(overlayId, accountId) as OverlayRow | undefined;
   if (!row) throw new RenderbayError('overlay_not_found', 'Overlay not found', 404);
   context.db.prepare('DELETE FROM overlays WHERE id = ?').run(row.id);
-  await removeUnreferencedFiles(context, [row.file_key]);
+  releaseFiles(context, [row.file_key]);
   return { id: row.id, deleted: true };
 }

@@ -12,6 +12,8 @@ export interface StoredAsset {
   size: number;
   /** The file's own name when it differs from the asset's usual one (pro's video is video.mov). */
   fileName?: string;
+  /** The content's CRC-32 (the bundle's zip headers need it before the first byte); absent on renders stored before it. */
+  crc32?: number;
 }
 
 export type AssetName = 'video' | 'web' | 'thumb' | 'poster' | 'posterFull' | 'dataset';

@@ -10,12 +10,12 @@ import { priceOf } from '../credits/prices.js';
 import { RenderbayError } from '../errors.js';
 import { newId, nowIso } from '../ids.js';
 import { findModelRow, type ModelRow } from '../models/model-service.js';
-import { parsePaging, type Page } from '../paging.js';
 import { parseRenderSettings, type RenderSettings } from '../settings/render-settings.js';
 import { resolveRenderEnvironment } from '../environments/environment-service.js';
 import { assertRenderOverlays } from '../overlays/overlay-service.js';
 import { assertAnimationClip, clipNamesReadOnce, type ClipNameReader } from '../models/model-animations.js';
-import type { RenderAssets } from './render-assets.js';
+import { renderAssets } from './render-assets.js';
+import { modelFileKeys, releaseFiles } from '../storage/file-references.js';
 
 export const RENDER_STATUSES = ['pending', 'poster-processing', 'poster-done', 'video-processing', 'done', 'error', 'failed'] as const;
 export type RenderStatus = (typeof RENDER_STATUSES)[number];
@@ -90,7 +90,7 @@ export const toRenderSummary = (row: RenderRow): RenderSummary => ({
 
 /** A render in full (`GET /renders/:id`, lists, MCP get_render): the summary plus its progress and outputs. */
 export const toRenderItem = (row: RenderRow): RenderItem => {
-  const assets = JSON.parse(row.assets) as RenderAssets;
+  const assets = renderAssets(row);
   const { id, ...summary } = toRenderSummary(row);
   return {
     id,
@@ -131,6 +131,11 @@ export function insertRender(
   settings: RenderSettings,
   options: { systemPreview: boolean },
 ): RenderRow {
+  // Checked in the inserting transaction: a model deleted since the request was validated
+  // may already have given its files back (src/storage/file-references.ts).
+  if (context.db.prepare('SELECT deleted_at FROM models WHERE id = ?').pluck().get(modelId) !== null) {
+    throw new RenderbayError('model_not_found', 'Model not found', 404);
+  }
   const id = newId();
   const now = nowIso();
   const credits = options.systemPreview ? 0 : priceOf(settings).credits;
@@ -151,7 +156,7 @@ export function findRenderRow(context: AppContext, accountId: string, renderId: 
   return row;
 }
 
-function assertRenderable(context: AppContext, accountId: string, modelId: unknown): ModelRow {
+export function assertRenderable(context: AppContext, accountId: string, modelId: unknown): ModelRow {
   const model = findModelRow(context, accountId, modelId);
   if (model.status === 'invalid') {
     throw new RenderbayError('invalid_model', `This model failed its integrity check: ${model.invalid_reason ?? 'unknown reason'}`);
@@ -194,16 +199,8 @@ export async function createBatch(context: AppContext, accountId: string, body: 
   const renders = (body as { renders?: unknown } | null)?.renders;
   if (!Array.isArray(renders) || renders.length === 0) throw new RenderbayError('renders_required', 'renders must be a non-empty array', 400);
   if (renders.length > MAX_BATCH) throw new RenderbayError('too_many', `At most ${MAX_BATCH} renders per batch (got ${renders.length})`, 400);
-  const items: { modelId: string; settings: RenderSettings }[] = [];
   const clipNames = clipNamesReadOnce();
-  for (const [index, item] of renders.entries()) {
-    try {
-      items.push(await validateRenderRequest(context, accountId, item, clipNames));
-    } catch (error) {
-      if (error instanceof RenderbayError) throw new RenderbayError(error.code, `renders[${index}]: ${error.message}`, error.status);
-      throw error;
-    }
-  }
+  const items = await validateEach(renders, (item) => validateRenderRequest(context, accountId, item, clipNames));
   const needed = items.reduce((sum, item) => sum + priceOf(item.settings).credits, 0);
   const created = context.db.transaction(() => {
     const balance = (context.db.prepare('SELECT credits FROM accounts WHERE id = ?').get(accountId) as { credits: number }).credits;
@@ -214,29 +211,27 @@ export async function createBatch(context: AppContext, accountId: string, body: 
   return created.map((row) => ({ id: row.id, modelId: row.model_id, status: row.status }));
 }
 
-export function listRenders(
-  context: AppContext,
-  accountId: string,
-  query: { model?: unknown; status?: unknown; limit?: unknown; offset?: unknown },
-): Page<RenderItem> {
-  const { limit, offset } = parsePaging(query);
-  const conditions = ['account_id = @accountId'];
-  const parameters: Record<string, unknown> = { accountId, limit, offset };
-  if (typeof query.model === 'string' && query.model !== '') {
-    conditions.push('model_id = @model');
-    parameters.model = query.model;
-  }
-  if (typeof query.status === 'string' && query.status !== '') {
-    if (!(RENDER_STATUSES as readonly string[]).includes(query.status)) {
-      throw new RenderbayError('invalid_request', `status must be one of: ${RENDER_STATUSES.join(', ')}`);
+/**
+ * Checks every item of a list and returns the results, or throws one error naming every
+ * failing item (`renders[2]: …; renders[5]: …`), so a caller fixes them all in one go. The
+ * error keeps the first failure's code and status.
+ */
+export async function validateEach<Result>(items: unknown[], validate: (item: unknown) => Promise<Result> | Result): Promise<Result[]> {
+  const results: Result[] = [];
+  const failures: { index: number; error: RenderbayError }[] = [];
+  for (const [index, item] of items.entries()) {
+    try {
+      results.push(await validate(item));
+    } catch (error) {
+      if (!(error instanceof RenderbayError)) throw error;
+      failures.push({ index, error });
     }
-    conditions.push('status = @status');
-    parameters.status = query.status;
   }
-  const where = conditions.join(' AND ');
-  const total = (context.db.prepare(`SELECT COUNT(*) AS total FROM renders WHERE ${where}`).get(parameters) as { total: number }).total;
-  const rows = context.db.prepare(`SELECT * FROM renders WHERE ${where} ORDER BY created_at DESC, id LIMIT @limit OFFSET @offset`).all(parameters) as RenderRow[];
-  return { data: rows.map(toRenderItem), meta: { total, offset, limit } };
+  if (failures.length > 0) {
+    const [first] = failures;
+    throw new RenderbayError(first.error.code, failures.map(({ index, error }) => `renders[${index}]: ${error.message}`).join('; '), first.error.status);
+  }
+  return results;
 }
 
 export function listRendersOfModel(context: AppContext, modelId: string): RenderSummary[] {
@@ -265,25 +260,29 @@ export function dismissRender(context: AppContext, accountId: string, renderId: 
 export async function deleteRender(context: AppContext, accountId: string, renderId: unknown): Promise<{ id: string; deleted: true }> {
   const row = findRenderRow(context, accountId, renderId);
   if (!FINISHED_STATUSES.includes(row.status)) await context.queue.cancel(row.id);
-  const keys = context.db.transaction(() => {
-    const current = findRenderRow(context, accountId, row.id);
-    const unfinished = !FINISHED_STATUSES.includes(current.status);
-    if (unfinished && current.credits > 0 && current.refunded === 0) recordCreditChange(context.db, accountId, current.credits, 'refund', current.id);
-    context.db.prepare('DELETE FROM renders WHERE id = ?').run(current.id);
-    return Object.values(JSON.parse(current.assets) as RenderAssets).map((asset) => asset.key);
-  })();
-  await removeUnreferencedFiles(context, keys);
+  const keys = context.db.transaction(() => deleteRenderRows(context, [findRenderRow(context, accountId, row.id).id]))();
+  releaseFiles(context, keys);
   return { id: row.id, deleted: true };
 }
 
-/** Removes stored files no model, render, overlay or environment refers to any more. */
-export async function removeUnreferencedFiles(context: AppContext, keys: string[]): Promise<void> {
-  for (const key of new Set(keys)) {
-    const referenced =
-      context.db.prepare('SELECT 1 FROM models WHERE file_key = ? OR source_key = ? OR usdz_key = ?').get(key, key, key) ??
-      context.db.prepare('SELECT 1 FROM overlays WHERE file_key = ?').get(key) ??
-      context.db.prepare('SELECT 1 FROM environments WHERE file_key = ?').get(key) ??
-      context.db.prepare('SELECT 1 FROM renders, json_each(renders.assets) WHERE json_extract(json_each.value, \'$.key\') = ?').get(key);
-    if (!referenced) await context.store.remove(key);
+/**
+ * Deletes render rows (run inside the caller's transaction; workers already stopped),
+ * refunding those that had not finished. Returns the stored keys this may have freed —
+ * the renders' outputs, and the files of a deleted model that no render needs any more —
+ * for `releaseFiles` once the transaction has committed.
+ */
+export function deleteRenderRows(context: Pick<AppContext, 'db'>, renderIds: string[]): string[] {
+  const keys: string[] = [];
+  const models = new Set<string>();
+  for (const id of renderIds) {
+    const row = context.db.prepare('SELECT * FROM renders WHERE id = ?').get(id) as RenderRow | undefined;
+    if (!row) continue;
+    const unfinished = !FINISHED_STATUSES.includes(row.status);
+    if (unfinished && row.credits > 0 && row.refunded === 0) recordCreditChange(context.db, row.account_id, row.credits, 'refund', row.id);
+    context.db.prepare('DELETE FROM renders WHERE id = ?').run(row.id);
+    keys.push(...Object.values(renderAssets(row)).map((asset) => asset.key));
+    models.add(row.model_id);
   }
+  for (const modelId of models) keys.push(...modelFileKeys(context.db, modelId));
+  return keys;
 }

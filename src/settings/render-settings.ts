@@ -145,7 +145,7 @@ export const renderSettingsFields = z.strictObject(
       .default('#ffffff')
       .describe('Background colour, a 6-digit hex with # (default #ffffff); ignored when bgImageId is set.'),
     /** Background image: an overlay id, scaled to cover the frame. */
-    bgImageId: overlayId('bgImageId').optional().describe('Background image: an overlay id (POST /overlays), scaled to cover the frame and cropped at bgAlign; overrides bgColor.'),
+    bgImageId: overlayId('bgImageId').optional().describe('Background image: an overlay id (upload_overlay or list_overlays over MCP, POST /v1/overlays over REST), scaled to cover the frame and cropped at bgAlign; overrides bgColor.'),
     /** Which part of a background image stays in frame when it is cropped. */
     bgAlign: oneOf('bgAlign', ALIGNMENTS).default('top-left').describe('Anchor of the background image crop: which edge or corner stays in frame (default top-left).'),
     /** Foreground overlays (watermarks, frames) composited over the model, in order. */

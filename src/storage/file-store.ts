@@ -1,18 +1,22 @@
 /**
  * Content-addressed file store under the data directory: every file is stored once,
  * under its SHA-256 (`store/ab/cd/abcd…`). Files arrive as temp files in the same
- * filesystem and are renamed into place, so a stored file is always complete.
+ * filesystem and are linked (or renamed) into place, so a stored file is always complete.
+ * Which stored files are still needed is decided in one place, src/storage/file-references.ts.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, existsSync, mkdirSync } from 'node:fs';
-import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { createReadStream, existsSync, mkdirSync, readdirSync, rmdirSync, rmSync, statSync } from 'node:fs';
+import { copyFile, link, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
+import { crc32 as zlibCrc32 } from 'node:zlib';
 
 export interface StoredFile {
   /** The SHA-256 of the content, hex. */
   key: string;
   size: number;
+  /** The content's CRC-32, when the store computed the hash itself (render outputs): zip bundles need it up front. */
+  crc32?: number;
 }
 
 export class FileStore {
@@ -42,22 +46,75 @@ export class FileStore {
     return existsSync(this.pathOf(key));
   }
 
-  /** Moves a finished temp file into the store. `sha256` when already known (computed while streaming). */
-  async put(tempPath: string, sha256?: string): Promise<StoredFile> {
-    const key = sha256 ?? (await hashFile(tempPath));
+  /**
+   * Makes the store hold a finished temp file's content under its SHA-256 (`sha256` when
+   * already known, computed while streaming). The temp file stays where it is (the store
+   * gets a hard link, or a copy where links are not supported) so that the caller can
+   * place it again should a collector remove the stored copy before the caller's database
+   * reference commits: see src/storage/file-references.ts for the protocol, which every
+   * writer goes through.
+   */
+  async place(tempPath: string, sha256?: string): Promise<StoredFile> {
+    const digest = sha256 ? { sha256, crc32: undefined } : await digestFile(tempPath); // CRC-32 for the bundle zip
+    const key = digest.sha256;
     const { size } = await stat(tempPath);
     const destination = this.pathOf(key);
-    if (existsSync(destination)) {
-      await rm(tempPath, { force: true });
-    } else {
+    for (let attempt = 0; !existsSync(destination); attempt++) {
       await mkdir(path.dirname(destination), { recursive: true });
-      await rename(tempPath, destination);
+      try {
+        await link(tempPath, destination);
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code === 'EEXIST') break;
+        // The fan-out folder was pruned by a collector between mkdir and link: make it again.
+        if (code === 'ENOENT' && attempt < 3) continue;
+        if (code === 'ENOENT') throw error;
+        // No hard links on this filesystem: copy beside the store, then rename (atomic, never a partial file).
+        const copy = path.join(this.tempDirectory, `place-${randomBytes(6).toString('hex')}`);
+        await copyFile(tempPath, copy);
+        await rename(copy, destination);
+      }
     }
-    return { key, size };
+    return digest.crc32 === undefined ? { key, size } : { key, size, crc32: digest.crc32 };
   }
 
-  async remove(key: string): Promise<void> {
-    await rm(this.pathOf(key), { force: true });
+  /**
+   * Deletes a stored file. Synchronous on purpose: it runs inside the database transaction
+   * that found the file unreferenced (src/storage/file-references.ts).
+   */
+  removeNow(key: string): number {
+    const file = this.pathOf(key);
+    try {
+      const { size } = statSync(file);
+      rmSync(file, { force: true });
+      return size;
+    } catch {
+      return 0;
+    }
+  }
+
+  /** Every key in the store (names that are not keys are skipped), with its size. */
+  *keys(): Generator<StoredFile> {
+    for (const first of readdirOrEmpty(this.root)) {
+      for (const second of readdirOrEmpty(path.join(this.root, first))) {
+        for (const name of readdirOrEmpty(path.join(this.root, first, second))) {
+          if (!/^[0-9a-f]{64}$/.test(name)) continue;
+          try {
+            yield { key: name, size: statSync(path.join(this.root, first, second, name)).size };
+          } catch {
+            /* removed meanwhile */
+          }
+        }
+      }
+    }
+  }
+
+  /** Removes empty fan-out folders (`store/ab/cd/`); `place` recreates one it finds gone. */
+  pruneEmptyFolders(): void {
+    for (const first of readdirOrEmpty(this.root)) {
+      for (const second of readdirOrEmpty(path.join(this.root, first))) removeIfEmpty(path.join(this.root, first, second));
+      removeIfEmpty(path.join(this.root, first));
+    }
   }
 
   /**
@@ -66,13 +123,17 @@ export class FileStore {
    * repeated from time to time). Folders of live processes, this one's included, are never
    * touched: they may hold uploads in flight.
    */
-  async sweepTemp(isAlive: (pid: number) => boolean): Promise<void> {
+  async sweepTemp(isAlive: (pid: number) => boolean, beforeRemoving?: (folder: string) => void): Promise<string[]> {
+    const removed: string[] = [];
     for (const entry of await readdir(this.tempRoot).catch(() => [] as string[])) {
       const folder = path.join(this.tempRoot, entry);
       if (folder === this.tempDirectory) continue;
       const owner = Number(/^(\d+)-/.exec(entry)?.[1]);
-      if (!isAlive(owner)) await rm(folder, { recursive: true, force: true, maxRetries: 3 }).catch(() => {});
+      if (isAlive(owner)) continue;
+      beforeRemoving?.(folder);
+      if ((await rm(folder, { recursive: true, force: true, maxRetries: 3 }).then(() => true, () => false))) removed.push(folder);
     }
+    return removed;
   }
 
   /** Removes this process's scratch folder (at shutdown). */
@@ -85,4 +146,39 @@ export async function hashFile(file: string): Promise<string> {
   const hash = createHash('sha256');
   await pipeline(createReadStream(file), hash);
   return hash.digest('hex');
+}
+
+/** SHA-256 (hex) and CRC-32 of a file, in one read. */
+export async function digestFile(file: string): Promise<{ sha256: string; crc32: number }> {
+  const hash = createHash('sha256');
+  let crc32 = 0;
+  for await (const chunk of createReadStream(file)) {
+    hash.update(chunk as Buffer);
+    crc32 = zlibCrc32(chunk as Buffer, crc32);
+  }
+  return { sha256: hash.digest('hex'), crc32 };
+}
+
+/** CRC-32 of a file (for stored files whose record predates it). */
+export async function crc32OfFile(file: string): Promise<number> {
+  let crc32 = 0;
+  for await (const chunk of createReadStream(file)) crc32 = zlibCrc32(chunk as Buffer, crc32);
+  return crc32;
+}
+
+/** A folder's entries, or none when it does not exist (or vanished meanwhile). */
+export function readdirOrEmpty(folder: string): string[] {
+  try {
+    return readdirSync(folder);
+  } catch {
+    return [];
+  }
+}
+
+function removeIfEmpty(folder: string): void {
+  try {
+    rmdirSync(folder); // fails (ENOTEMPTY) when anything is inside: exactly what we want
+  } catch {
+    /* not empty, or gone */
+  }
 }

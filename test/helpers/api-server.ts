@@ -23,10 +23,25 @@ export interface ServerProcess {
   log(): string;
 }
 
-export async function startServerProcess(dataDirectory: string, options: { allowPrivateUrls?: boolean; env?: NodeJS.ProcessEnv } = {}): Promise<ServerProcess> {
-  const args = [CLI, 'serve', '--port', '0', '--data', dataDirectory, '--concurrency', '1'];
+export async function startServerProcess(
+  dataDirectory: string,
+  options: {
+    allowPrivateUrls?: boolean;
+    env?: NodeJS.ProcessEnv;
+    /** extra `renderbay serve` arguments */
+    args?: string[];
+    /** `ulimit -n` for the server process */
+    openFileLimit?: number;
+    /** another build's cli.js */
+    cli?: string;
+  } = {},
+): Promise<ServerProcess> {
+  const args = [options.cli ?? CLI, 'serve', '--port', '0', '--data', dataDirectory, '--concurrency', '1', ...(options.args ?? [])];
   if (options.allowPrivateUrls) args.push('--allow-private-urls');
-  const child = spawn(process.execPath, args, { env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const [command, commandArgs] = options.openFileLimit
+    ? ['bash', ['-c', `ulimit -n ${options.openFileLimit} && exec "$@"`, 'bash', process.execPath, ...args]]
+    : [process.execPath, args];
+  const child = spawn(command, commandArgs, { env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stderr!.on('data', (chunk) => (output += String(chunk)));
   const url = await new Promise<string>((resolve, reject) => {

@@ -11,15 +11,24 @@ import path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import type { CallToolResult, Progress } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult, ClientCapabilities, Progress } from '@modelcontextprotocol/sdk/types.js';
 import sharp from 'sharp';
 
 export const CLI = path.resolve('dist/src/cli.js');
 
 export const TOOL_NAMES = [
   'ingest_model', 'list_models', 'get_model', 'export_usdz', 'update_model', 'quote', 'create_render', 'create_batch_renders',
-  'get_render', 'download_render', 'get_account', 'list_overlays', 'upload_overlay',
+  'wait_for_renders', 'list_renders', 'get_render', 'download_render', 'get_account', 'list_overlays', 'upload_overlay',
+  'delete_render', 'dismiss_render', 'archive_model', 'unarchive_model', 'delete_model', 'delete_overlay',
 ];
+
+/** The tools a read-only key sees. */
+export const READ_TOOL_NAMES = ['list_models', 'get_model', 'export_usdz', 'quote', 'wait_for_renders', 'list_renders', 'get_render', 'download_render', 'get_account', 'list_overlays'];
+
+/** tools/list as the bytes of its JSON result. */
+export async function toolListBytes(client: Client): Promise<number> {
+  return Buffer.byteLength(JSON.stringify(await client.listTools()));
+}
 
 export interface StdioConnection {
   client: Client;
@@ -27,8 +36,11 @@ export interface StdioConnection {
   stderr(): string;
 }
 
-/** Spawns the built `renderbay mcp` with the SDK's stdio transport (and a plain Client, unless one is given). */
-export async function connectStdio(dataDirectory: string, options: { args?: string[]; env?: Record<string, string>; client?: Client } = {}): Promise<StdioConnection> {
+/** Spawns the built `renderbay mcp` with the SDK's stdio transport (and a plain Client with `capabilities`, unless one is given). */
+export async function connectStdio(
+  dataDirectory: string,
+  options: { args?: string[]; env?: Record<string, string>; capabilities?: ClientCapabilities; client?: Client } = {},
+): Promise<StdioConnection> {
   const transport = new StdioClientTransport({
     command: process.execPath,
     args: [CLI, 'mcp', '--data', dataDirectory, '--concurrency', '1', ...(options.args ?? [])],
@@ -37,7 +49,7 @@ export async function connectStdio(dataDirectory: string, options: { args?: stri
   });
   let stderr = '';
   transport.stderr?.on('data', (chunk) => (stderr += String(chunk)));
-  const client = options.client ?? new Client({ name: 'renderbay-test', version: '1.0.0' });
+  const client = options.client ?? new Client({ name: 'renderbay-test', version: '1.0.0' }, { capabilities: options.capabilities ?? {} });
   await client.connect(transport);
   return { client, transport, stderr: () => stderr };
 }
@@ -85,7 +97,7 @@ export async function waitWithProgress(client: Client, renderId: string, timeout
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const ofThisCall: Progress[] = [];
-    const result = (await client.callTool({ name: 'get_render', arguments: { renderId, waitSeconds: 50 } }, undefined, {
+    const result = (await client.callTool({ name: 'get_render', arguments: { renderId, waitSeconds: 50, preview: 'final' } }, undefined, {
       onprogress: (update) => ofThisCall.push(update),
       timeout: 60_000,
     })) as CallToolResult;

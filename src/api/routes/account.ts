@@ -13,7 +13,7 @@ export const accountRoutes: Route[] = [
       return { data: { id: account.id, email: account.email, credits: account.credits } };
     },
   },
-  { method: 'POST', path: '/quote', scope: 'read', handle: async ({ json, caller, context }) => ({ data: quote(context, caller.account.id, await json()) }) },
+  { method: 'POST', path: '/quote', scope: 'read', handle: async ({ json, caller, context }) => ({ data: await quote(context, caller.account.id, await json()) }) },
   {
     method: 'GET',
     path: '/health',

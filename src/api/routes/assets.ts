@@ -1,11 +1,12 @@
 /**
  * /v1/renders/:id/{video,poster,thumb,bundle}: the files of a render, with Range
- * support, strong ETags (the content's SHA-256) and `immutable` caching once done.
+ * support, strong ETags (the content's SHA-256; the bundle's from its files' SHA-256s)
+ * and `immutable` caching once done.
  */
-import { RenderbayError } from '../../errors.js';
-import { sendFile } from '../../http/send-file.js';
-import { sendZip } from '../../http/zip-stream.js';
-import { assetType, renderAssets, requireRenderAsset, type AssetName, type StoredAsset } from '../../renders/render-assets.js';
+import { sendFile, sendRepresentation } from '../../http/send-file.js';
+import { zipRangeStream } from '../../http/zip-stream.js';
+import { assetType, requireRenderAsset, type AssetName } from '../../renders/render-assets.js';
+import { renderBundle } from '../../renders/render-bundle.js';
 import { findRenderRow } from '../../renders/render-service.js';
 import type { Route, RouteRequest } from '../http-app.js';
 
@@ -29,16 +30,17 @@ export const assetRoutes: Route[] = [
     method: 'GET',
     path: '/renders/:id/bundle',
     scope: 'read',
-    handle: async ({ response, params, caller, context }) => {
-      const row = findRenderRow(context, caller.account.id, params.id);
-      const assets = renderAssets(row);
-      if (row.status !== 'done' || !(assets.video || assets.dataset)) {
-        throw new RenderbayError('video_not_found', `Render ${row.id} is not done yet (status: ${row.status}); the bundle needs its video or dataset`, 404);
-      }
-      const entries = (Object.entries(assets) as [AssetName, StoredAsset][])
-        .filter(([, asset]) => context.store.has(asset.key))
-        .map(([name, asset]) => ({ name: assetType(name, asset).fileName, path: context.store.pathOf(asset.key) }));
-      await sendZip(response, entries, `render-${row.id}.zip`);
+    handle: async ({ request, response, params, caller, context }) => {
+      const bundle = await renderBundle(context, findRenderRow(context, caller.account.id, params.id));
+      await sendRepresentation(request, response, {
+        contentType: 'application/zip',
+        etag: bundle.etag,
+        immutable: true,
+        downloadName: bundle.downloadName,
+        size: bundle.layout.size,
+        lastModified: bundle.lastModified,
+        body: (start, end) => zipRangeStream(bundle.layout, start, end),
+      });
     },
   },
 ];

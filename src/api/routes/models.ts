@@ -17,7 +17,7 @@ import { modelUsdz } from '../../models/model-usdz.js';
 import type { Route } from '../http-app.js';
 import { receiveAccountUpload } from '../upload-slots.js';
 
-/** What `GET /models/:id/file` sends: the normalised GLB, or (for a model found broken at ingest) the upload as received. */
+/** Content types of what `GET /models/:id/file` sends (modelFile decides which file). */
 const FILE_CONTENT_TYPES: Record<string, string> = { glb: 'model/gltf-binary', gltf: 'model/gltf+json', zip: 'application/zip' };
 
 export const modelRoutes: Route[] = [
@@ -89,5 +89,5 @@ export const modelRoutes: Route[] = [
       await sendFile(request, response, usdz.path, { contentType: 'model/vnd.usdz+zip', etag: usdz.sha256, immutable: true, downloadName: usdz.name });
     },
   },
-  { method: 'DELETE', path: '/models/:id', scope: 'write', handle: ({ params, caller, context }) => ({ data: deleteModel(context, caller.account.id, params.id) }) },
+  { method: 'DELETE', path: '/models/:id', scope: 'write', handle: async ({ params, caller, context }) => ({ data: await deleteModel(context, caller.account.id, params.id) }) },
 ];

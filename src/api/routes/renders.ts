@@ -1,5 +1,6 @@
 /** /v1/renders: thin adapters over the render service. */
-import { createBatch, createRender, deleteRender, dismissRender, getRender, listRenders } from '../../renders/render-service.js';
+import { listRenders } from '../../renders/render-list.js';
+import { createBatch, createRender, deleteRender, dismissRender, getRender } from '../../renders/render-service.js';
 import type { Route } from '../http-app.js';
 
 export const renderRoutes: Route[] = [

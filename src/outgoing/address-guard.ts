@@ -1,16 +1,14 @@
 /**
- * SSRF guard for outgoing downloads: an undici connector that refuses, before any TCP
- * connection is made, to connect to an address that is not ordinary public unicast.
+ * SSRF guard for outgoing requests: the policy that decides, before any TCP connection is
+ * made, whether an address may be dialled (ordinary public unicast only, unless allowed).
  *
- * The check sits where the connection is made, not on the URL string, so that every
- * spelling of an address (`2130706433`, `0x7f000001`, `[::ffff:7f00:1]`), every redirect
- * hop and every DNS answer (including a rebinding one) is judged by the address that
- * would actually be dialled.
+ * The outgoing fetcher applies it where the connection is made, not on the URL string, so
+ * that every spelling of an address (`2130706433`, `0x7f000001`, `[::ffff:7f00:1]`), every
+ * redirect hop and every DNS answer (including a rebinding one) is judged by the address
+ * that would actually be dialled.
  */
-import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'node:dns';
-import net from 'node:net';
+import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import ipaddr from 'ipaddr.js';
-import { buildConnector } from 'undici';
 import { RenderbayError } from '../errors.js';
 
 /** Resolves a hostname to every address it has (like `dns.lookup` with `all: true`). */
@@ -75,7 +73,7 @@ export function assertAllowedAddress(hostname: string, address: string, policy: 
   const target = hostname === address ? address : `"${hostname}" (resolves to ${address})`;
   throw new RenderbayError(
     'invalid_url',
-    `Refusing to download from ${target}: a non-public address (${RANGE_WORDS[range] ?? range}). Downloads from loopback, ` +
+    `Refusing to connect to ${target}: a non-public address (${RANGE_WORDS[range] ?? range}). Requests to loopback, ` +
       'private, link-local and other non-public addresses are blocked to protect this machine and its network. ' +
       'An operator can allow them with RENDERBAY_ALLOW_PRIVATE_URLS=1.',
     400,
@@ -88,41 +86,11 @@ function isListed(address: string, allowAddresses: readonly string[]): boolean {
 }
 
 /**
- * An undici `connect` function that applies the policy to the address it is about to dial.
- * IP literals are checked here, because Node's `net.connect` skips `lookup` for them; names
- * are checked inside `lookup`, so the addresses checked are exactly the ones connected to.
+ * Every address `hostname` resolves to, each checked against the policy: one refused answer
+ * refuses the name (with happy eyeballs any answer may be the one dialled).
  */
-export function guardedConnector(policy: AddressPolicy, resolve: Resolver, timeoutMs: number): buildConnector.connector {
-  const connect = buildConnector({ timeout: timeoutMs, lookup: guardedLookup(policy, resolve) });
-  return (options, callback) => {
-    if (net.isIP(options.hostname) !== 0) {
-      try {
-        assertAllowedAddress(options.hostname, options.hostname, policy);
-      } catch (error) {
-        callback(error as Error, null);
-        return;
-      }
-    }
-    connect(options, callback);
-  };
-}
-
-type LookupCallback = (error: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
-
-function guardedLookup(policy: AddressPolicy, resolve: Resolver) {
-  const checkedAddresses = async (hostname: string, family: number): Promise<LookupAddress[]> => {
-    const addresses = await resolve(hostname);
-    // Every answer is checked, not only the first: with happy eyeballs Node may dial any of them.
-    for (const { address } of addresses) assertAllowedAddress(hostname, address, policy);
-    const wanted = family === 0 ? addresses : addresses.filter((candidate) => candidate.family === family);
-    if (wanted.length === 0) throw Object.assign(new Error(`no address found for ${hostname}`), { code: 'ENOTFOUND' });
-    return wanted;
-  };
-  return (hostname: string, options: LookupOptions, callback: LookupCallback): void => {
-    const family = options.family === 4 || options.family === 'IPv4' ? 4 : options.family === 6 || options.family === 'IPv6' ? 6 : 0;
-    checkedAddresses(hostname, family).then(
-      (addresses) => (options.all ? callback(null, addresses) : callback(null, addresses[0]!.address, addresses[0]!.family)),
-      (error: NodeJS.ErrnoException) => callback(error, ''),
-    );
-  };
+export async function resolveAllowed(hostname: string, resolve: Resolver, policy: AddressPolicy): Promise<LookupAddress[]> {
+  const addresses = await resolve(hostname);
+  for (const { address } of addresses) assertAllowedAddress(hostname, address, policy);
+  return addresses;
 }

@@ -1,0 +1,51 @@
+/**
+ * Operator commands on a data directory's disk use: `gc` gives back files nothing refers
+ * to and scratch folders of stopped processes, `du` reports what uses the space. Both are
+ * safe while a server runs on the same directory (see src/storage/garbage-collection.ts).
+ */
+import { Command } from 'commander';
+import { withDataDirectory } from './admin-commands.js';
+import { isProcessAlive } from '../jobs/engine-lock.js';
+import { diskUsage, formatBytes, type Usage } from '../storage/disk-usage.js';
+import { collectGarbage } from '../storage/garbage-collection.js';
+
+const print = (text: string): void => void process.stdout.write(`${text}\n`);
+const files = (count: number) => `${count} file${count === 1 ? '' : 's'}`;
+const line = (label: string, usage: Usage, extra = '') => print(`${label.padEnd(16)}${formatBytes(usage.bytes).padStart(10)}  ${files(usage.files)}${extra}`);
+
+export function registerStorageCommands(program: Command): void {
+  program
+    .command('gc')
+    .description('Delete stored files nothing refers to and scratch folders of stopped processes; prints what was freed')
+    .option('--data <dir>', 'data directory (RENDERBAY_DATA, default ~/.renderbay)')
+    .option('--json', 'print the report as JSON')
+    .action((options: { data?: string; json?: boolean }) =>
+      withDataDirectory(options.data, async ({ db, store, dataDirectory: directory }) => {
+        const report = await collectGarbage(db, store, isProcessAlive);
+        if (options.json) return print(JSON.stringify({ dataDirectory: directory, ...report, freedBytes: report.store.bytes + report.tmp.bytes }));
+        print(`Data directory ${directory}`);
+        line('unreferenced', report.store);
+        line('tmp', report.tmp, `, ${report.tmp.folders} folder${report.tmp.folders === 1 ? '' : 's'} of stopped processes`);
+        print(`Freed ${formatBytes(report.store.bytes + report.tmp.bytes)} (${report.store.bytes + report.tmp.bytes} bytes)`);
+      }),
+    );
+  program
+    .command('du')
+    .description('Report the disk use of a data directory: the store by kind (models, renders, overlays, unreferenced), tmp, database')
+    .option('--data <dir>', 'data directory (RENDERBAY_DATA, default ~/.renderbay)')
+    .option('--json', 'print the report as JSON')
+    .action((options: { data?: string; json?: boolean }) =>
+      withDataDirectory(options.data, ({ db, store, dataDirectory: directory }) => {
+        const usage = diskUsage(directory, db, store);
+        if (options.json) return print(JSON.stringify({ dataDirectory: directory, ...usage }));
+        print(`Data directory ${directory}`);
+        line('store', usage.store.total);
+        for (const kind of ['models', 'renders', 'overlays', 'unreferenced'] as const) line(`  ${kind}`, usage.store[kind]);
+        line('tmp', usage.tmp, `, ${usage.tmp.folders} folder${usage.tmp.folders === 1 ? '' : 's'}`);
+        line('database', usage.database);
+        if (usage.other.files > 0) line('other', usage.other);
+        line('total', usage.total);
+        if (usage.store.unreferenced.files > 0) print(`(renderbay gc --data ${directory} frees the unreferenced files)`);
+      }),
+    );
+}

@@ -1,0 +1,118 @@
+/**
+ * What `tools/list` answers, computed per connection: only the tools the caller's key may
+ * call (a read-only key sees read tools, as GitHub's MCP server does in read-only mode),
+ * only the arguments its transport can use (no local `path`/`directory` over HTTP), and
+ * schemas kept small — the render settings schema once per tool under `$defs`, without
+ * its prose, which lives in the resource `renderbay://docs/render-settings`.
+ *
+ * The SDK's own list handler converts every zod schema on every request; this one
+ * converts each tool once per transport and keeps the JSON (the HTTP endpoint builds a
+ * server per request, and a stdio client lists tools right after spawning us).
+ */
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { ListToolsRequestSchema, type Tool, type ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
+import { z } from 'zod';
+import type { Scope } from '../accounts/api-keys.js';
+import { compactSettingsSchema, SETTINGS_MARKER } from './schemas.js';
+import type { McpSession } from './session.js';
+
+export interface ListedTool {
+  name: string;
+  title: string;
+  description: string;
+  scope: Scope;
+  annotations: ToolAnnotations;
+  /** The arguments as advertised (local-only ones left out over HTTP). */
+  input: z.ZodObject;
+  output: z.ZodObject;
+}
+
+const SETTINGS_REF = { $ref: '#/$defs/renderSettings' };
+const cache = new Map<string, Tool>();
+const catalogs = new WeakMap<McpServer, ListedTool[]>();
+
+/** Remembers a tool for this server's tools/list. */
+export function listTool(server: McpServer, tool: ListedTool): void {
+  const catalog = catalogs.get(server) ?? [];
+  catalog.push(tool);
+  catalogs.set(server, catalog);
+}
+
+/** Replaces the SDK's tools/list handler with one that filters by scope and serves cached JSON. */
+export function installToolList(server: McpServer, session: McpSession): void {
+  server.server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: visibleTools(server, session) }));
+}
+
+export function visibleTools(server: McpServer, session: McpSession): Tool[] {
+  const scopes = session.scopes ?? ['read', 'write'];
+  return (catalogs.get(server) ?? []).filter((tool) => scopes.includes(tool.scope)).map((tool) => toolJson(tool, session.transport));
+}
+
+function toolJson(tool: ListedTool, transport: McpSession['transport']): Tool {
+  const key = `${transport}:${tool.name}`;
+  let json = cache.get(key);
+  if (!json) {
+    json = {
+      name: tool.name,
+      title: tool.title,
+      description: tool.description,
+      inputSchema: schemaJson(tool.input, 'input') as Tool['inputSchema'],
+      outputSchema: outlineJson(tool.output) as Tool['outputSchema'],
+      annotations: tool.annotations,
+    };
+    cache.set(key, json);
+  }
+  return json;
+}
+
+function schemaJson(schema: z.ZodObject, io: 'input' | 'output'): Record<string, unknown> {
+  const { $schema: _dialect, ...json } = z.toJSONSchema(schema, { target: 'draft-7', io }) as Record<string, unknown>;
+  let usesSettings = false;
+  const compacted = compact(json, () => (usesSettings = true)) as Record<string, unknown>;
+  return usesSettings ? { ...compacted, $defs: { renderSettings: compactSettingsSchema() } } : compacted;
+}
+
+/**
+ * An output schema in outline: its top-level fields with their types (an array says what
+ * its items are), no deeper, none required. The fields of nested rows are named in the tool description;
+ * the SDK still checks every result against the full zod schema before sending it, and
+ * any extra field is allowed, so the outline promises nothing the result may not keep.
+ */
+function outlineJson(schema: z.ZodObject): Record<string, unknown> {
+  const full = z.toJSONSchema(schema, { target: 'draft-7', io: 'output' }) as { properties?: Record<string, Record<string, unknown>>; required?: string[] };
+  const outline = (field: Record<string, unknown>): Record<string, unknown> => {
+    if (field.anyOf) return { anyOf: (field.anyOf as Record<string, unknown>[]).map(outline) };
+    const { type, items } = field as { type?: unknown; items?: Record<string, unknown> };
+    // Rows (arrays of objects) are described in the tool's description; lists of plain values say their type.
+    return { ...(type !== undefined ? { type } : {}), ...(items?.type && items.type !== 'object' ? { items: { type: items.type } } : {}) };
+  };
+  const properties = Object.fromEntries(Object.entries(full.properties ?? {}).map(([name, field]) => [name, outline(field)]));
+  return { type: 'object', properties };
+}
+
+/** Keywords whose value is a schema, a list of schemas, or a map of schemas; everything else is data. */
+const SCHEMA_KEYWORDS = new Set(['items', 'additionalProperties', 'not', 'anyOf', 'allOf', 'oneOf']);
+const SCHEMA_MAP_KEYWORDS = new Set(['properties', '$defs', 'definitions']);
+
+/**
+ * Walks a JSON Schema: a node marked as render settings becomes a `$ref` (keeping its
+ * description), and the noise zod adds for records (`propertyNames: {type: string}`) goes.
+ */
+function compact(schema: unknown, onSettings: () => void): unknown {
+  if (Array.isArray(schema)) return schema.map((item) => compact(item, onSettings));
+  if (schema === null || typeof schema !== 'object') return schema;
+  const record = schema as Record<string, unknown>;
+  if (record[SETTINGS_MARKER]) {
+    onSettings();
+    return record.description ? { ...SETTINGS_REF, description: record.description } : SETTINGS_REF;
+  }
+  const result: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(record)) {
+    if (key === 'propertyNames') continue;
+    if (SCHEMA_KEYWORDS.has(key)) result[key] = compact(value, onSettings);
+    else if (SCHEMA_MAP_KEYWORDS.has(key) && value && typeof value === 'object') {
+      result[key] = Object.fromEntries(Object.entries(value).map(([name, child]) => [name, compact(child, onSettings)]));
+    } else result[key] = value;
+  }
+  return result;
+}

@@ -1,0 +1,92 @@
+/**
+ * The lifecycle tools, one adapter each over what REST already offers: delete_render
+ * (DELETE /v1/renders/:id), dismiss_render (PATCH /v1/renders/:id/dismiss), archive_model
+ * and unarchive_model (PATCH /v1/models/:id/archive|unarchive), delete_model
+ * (DELETE /v1/models/:id) and delete_overlay (DELETE /v1/overlays/:id).
+ */
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { z } from 'zod';
+import { defineTool } from '../src/mcp/define-tool.js';
+import { idArgument, renderStatus } from '../src/mcp/schemas.js';
+import type { McpSession } from '../src/mcp/session.js';
+import { deleteModel, setModelArchived } from '../src/models/model-service.js';
+import { deleteRender, dismissRender } from '../src/renders/render-service.js';
+
+const deletedOutput = { id: z.string(), deleted: z.literal(true) };
+/** Deleting removes something for good; doing it again changes nothing more (it answers not_found). */
+const DELETES = { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false };
+const MARKS = { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false };
+
+export function registerLifecycleTools(server: McpServer, session: McpSession): void {
+  defineTool(server, session, {
+    name: 'delete_render',
+    title: 'Delete a render',
+    description: 'Deletes a render and its files. An unfinished one is cancelled and refunded.',
+    scope: 'write',
+    annotations: DELETES,
+    input: { renderId: idArgument('Render id') },
+    output: deletedOutput,
+    run: async ({ renderId }, caller) => {
+      const result = await deleteRender(session.context, caller.account.id, renderId);
+      return { data: result, summary: `Render ${result.id} deleted.` };
+    },
+  });
+  defineTool(server, session, {
+    name: 'dismiss_render',
+    title: 'Dismiss a failed render',
+    description: 'Acknowledges a render in status error (already refunded): it becomes failed.',
+    scope: 'write',
+    annotations: MARKS,
+    input: { renderId: idArgument('Render id') },
+    output: { id: z.string(), status: renderStatus },
+    run: ({ renderId }, caller) => {
+      const render = dismissRender(session.context, caller.account.id, renderId);
+      return { data: render, summary: `Render ${render.id} dismissed (failed).` };
+    },
+  });
+  for (const archived of [true, false]) {
+    defineTool(server, session, {
+      name: archived ? 'archive_model' : 'unarchive_model',
+      title: archived ? 'Archive a model' : 'Unarchive a model',
+      description: archived
+        ? 'Hides a model from list_models; its renders stay.'
+        : 'Shows an archived model in list_models again.',
+      scope: 'write',
+      annotations: MARKS,
+      input: { modelId: idArgument('Model id') },
+      output: { id: z.string(), archived: z.boolean() },
+      run: ({ modelId }, caller) => {
+        const model = setModelArchived(session.context, caller.account.id, modelId, archived);
+        return { data: model, summary: `Model ${model.id} ${archived ? 'archived' : 'unarchived'}.` };
+      },
+    });
+  }
+  defineTool(server, session, {
+    name: 'delete_model',
+    title: 'Delete a model',
+    description: 'Deletes a model and its preview render; its other renders stay readable.',
+    scope: 'write',
+    annotations: DELETES,
+    input: { modelId: idArgument('Model id') },
+    output: deletedOutput,
+    run: (async ({ modelId }, caller) => {
+      const result = await deleteModel(session.context, caller.account.id, modelId);
+      return { data: result, summary: `Model ${result.id} deleted.` };
+    }),
+  });
+  defineTool(server, session, {
+    name: 'delete_overlay',
+    title: 'Delete an overlay',
+    description: 'Deletes one of your overlay images; finished renders keep their files.',
+    scope: 'write',
+    annotations: DELETES,
+    input: { overlayId: idArgument('Overlay id') },
+    output: deletedOutput,
+    run: async ({ overlayId }, caller) => {
+      // Loaded on first use: the overlay service pulls in sharp, slow to import at startup.
+      const { deleteOverlay } = await import('../src/overlays/overlay-service.js');
+      const result = await deleteOverlay(session.context, caller.account.id, overlayId);
+      return { data: result, summary: `Overlay ${result.id} deleted.` };
+    },
+  });
+}
