@@ -20,10 +20,13 @@ import { ContactShadow } from './scene/contact-shadow.js';
 import { placeOnGround, type Framing } from './scene/framing.js';
 import { orientModel } from './scene/orientation.js';
 import { ReflectiveFloor } from './scene/reflective-floor.js';
-import { createStudioLighting, type StudioLighting } from './scene/studio-environment.js';
+import { CastShadow } from './scene/cast-shadow.js';
+import { loadEnvironmentImage } from './scene/environment-image.js';
+import { applyLighting, createStudioLighting, type StudioLighting } from './scene/studio-environment.js';
+import { DEFAULT_LIGHTING, type LightingPlan } from '../src/render/lighting-plan.js';
 
 /** The parts of a plan the studio needs (everything but where outputs go). */
-export type StudioPlan = Pick<RenderPlan, 'modelPath' | 'width' | 'height' | 'fps' | 'frameCount' | 'variants' | 'encoding' | 'camera' | 'model' | 'animation' | 'look' | 'antialiasing'> &
+export type StudioPlan = Pick<RenderPlan, 'modelPath' | 'width' | 'height' | 'fps' | 'frameCount' | 'variants' | 'encoding' | 'camera' | 'model' | 'animation' | 'look' | 'lighting' | 'antialiasing'> &
   Partial<Pick<RenderPlan, 'stills'>>;
 
 /** Above this elevation (either way) a still looks straight down or up (see `renderView`). */
@@ -40,6 +43,7 @@ export class Studio {
     private readonly pipeline: FramePipeline,
     private readonly lighting: StudioLighting,
     private readonly shadow: ContactShadow | null,
+    private readonly castShadow: CastShadow | null,
     private readonly floor: ReflectiveFloor | null,
     private readonly scaledModel: THREE.Group,
     private readonly animation: AnimationPlayer | null,
@@ -48,7 +52,10 @@ export class Studio {
   /** Loads and validates the model (before any GL work), then builds the scene. */
   static async open(plan: StudioPlan, onStage?: (stage: 'loading' | 'preparing') => void): Promise<Studio> {
     const { gl, ...model } = await openModel(plan, onStage);
+    let environmentImage: THREE.Texture | null = null;
     try {
+      const source = plan.lighting.environment;
+      environmentImage = source.kind === 'preset' && source.name === 'neutral' ? null : await loadEnvironmentImage(source);
       const { renderer } = gl;
       // Oriented first, so placement, framing and the shadow all see the turned model.
       const oriented = orientModel(model.root, plan.model);
@@ -62,16 +69,24 @@ export class Studio {
       const scaledModel = new THREE.Group();
       scaledModel.name = 'renderbay:model-scale';
       scaledModel.add(framing.placed);
-      const { scene, lighting } = createLitScene(renderer, scaledModel, framing.radius);
+      const { scene, lighting } = createLitScene(renderer, scaledModel, framing.radius, plan.lighting, environmentImage);
+      environmentImage?.dispose(); // prefiltered into lighting.environment
+      environmentImage = null;
 
       let shadow: ContactShadow | null = null;
-      if (plan.look.shadows) {
+      if (plan.lighting.contactShadow) {
         shadow = new ContactShadow({ width: framing.size.x, depth: framing.size.z, height: framing.size.y });
         shadow.bake(renderer, framing.placed); // one bake serves every frame (an animated model keeps its opening pose's shadow)
         scene.add(shadow.plane);
       }
+      let castShadow: CastShadow | null = null;
+      if (plan.lighting.castShadow && plan.lighting.keyLight) {
+        castShadow = new CastShadow(framing.box, { direction: new THREE.Vector3(...plan.lighting.keyLight.direction), ...plan.lighting.castShadow });
+        castShadow.bake(renderer, scene, framing.placed); // once: only the camera moves (an animated model gets none: lighting-plan.ts)
+        scene.add(castShadow.plane);
+      }
       const floor = plan.look.reflector
-        ? new ReflectiveFloor(scaledModel, framing.radius, lighting.environment, [lighting.keyLight])
+        ? new ReflectiveFloor(scaledModel, framing.radius, lighting.environment, lighting.keyLight ? [lighting.keyLight] : [])
         : null;
       const camera = createCamera(plan.width, plan.height);
       const distance = fitOrbitDistance(camera, framing.box, framing.centre, plan.camera.elevationDegrees);
@@ -85,8 +100,9 @@ export class Studio {
       placeOrbitCamera(camera, framing.centre, distance, cameraPose(plan.camera, 0, plan.frameCount));
       renderer.compile(scene, camera);
       floor?.compile(renderer, camera);
-      return new Studio(gl, plan, framing, scene, camera, distance, pipeline, lighting, shadow, floor, scaledModel, animation);
+      return new Studio(gl, plan, framing, scene, camera, distance, pipeline, lighting, shadow, castShadow, floor, scaledModel, animation);
     } catch (error) {
+      environmentImage?.dispose();
       gl.dispose();
       throw error;
     }
@@ -144,6 +160,7 @@ export class Studio {
     this.scaledModel.scale.setScalar(scale);
     this.scaledModel.visible = scale > 0; // nothing to draw at 0 (and a singular matrix)
     this.shadow?.setModelScale(scale);
+    this.castShadow?.setModelScale(scale);
   }
 
   /**
@@ -167,6 +184,7 @@ export class Studio {
   dispose(): void {
     this.pipeline.dispose();
     this.shadow?.dispose();
+    this.castShadow?.dispose();
     this.floor?.dispose();
     this.lighting.dispose();
     this.gl.dispose();
@@ -214,13 +232,21 @@ export async function openModel(
 }
 
 /**
- * A scene holding `content` under the studio lighting: the prefiltered room environment
- * and the key light, fixed in the world (so every camera sees the same light).
+ * A scene holding `content` under a lighting plan (default: the neutral room environment
+ * and the key light), fixed in the world (so every camera sees the same light).
+ * `environmentImage` is the plan's decoded panorama (null for the neutral room).
  */
-export function createLitScene(renderer: THREE.WebGLRenderer, content: THREE.Object3D, radius: number): { scene: THREE.Scene; lighting: StudioLighting } {
+export function createLitScene(
+  renderer: THREE.WebGLRenderer,
+  content: THREE.Object3D,
+  radius: number,
+  plan: LightingPlan = DEFAULT_LIGHTING,
+  environmentImage: THREE.Texture | null = null,
+): { scene: THREE.Scene; lighting: StudioLighting } {
   const scene = new THREE.Scene();
-  const lighting = createStudioLighting(renderer, radius);
-  scene.environment = lighting.environment;
-  scene.add(content, lighting.keyLight, lighting.keyLight.target);
+  const lighting = createStudioLighting(renderer, radius, plan, environmentImage);
+  scene.add(content);
+  if (lighting.keyLight) scene.add(lighting.keyLight, lighting.keyLight.target);
+  applyLighting(renderer, scene, lighting, plan);
   return { scene, lighting };
 }

@@ -13,6 +13,8 @@ import { isClientGone } from '../http/send-file.js';
 import { accountRoutes } from './routes/account.js';
 import { assetRoutes } from './routes/assets.js';
 import { modelRoutes } from './routes/models.js';
+import { environmentRoutes } from './routes/environments.js';
+import { lightingRoutes } from './routes/lighting.js';
 import { overlayRoutes } from './routes/overlays.js';
 import { renderRoutes } from './routes/renders.js';
 
@@ -75,7 +77,7 @@ async function readJson(request: IncomingMessage): Promise<unknown> {
 
 export function createApiHandler(context: AppContext, log: (message: string) => void = (message) => process.stderr.write(`renderbay api: ${message}\n`)) {
   const router = findMyWay<HTTPVersion.V1>({ ignoreTrailingSlash: true, caseSensitive: true, defaultRoute: notFound });
-  const routes: Route[] = [...modelRoutes, ...renderRoutes, ...assetRoutes, ...overlayRoutes, ...accountRoutes];
+  const routes: Route[] = [...modelRoutes, ...renderRoutes, ...assetRoutes, ...overlayRoutes, ...environmentRoutes, ...lightingRoutes, ...accountRoutes];
   for (const route of routes) {
     const methods = route.method === 'GET' ? (['GET', 'HEAD'] as const) : ([route.method] as const);
     router.on([...methods], `${API_PREFIX}${route.path}`, async (request, response, params, _store, searchParams) => {

@@ -25,6 +25,7 @@ import {
   type RenderSettingsInput,
 } from '../settings/render-settings.js';
 import { IMAGE_FORMATS, IMAGE_SIZE_NAMES, STILL_PRESET_NAMES } from '../settings/stills-settings.js';
+import { ENVIRONMENT_PRESETS, LIGHTING_PRESET_NAMES, TONE_MAPPINGS } from '../settings/lighting-settings.js';
 import { createProgressReporter } from './progress.js';
 
 /** CLI option name → settings field, for the options that map one-to-one. */
@@ -56,6 +57,15 @@ const OPTION_FIELDS = {
   imageSize: 'imageSize',
   imageFormat: 'imageFormat',
   transparent: 'transparent',
+  environmentRotation: 'environmentRotation',
+  environmentIntensity: 'environmentIntensity',
+  lighting: 'lighting',
+  exposure: 'exposure',
+  toneMapping: 'toneMapping',
+  skybox: 'skybox',
+  skyboxBlur: 'skyboxBlur',
+  shadowIntensity: 'shadowIntensity',
+  shadowSoftness: 'shadowSoftness',
 } as const satisfies Record<string, keyof RenderSettingsInput>;
 
 const NUMERIC_OPTIONS = new Set([
@@ -73,11 +83,19 @@ const NUMERIC_OPTIONS = new Set([
   'panX',
   'rollZ',
   'zoom',
+  'environmentRotation',
+  'environmentIntensity',
+  'exposure',
+  'skyboxBlur',
+  'shadowIntensity',
+  'shadowSoftness',
 ]);
 
 /** Ids the CLI gives image files passed as overlays (the API's are stored overlays). */
 const CLI_BACKGROUND_ID = 'cli-background';
 const cliForegroundId = (index: number) => `cli-foreground-${index + 1}`;
+/** The id the CLI gives a local .hdr/.exr passed as --environment-image. */
+const CLI_ENVIRONMENT_ID = 'cli-environment';
 
 export function registerRenderCommand(program: Command): void {
   // Values are validated by the settings schema, not by commander, so the CLI reports the
@@ -115,6 +133,16 @@ export function registerRenderCommand(program: Command): void {
     .option('--no-easing', 'constant rotation speed (seamless loop)')
     .option('--rotate-y <degrees>', 'camera start angle, −180–180')
     .option('--zoom <factor>', 'camera distance multiplier, 0.5–2')
+    .option('--environment-image <preset|file>', `image-based lighting: a preset (${ENVIRONMENT_PRESETS.join(', ')}) or a local .hdr/.exr file; alone, it is the only light`)
+    .option('--lighting <preset>', `lighting preset: ${LIGHTING_PRESET_NAMES.join(', ')}`)
+    .option('--environment-rotation <degrees>', 'turn the environment, −360–360')
+    .option('--environment-intensity <factor>', 'environment brightness, 0–10')
+    .option('--exposure <factor>', 'exposure before tone mapping, 0–10')
+    .option('--tone-mapping <curve>', `tone mapping: ${TONE_MAPPINGS.join(', ')} (default aces)`)
+    .option('--skybox', 'show the environment as the background')
+    .option('--skybox-blur <amount>', 'blur of the skybox, 0–1')
+    .option('--shadow-intensity <opacity>', "opacity of the key light's cast shadow, 0–1")
+    .option('--shadow-softness <amount>', 'softness of the cast shadow, 0 (hard) – 1')
     .option('--dataset <tier>', `render a training dataset (dataset.zip) instead of a video: ${DATASET_QUALITIES.join(', ')} (views x pixels)`)
     .option('--coverage <coverage>', `dataset camera coverage: ${COVERAGES.join(', ')} (default hemisphere)`)
     .option('--stills [names]', `render stills instead of a video: comma-separated angles (${STILL_PRESET_NAMES.join(', ')}); alone, the default four`)
@@ -152,6 +180,16 @@ export function registerRenderCommand(program: Command): void {
         input.foregroundIds = foreground.map((_, index) => cliForegroundId(index));
         for (const [index, file] of foreground.entries()) overlays[cliForegroundId(index)] = { path: await existingFile(file), alignment: foregroundAlign };
       }
+      const environments: Record<string, string> = {};
+      if (typeof options.environmentImage === 'string') {
+        const value = options.environmentImage;
+        if (/\.(hdr|exr)$/i.test(value)) {
+          input.environmentImage = CLI_ENVIRONMENT_ID;
+          environments[CLI_ENVIRONMENT_ID] = await existingFile(value, 'environment file');
+        } else {
+          input.environmentImage = value;
+        }
+      }
       const settings = parseRenderSettings(input);
       const json = options.json === true;
       const unit = settings.output === 'dataset' ? 'views' : settings.output === 'stills' ? 'stills' : 'frames';
@@ -159,7 +197,7 @@ export function registerRenderCommand(program: Command): void {
       const started = performance.now();
       let result;
       try {
-        result = await renderToDirectory({ modelPath: model, settings, overlays, outputDirectory: String(options.out), onProgress: progress.update });
+        result = await renderToDirectory({ modelPath: model, settings, overlays, environments, outputDirectory: String(options.out), onProgress: progress.update });
       } finally {
         progress.stop();
       }
@@ -177,10 +215,10 @@ function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
-async function existingFile(file: string): Promise<string> {
+async function existingFile(file: string, kind = 'image file'): Promise<string> {
   const resolved = path.resolve(file);
   const facts = await stat(resolved).catch(() => null);
-  if (!facts?.isFile()) throw new RenderbayError('file_not_found', `No such image file: ${file}`, 404);
+  if (!facts?.isFile()) throw new RenderbayError('file_not_found', `No such ${kind}: ${file}`, 404);
   return resolved;
 }
 

@@ -102,4 +102,18 @@ export const MIGRATIONS: string[] = [
   ALTER TABLE models ADD COLUMN usdz_key TEXT;
   ALTER TABLE models ADD COLUMN usdz_warnings TEXT;
   `,
+  /* 3: uploaded environment images (HDR/EXR panoramas for environmentImage), account-scoped */ `
+  CREATE TABLE environments (
+    id TEXT PRIMARY KEY,
+    account_id TEXT NOT NULL REFERENCES accounts(id),
+    name TEXT NOT NULL,
+    format TEXT NOT NULL CHECK (format IN ('hdr', 'exr')),
+    file_key TEXT NOT NULL,
+    file_size INTEGER NOT NULL,
+    width INTEGER NOT NULL,
+    height INTEGER NOT NULL,
+    created_at TEXT NOT NULL
+  );
+  CREATE INDEX environments_account ON environments(account_id, created_at);
+  `,
 ];

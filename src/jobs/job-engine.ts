@@ -31,6 +31,7 @@ import { markModelVerdict } from '../models/model-service.js';
 import { renderToDirectory, type RenderJob, type RenderProgress } from '../render/render-engine.js';
 import type { OverlayImage } from '../render/render-plan.js';
 import type { RenderOutputs, RenderResult } from '../render/worker-protocol.js';
+import { resolveRenderEnvironment } from '../environments/environment-service.js';
 import { getOverlayFile } from '../overlays/overlay-service.js';
 import { isStillAssetName, renderAssets, stillAssets, storedAs, type AssetName, type RenderAssets, type StillAssetName } from '../renders/render-assets.js';
 import { modelFileKeys, releaseFiles, storeAndReference } from '../storage/file-references.js';
@@ -53,6 +54,7 @@ const USER_ERROR_CODES = new Set([
   'invalid_settings',
   'file_not_found',
   'overlay_not_found',
+  'environment_not_found',
   'invalid_overlay',
 ]);
 
@@ -65,6 +67,8 @@ type RenderFunction = (job: RenderJob) => Promise<RenderResult>;
 interface Claim {
   variants: PassVariant[];
   overlays: Record<string, OverlayImage>;
+  /** Uploaded environment files by id (environmentImage). */
+  environments: Record<string, string>;
   modelPath: string;
   modelId: string;
 }
@@ -242,9 +246,11 @@ export class JobEngine implements RenderQueue {
           .all(first.model_id, first.account_id) as PendingRender[];
         const variants: PassVariant[] = [];
         const overlays: Record<string, OverlayImage> = {};
+        const environments: Record<string, string> = {};
         for (const variant of groupPass(first, candidates)) {
           try {
             Object.assign(overlays, this.resolveOverlays(first.account_id, variant.settings));
+            Object.assign(environments, resolveRenderEnvironment(this.context as AppContext, first.account_id, variant.settings));
             variants.push(variant);
           } catch (error) {
             this.fail(variant.renderIds, error as RenderbayError);
@@ -257,7 +263,7 @@ export class JobEngine implements RenderQueue {
         );
         for (const id of variants.flatMap((variant) => variant.renderIds)) claim.run(now, now, id);
         const model = db.prepare('SELECT file_key FROM models WHERE id = ?').get(first.model_id) as { file_key: string };
-        return { variants, overlays, modelPath: store.pathOf(model.file_key), modelId: first.model_id };
+        return { variants, overlays, environments, modelPath: store.pathOf(model.file_key), modelId: first.model_id };
       }
     })();
   }
@@ -284,6 +290,7 @@ export class JobEngine implements RenderQueue {
         settings: claim.variants[0].settings,
         variantSettings: claim.variants.length > 1 ? claim.variants.map((variant) => variant.settings) : undefined,
         overlays: claim.overlays,
+        environments: claim.environments,
         outputDirectory: path.join(workDirectory, 'out'),
         onWorkerStarted: (pid) => {
           job.workerPid = pid;

@@ -5,6 +5,7 @@
  */
 import { RenderbayError } from '../errors.js';
 import { LIMITS } from '../limits.js';
+import { DEFAULT_LIGHTING, planLighting, type LightingPlan } from './lighting-plan.js';
 import {
   DATASET_TIERS,
   DEFAULT_COVERAGE,
@@ -143,6 +144,8 @@ export interface RenderPlan {
     shadows: boolean;
     reflector: boolean;
   };
+  /** Environment, exposure, tone mapping, key light and cast shadow (lighting-plan.ts). */
+  lighting: LightingPlan;
   antialiasing: Antialiasing;
   /**
    * Present exactly when `output` is "dataset". The video fields above then describe the
@@ -172,6 +175,8 @@ export interface PlanOptions {
   variantSettings?: RenderSettings[];
   /** Overlay files by id, for bgImageId and foregroundIds (resolved by the service, which owns overlays). */
   overlays?: Record<string, OverlayImage>;
+  /** Uploaded environment files by id, for environmentImage (resolved by the service, which owns environments). */
+  environments?: Record<string, string>;
   /** Render only the first n frames of the move (tests run big tiers through the whole code path quickly). */
   frameLimit?: number;
 }
@@ -216,6 +221,7 @@ export function planRender(settings: RenderSettings, modelPath: string, workDire
     model: { tiltXDegrees: settings.tiltX, panXDegrees: settings.panX, rollZDegrees: settings.rollZ },
     animation: settings.animation === undefined ? null : { clip: settings.animation, speed: settings.animationSpeed },
     look: { shadows: settings.shadows, reflector: settings.reflector },
+    lighting: planLighting(settings, { environments: options.environments, animated: settings.animation !== undefined }),
     antialiasing: options.antialiasing ?? 'ssaa2',
     dataset: null,
     stills: null,
@@ -277,6 +283,7 @@ function planDataset(settings: RenderSettings, modelPath: string, workDirectory:
     model: { tiltXDegrees: 0, panXDegrees: 0, rollZDegrees: 0 },
     animation: null,
     look: { shadows: false, reflector: false },
+    lighting: { ...DEFAULT_LIGHTING, contactShadow: false },
     antialiasing: options.antialiasing ?? 'ssaa2',
     dataset: {
       quality,

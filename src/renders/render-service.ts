@@ -11,6 +11,7 @@ import { RenderbayError } from '../errors.js';
 import { newId, nowIso } from '../ids.js';
 import { findModelRow, type ModelRow } from '../models/model-service.js';
 import { parseRenderSettings, type RenderSettings } from '../settings/render-settings.js';
+import { resolveRenderEnvironment } from '../environments/environment-service.js';
 import { assertRenderOverlays } from '../overlays/overlay-service.js';
 import { assertAnimationClip, clipNamesReadOnce, type ClipNameReader } from '../models/model-animations.js';
 import { renderAssets } from './render-assets.js';
@@ -165,7 +166,8 @@ export function assertRenderable(context: AppContext, accountId: string, modelId
 
 /**
  * Validates one requested render against what it names: the model (renderable), the
- * overlays (exist, right layer) and the animation clip (exists in the model).
+ * overlays (exist, right layer), the environment image (a preset or the account's) and the
+ * animation clip (exists in the model).
  */
 async function validateRenderRequest(
   context: AppContext,
@@ -177,6 +179,7 @@ async function validateRenderRequest(
   const model = assertRenderable(context, accountId, modelId);
   const settings = parseSettingsField(renderSettings);
   assertRenderOverlays(context, accountId, settings);
+  resolveRenderEnvironment(context, accountId, settings);
   await assertAnimationClip(context.store.pathOf(model.file_key), settings, clipNames);
   return { modelId: model.id, settings };
 }

@@ -8,6 +8,7 @@
 import { z } from 'zod';
 import { RenderbayError } from '../errors.js';
 import { checkStills, stillsFields, withStillsDefaults } from './stills-settings.js';
+import { lightingConflicts, lightingSettingsFields } from './lighting-settings.js';
 
 export const QUALITIES = ['share', 'standard', '4k', 'pro'] as const;
 export const ASPECTS = ['16:9', '1:1', '9:16'] as const;
@@ -197,6 +198,8 @@ export const renderSettingsFields = z.strictObject(
     coverage: oneOf('coverage', COVERAGES).optional().describe('Dataset camera coverage: hemisphere (objects on a floor) or sphere; only with output "dataset".'),
     /** The stills group (output "stills"): settings/stills-settings.ts. */
     ...stillsFields,
+    /** Lighting: environment image, presets, exposure, tone mapping, skybox, shadow strength (lighting-settings.ts). */
+    ...lightingSettingsFields,
   },
   { error: (issue) => (issue.code === 'unrecognized_keys' ? undefined : 'renderSettings must be a JSON object') },
 );
@@ -231,6 +234,9 @@ export const renderSettingsSchema = z.preprocess(
         if (settings[field] === undefined) continue;
         context.addIssue({ code: 'custom', path: [field], message: `${field} requires output "dataset" (output is "${settings.output}")` });
       }
+    })
+    .superRefine((settings, context) => {
+      for (const message of lightingConflicts(settings)) context.addIssue({ code: 'custom', path: ['skybox'], message });
     })
     // Dataset defaults apply only to datasets, so a video's settings never carry them.
     .overwrite((settings) =>

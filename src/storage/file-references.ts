@@ -8,7 +8,7 @@
  * - a model that is not deleted names it (`file_key`, `source_key`, `usdz_key`), or a
  *   deleted model does while one of its renders is still pending or running (the
  *   renderer reads the model file when the render starts);
- * - an overlay names it;
+ * - an overlay or an environment (an uploaded HDR/EXR panorama) names it;
  * - a render's assets name it.
  *
  * Why it is safe. Two files of equal content share one key, so a writer (an upload, a
@@ -49,6 +49,7 @@ export function isFileReferenced(db: Db, key: string): boolean {
            WHERE (file_key = @key OR source_key = @key OR usdz_key = @key)
              AND (deleted_at IS NULL OR EXISTS (SELECT 1 FROM renders WHERE renders.model_id = models.id AND renders.status NOT IN ${FINISHED_SQL}))
          UNION ALL SELECT 1 FROM overlays WHERE file_key = @key
+         UNION ALL SELECT 1 FROM environments WHERE file_key = @key
          UNION ALL SELECT 1 FROM renders WHERE instr(assets, @key) > 0
          LIMIT 1`,
       )
@@ -74,7 +75,8 @@ export function referencedKeysByKind(db: Db): ReferencedKeys {
     )
     .all() as { file_key: string; source_key: string | null; usdz_key: string | null }[];
   for (const row of rows) for (const key of [row.file_key, row.source_key, row.usdz_key]) if (key) models.add(key);
-  const overlays = new Set(db.prepare('SELECT file_key FROM overlays').pluck().all() as string[]);
+  // Environments are images a render names, as overlays are: counted with them.
+  const overlays = new Set(db.prepare('SELECT file_key FROM overlays UNION SELECT file_key FROM environments').pluck().all() as string[]);
   const renders = new Set<string>();
   for (const assets of db.prepare("SELECT assets FROM renders WHERE assets <> '{}'").pluck().all() as string[]) {
     for (const key of assets.match(/[0-9a-f]{64}/g) ?? []) renders.add(key);
