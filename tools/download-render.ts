@@ -17,7 +17,7 @@ export function registerDownloadRenderTool(server: McpServer, session: McpSessio
     name: 'download_render',
     title: 'Get the files of a render',
     description:
-      'A render\'s files with their extensions: video (.mp4, .mov for pro), web, thumb, poster, posterFull (.png), dataset (.zip), still:<name>. ' +
+      'A render\'s files, with extensions (.mp4/.mov, .png, .zip, stills). ' +
       (stdio ? 'Each has its local path; directory copies them. ' : 'Each has a URL needing the same Bearer key; bundleUrl zips all. ') +
       `Files ≤ ${MAX_RESOURCE_BYTES / (1024 * 1024)} MB also come as resource links (the main file only, for renderIds).`,
     scope: 'read',

@@ -16,7 +16,7 @@ export function registerGetRenderTool(server: McpServer, session: McpSession): v
     name: 'get_render',
     title: 'Get a render',
     description:
-      'One render in full: status pending → poster-processing → poster-done → video-processing → done; error = failed and refunded, failed = error dismissed. ' +
+      'One render in full; status error = failed and refunded, failed = an error dismissed. ' +
       `waitSeconds waits, with progress. For several use wait_for_renders. preview attaches the poster (≤ ${PREVIEW_DEFAULTS.maxSide} px).`,
     scope: 'read',
     annotations: { readOnlyHint: true, openWorldHint: false },

@@ -20,8 +20,7 @@ export function registerIngestModelTool(server: McpServer, session: McpSession):
     title: 'Import 3D models',
     description:
       `Import GLB/glTF models (≤ ${LIMITS.maxModelBytes / (1024 * 1024)} MB) from http(s) URLs: url, or urls (≤ ${LIMITS.mcpMaxItems}) in one call${stdio ? ', or a local path' : ''}. ` +
-      'tags are added to the model\'s; title/sku only with one. A new model gets a free preview render (renderId); the same file again is the same model (duplicate). ' +
-      'Next: quote, create_batch_renders.',
+      'tags are added to the model\'s; title/sku only with one. A new model gets a free preview render (renderId); the same file again is the same model (duplicate).',
     scope: 'write',
     annotations: { readOnlyHint: false, destructiveHint: false, openWorldHint: true },
     input: {

@@ -26,6 +26,7 @@ export function registerLifecycleTools(server: McpServer, session: McpSession): 
     annotations: DELETES,
     input: { renderId: idArgument('Render id') },
     output: deletedOutput,
+    advertiseOutput: false,
     run: async ({ renderId }, caller) => {
       const result = await deleteRender(session.context, caller.account.id, renderId);
       return { data: result, summary: `Render ${result.id} deleted.` };
@@ -39,6 +40,7 @@ export function registerLifecycleTools(server: McpServer, session: McpSession): 
     annotations: MARKS,
     input: { renderId: idArgument('Render id') },
     output: { id: z.string(), status: renderStatus },
+    advertiseOutput: false,
     run: ({ renderId }, caller) => {
       const render = dismissRender(session.context, caller.account.id, renderId);
       return { data: render, summary: `Render ${render.id} dismissed (failed).` };
@@ -55,6 +57,7 @@ export function registerLifecycleTools(server: McpServer, session: McpSession): 
       annotations: MARKS,
       input: { modelId: idArgument('Model id') },
       output: { id: z.string(), archived: z.boolean() },
+      advertiseOutput: false,
       run: ({ modelId }, caller) => {
         const model = setModelArchived(session.context, caller.account.id, modelId, archived);
         return { data: model, summary: `Model ${model.id} ${archived ? 'archived' : 'unarchived'}.` };
@@ -69,6 +72,7 @@ export function registerLifecycleTools(server: McpServer, session: McpSession): 
     annotations: DELETES,
     input: { modelId: idArgument('Model id') },
     output: deletedOutput,
+    advertiseOutput: false,
     run: (async ({ modelId }, caller) => {
       const result = await deleteModel(session.context, caller.account.id, modelId);
       return { data: result, summary: `Model ${result.id} deleted.` };
@@ -82,6 +86,7 @@ export function registerLifecycleTools(server: McpServer, session: McpSession): 
     annotations: DELETES,
     input: { overlayId: idArgument('Overlay id') },
     output: deletedOutput,
+    advertiseOutput: false,
     run: async ({ overlayId }, caller) => {
       // Loaded on first use: the overlay service pulls in sharp, slow to import at startup.
       const { deleteOverlay } = await import('../src/overlays/overlay-service.js');

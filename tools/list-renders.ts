@@ -13,7 +13,7 @@ export function registerListRendersTool(server: McpServer, session: McpSession):
     name: 'list_renders',
     title: 'List renders',
     description:
-      'Your renders, newest first, as compact rows { id, modelId, modelTitle, status, stage, progress, errorCode, quality, aspect, output, createdAt }. ' +
+      'Your renders, newest first, as compact rows (status, stage, progress, errorCode, tier). ' +
       `Filters combine; a list matches any value; status "${ACTIVE_FILTER}" = not finished; tags are the model's.`,
     scope: 'read',
     annotations: { readOnlyHint: true, openWorldHint: false },

@@ -42,6 +42,12 @@ export interface ToolDefinition<Input extends z.ZodRawShape, Output extends z.Zo
   localInput?: z.ZodRawShape;
   /** Fields of `structuredContent`. Extra fields are allowed, so the service can grow. */
   output: Output;
+  /**
+   * false: tools/list leaves the output schema out (results are still checked against it and
+   * still carry structuredContent). For acknowledgements such as `{ id, deleted }`, whose
+   * outline would cost the tools/list budget more than it tells an agent.
+   */
+  advertiseOutput?: boolean;
   run(
     args: z.output<z.ZodObject<Input>>,
     caller: Caller,
@@ -63,7 +69,7 @@ export function defineTool<Input extends z.ZodRawShape, Output extends z.ZodRawS
     scope: tool.scope,
     annotations: tool.annotations,
     input: session.transport === 'stdio' ? inputSchema : z.strictObject(tool.input),
-    output: outputSchema,
+    output: tool.advertiseOutput === false ? undefined : outputSchema,
   });
   return server.registerTool<typeof outputSchema, typeof inputSchema>(
     tool.name,

@@ -36,12 +36,24 @@ export function compactSettingsSchema(): Record<string, unknown> {
       // objects) is left to the reference, which the item's own errors also spell out.
       Object.fromEntries(
         Object.entries(schema).filter(
-          ([keyword, value]) => COMPACT_KEYWORDS.includes(keyword) && !(keyword === 'type' && schema.enum) && !(keyword === 'items' && (value as { anyOf?: unknown }).anyOf),
+          ([keyword, value]) =>
+            COMPACT_KEYWORDS.includes(keyword) &&
+            !(keyword === 'type' && (schema.enum || impliedByRange(schema))) &&
+            !(keyword === 'items' && (value as { anyOf?: unknown }).anyOf),
         ),
       ),
     ]),
   );
   return { type: 'object', description: `Reference: ${SETTINGS_DOCS_URI}`, properties, additionalProperties: false };
+}
+
+/**
+ * A range says "number" already (minimum and maximum only constrain numbers). Dropping the
+ * type there keeps tools/list within its budget; the service still refuses a string with
+ * `invalid_settings` naming the field. Integers keep their type: a range does not say that.
+ */
+function impliedByRange(schema: Record<string, unknown>): boolean {
+  return schema.type === 'number' && schema.minimum !== undefined && schema.maximum !== undefined;
 }
 
 /** `renderSettings` as a tool argument (checked by the service: `invalid_settings` names the field and what it allows). */

@@ -24,7 +24,8 @@ export interface ListedTool {
   annotations: ToolAnnotations;
   /** The arguments as advertised (local-only ones left out over HTTP). */
   input: z.ZodObject;
-  output: z.ZodObject;
+  /** Absent: the tool's output schema is not advertised (see `advertiseOutput`). */
+  output?: z.ZodObject;
 }
 
 const SETTINGS_REF = { $ref: '#/$defs/renderSettings' };
@@ -57,7 +58,7 @@ function toolJson(tool: ListedTool, transport: McpSession['transport']): Tool {
       title: tool.title,
       description: tool.description,
       inputSchema: schemaJson(tool.input, 'input') as Tool['inputSchema'],
-      outputSchema: outlineJson(tool.output) as Tool['outputSchema'],
+      ...(tool.output ? { outputSchema: outlineJson(tool.output) as Tool['outputSchema'] } : {}),
       annotations: tool.annotations,
     };
     cache.set(key, json);
