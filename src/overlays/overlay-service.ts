@@ -4,7 +4,6 @@
  * operator publishes with `renderbay overlays publish` (through the same `createOverlay`).
  */
 import { rm } from 'node:fs/promises';
-import sharp from 'sharp';
 import type { AppContext } from '../context.js';
 import { RenderbayError } from '../errors.js';
 import { newId, nowIso } from '../ids.js';
@@ -84,6 +83,9 @@ export async function createOverlay(
     if (description !== null && description.length > 500) throw new RenderbayError('invalid_request', 'description must be at most 500 characters');
     let metadata: { format?: string; width?: number; height?: number };
     try {
+      // sharp is imported here, not at the top: render-service and the job engine import this
+      // module for its lookups, and loading sharp cost every `renderbay mcp` start ~150 ms.
+      const { default: sharp } = await import('sharp');
       metadata = await sharp(file.path, { limitInputPixels: false }).metadata();
     } catch {
       throw new RenderbayError('invalid_format', `${file.filename} is not a PNG, JPEG or WebP image`);
