@@ -11,7 +11,6 @@ import { LIMITS } from '../src/limits.js';
 import { defineTool } from '../src/mcp/define-tool.js';
 import { copyLocalFile, type LocalFile } from '../src/mcp/local-file.js';
 import { overlayOutput } from '../src/mcp/schemas.js';
-import { createOverlay, MAX_OVERLAY_BYTES } from '../src/overlays/overlay-service.js';
 import type { McpSession } from '../src/mcp/session.js';
 import { hashFile } from '../src/storage/file-store.js';
 
@@ -43,6 +42,8 @@ export function registerUploadOverlayTool(server: McpServer, session: McpSession
         throw new RenderbayError('invalid_request', `Give exactly one of url, base64 (with filename)${stdio ? ', path' : ''}`, 400);
       }
       if (path !== undefined && !stdio) throw new RenderbayError('path_not_allowed', 'path is only available to a local (stdio) client: give url or base64 + filename', 400);
+      // Loaded on first use: the overlay service pulls in sharp, slow to import at startup.
+      const { createOverlay, MAX_OVERLAY_BYTES } = await import('../src/overlays/overlay-service.js');
       const overlay = await withUploadSlot(context, caller.account.id, async () => {
         const file =
           path !== undefined
