@@ -108,8 +108,8 @@ describe('camera move math', () => {
     const model = new THREE.Mesh(new THREE.BoxGeometry(0.2, 2, 0.2));
     const framing = placeOnGround(model);
     const camera = createCamera(960, 540);
-    const distance = fitOrbitDistance(camera, framing.box, framing.centre, 15);
     const zoomOrbit = move({ effect: 'zoom-orbit', zoom: 0.5, zoomStart: 3, zoomEnd: 0.1 });
+    const distance = fitOrbitDistance(camera, framing.points, framing.centre, 15, { fill: zoomOrbit.fill, closestMultiplier: 0.1 });
     for (const index of [FIRST, MIDDLE, LAST]) {
       placeOrbitCamera(camera, framing.centre, distance, cameraPose(zoomOrbit, index, FRAMES));
       const nearest = framing.box.distanceToPoint(camera.position);

@@ -22,6 +22,11 @@ export interface Framing {
   size: THREE.Vector3;
   /** Translation applied to the model. */
   offset: THREE.Vector3;
+  /**
+   * World positions (x, y, z triples) the camera is fitted to: the model's vertices after
+   * placement, or the corners of `bounds` when those were given (an animated model).
+   */
+  points: Float32Array;
 }
 
 /**
@@ -43,7 +48,46 @@ export function placeOnGround(model: THREE.Object3D, bounds?: THREE.Box3): Frami
   placed.add(model);
   placed.updateMatrixWorld(true);
   const placedBox = box.clone().translate(offset);
-  return { placed, centre: new THREE.Vector3(0, size.y / 2, 0), radius, box: placedBox, size, offset };
+  const points = bounds ? boxCorners(placedBox) : worldVertices(placed);
+  return { placed, centre: new THREE.Vector3(0, size.y / 2, 0), radius, box: placedBox, size, offset, points };
+}
+
+/** Every vertex of the meshes, lines and points under `root`, in world space, posed (morph targets, skinning) as three draws them. */
+export function worldVertices(root: THREE.Object3D): Float32Array {
+  const meshes: THREE.Mesh[] = [];
+  let count = 0;
+  root.traverseVisible((object) => {
+    const position = (object as THREE.Mesh).geometry?.getAttribute?.('position');
+    if (!position) return;
+    meshes.push(object as THREE.Mesh);
+    count += position.count;
+  });
+  const points = new Float32Array(count * 3);
+  const vertex = new THREE.Vector3();
+  let offset = 0;
+  for (const mesh of meshes) {
+    const position = mesh.geometry.getAttribute('position');
+    const posed = typeof mesh.getVertexPosition === 'function';
+    for (let index = 0; index < position.count; index++) {
+      if (posed) mesh.getVertexPosition(index, vertex);
+      else vertex.fromBufferAttribute(position, index);
+      vertex.applyMatrix4(mesh.matrixWorld);
+      points[offset++] = vertex.x;
+      points[offset++] = vertex.y;
+      points[offset++] = vertex.z;
+    }
+  }
+  return points;
+}
+
+function boxCorners(box: THREE.Box3): Float32Array {
+  const corners = new Float32Array(24);
+  for (let bits = 0; bits < 8; bits++) {
+    corners[bits * 3] = bits & 1 ? box.max.x : box.min.x;
+    corners[bits * 3 + 1] = bits & 2 ? box.max.y : box.min.y;
+    corners[bits * 3 + 2] = bits & 4 ? box.max.z : box.min.z;
+  }
+  return corners;
 }
 
 /**
