@@ -156,3 +156,15 @@ export function cameraInsideModelMessage(orbit: string, box: { min: readonly num
   const corner = (values: readonly number[]) => values.map((value) => Number(value.toPrecision(4))).join(' ');
   return `cameraOrbit "${orbit}" puts the camera inside the model's bounds (min ${corner(box.min)}, max ${corner(box.max)} m): move it farther out`;
 }
+
+/**
+ * Where the checks that need the model (its bounds, from the ingest facts) find the
+ * explicit camera's start inside it: the message, or null when it is outside (or there is
+ * no explicit camera). The renderer checks every frame of the move again.
+ */
+export function cameraInsideModel(settings: Pick<CameraFields, 'cameraOrbit' | 'cameraTarget'>, box: { min: readonly number[]; max: readonly number[] }): string | null {
+  const camera = explicitCamera(settings);
+  if (!camera) return null;
+  const target = camera.target ?? box.min.map((min, axis) => (min + box.max[axis]) / 2);
+  return insideBox(orbitPosition(camera, target), box) ? cameraInsideModelMessage(settings.cameraOrbit!, box) : null;
+}
