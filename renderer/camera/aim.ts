@@ -42,7 +42,8 @@ const CENTRING_PASSES = 2;
 function autoFrame(camera: THREE.PerspectiveCamera, plan: Pick<StudioPlan, 'camera' | 'stills'>, framing: Framing): CameraAim {
   const move = plan.camera;
   const closestMultiplier = move.effect === 'zoom-orbit' && !plan.stills ? Math.min(move.zoomStart, move.zoomEnd) : 1;
-  const fit = { fill: move.fill, closestMultiplier };
+  // Centred at the distance where fill is reached, so a zoom-orbit's closest frame is a turntable's.
+  const fit = { fill: move.fill };
   const target = framing.centre.clone();
   let distance = fitOrbitDistance(camera, framing.points, target, move.elevationDegrees, fit);
   const tanY = Math.tan(THREE.MathUtils.degToRad(camera.fov / 2));
@@ -51,7 +52,7 @@ function autoFrame(camera: THREE.PerspectiveCamera, plan: Pick<StudioPlan, 'came
     target.y += (((bottom + top) / 2) * distance * tanY) / Math.cos(THREE.MathUtils.degToRad(move.elevationDegrees));
     distance = fitOrbitDistance(camera, framing.points, target, move.elevationDegrees, fit);
   }
-  return { target, distance };
+  return { target, distance: distance / Math.min(1, closestMultiplier) };
 }
 
 /** Refuses a camera that would sit inside the model's bounds on any frame of the move (or any still). */
