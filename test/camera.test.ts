@@ -12,7 +12,8 @@ import { describe, test } from 'node:test';
 import { RenderbayError } from '../src/errors.js';
 import { parseRenderSettings, type RenderSettingsInput } from '../src/settings/render-settings.js';
 import { MARKER_POINT } from '../scripts/fixtures/valid-models.js';
-import { api, createKey, expectError, modelForm, startServerProcess } from './helpers/api-server.js';
+import sharp from 'sharp';
+import { api, cli, createKey, expectError, modelForm, startServerProcess } from './helpers/api-server.js';
 import { silhouette } from './helpers/image.js';
 import type { RawImage } from './helpers/media.js';
 import { renderStills } from './helpers/studio.js';
@@ -160,6 +161,17 @@ describe('explicit camera', () => {
     } finally {
       await server.stop();
       await rm(dataDirectory, { recursive: true, force: true });
+    }
+  });
+
+  test('CLI: --stills with --camera-orbit, --camera-target and --field-of-view renders stills/camera.png', async () => {
+    const out = await mkdtemp(path.join(os.tmpdir(), 'renderbay-camera-cli-'));
+    try {
+      await cli('render', MARKER, '--stills', '--camera-orbit', '25deg 70deg 250cm', '--camera-target', '1m 2m 0m', '--field-of-view', '40deg', '--image-size', '96x96', '--json', '--out', out);
+      const metadata = await sharp(path.join(out, 'stills', 'camera.png')).metadata();
+      assert.deepEqual([metadata.width, metadata.height], [96, 96]);
+    } finally {
+      await rm(out, { recursive: true, force: true });
     }
   });
 });
