@@ -7,7 +7,7 @@
  * model-viewer's metric (fidelity-metric.ts; lower dB is better). Also prints auto
  * framing's figures on the same models: the share of the frame the silhouette spans.
  *
- *   npm run bench:fidelity [-- --shared ../shared] [--only DamagedHelmet] [--keep out-dir] [--with '{"exposure":1.1}']
+ *   npm run bench:fidelity [-- --shared ../shared] [--only DamagedHelmet] [--keep out-dir] [--with '{"exposure":1.1}'] [--antialiasing ssaa2]
  *
  * Targets for DamagedHelmet: ≤ −26 dB against model-viewer's golden, ≤ −18.0 dB against
  * Blender Cycles'.
@@ -18,6 +18,7 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { renderToDirectory } from '../src/render/render-engine.js';
+import type { Antialiasing } from '../src/render/render-plan.js';
 import { parseRenderSettings, type RenderSettingsInput } from '../src/settings/render-settings.js';
 import { fidelityScore, type RgbaImage } from './fidelity-metric.js';
 
@@ -69,6 +70,7 @@ async function main(argv: string[]): Promise<void> {
   const keep = option('--keep');
   // Extra settings on every scenario, to investigate a look: --with '{"exposure":1.1}'.
   const extra = JSON.parse(option('--with') ?? '{}') as RenderSettingsInput;
+  const antialiasing = option('--antialiasing') as Antialiasing | undefined;
   const fidelity = path.join(shared, 'fidelity');
   if (!existsSync(path.join(fidelity, 'scenarios.json'))) throw new Error(`${fidelity}/scenarios.json not found: pass --shared <dir>`);
   const { scenarios } = JSON.parse(await readFile(path.join(fidelity, 'scenarios.json'), 'utf8')) as { scenarios: Scenario[] };
@@ -87,6 +89,7 @@ async function main(argv: string[]): Promise<void> {
         settings,
         environments: { [HDR_ID]: hdr },
         outputDirectory,
+        antialiasing,
       });
       const seconds = (performance.now() - started) / 1000;
       const scores: Record<string, number> = {};
