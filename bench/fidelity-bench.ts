@@ -5,7 +5,8 @@
  * ../shared/assets/environments has it (DamagedHelmet's) and by the neutral preset
  * otherwise (marked), and scores each still against every renderer's golden with
  * model-viewer's metric (fidelity-metric.ts; lower dB is better). Also prints auto
- * framing's figures on the same models: the share of the frame the silhouette spans.
+ * framing's figures on the same models: the share of the frame the silhouette spans
+ * (bench/framing-figures.ts; --no-framing leaves them out).
  *
  *   npm run bench:fidelity [-- --shared ../shared] [--only DamagedHelmet] [--keep out-dir] [--with '{"exposure":1.1}'] [--antialiasing ssaa2]
  *
@@ -21,6 +22,7 @@ import { renderToDirectory } from '../src/render/render-engine.js';
 import type { Antialiasing } from '../src/render/render-plan.js';
 import { parseRenderSettings, type RenderSettingsInput } from '../src/settings/render-settings.js';
 import { fidelityScore, type RgbaImage } from './fidelity-metric.js';
+import { framingFigures } from './framing-figures.js';
 
 interface Scenario {
   name: string;
@@ -120,6 +122,15 @@ async function main(argv: string[]): Promise<void> {
     console.log(`| ${row.name.replace('khronos-', '')} | ${row.lit} | ${cells.join(' | ')} |`);
   }
   console.log('\n* neutral: the scenario\'s HDR (lightroom_14b.hdr) is not in ../shared; lit by the neutral room environment instead.');
+  if (argv.includes('--no-framing')) return;
+  console.log(`\nAuto framing, default fill, 16:9 share turntable: silhouette height as a share of the frame\n`);
+  console.log('| model | front | over the turntable | clipped (any move, 8 frames each) |');
+  console.log('| --- | --- | --- | --- |');
+  const percent = (share: number) => `${Math.round(share * 100)} %`;
+  for (const scenario of scenarios.filter((candidate) => !only || candidate.name.includes(only))) {
+    const figures = await framingFigures(path.join(shared, 'assets', scenario.local_model));
+    console.log(`| ${scenario.name.replace('khronos-', '')} | ${percent(figures.frontHeight)} | ${figures.heights.map(percent).join('–')} | ${figures.clipped || figures.clippedMoves.length ? ['turntable', ...figures.clippedMoves].filter((move, index) => index > 0 || figures.clipped).join(', ') : 'no'} |`);
+  }
 }
 
 main(process.argv.slice(2)).then(
