@@ -145,6 +145,7 @@ export class Studio {
         fitted ??
         fitOrbitDistance(this.camera, this.framing.points, this.aim.target, view.elevationDegrees, {
           fill: this.plan.camera.fill,
+          slack: this.framing.slack,
           azimuthDegrees: steep ? view.azimuthDegrees : undefined,
         });
       this.distanceByElevation.set(key, distance);

@@ -43,7 +43,7 @@ function autoFrame(camera: THREE.PerspectiveCamera, plan: Pick<StudioPlan, 'came
   const move = plan.camera;
   const closestMultiplier = move.effect === 'zoom-orbit' && !plan.stills ? Math.min(move.zoomStart, move.zoomEnd) : 1;
   // Centred at the distance where fill is reached, so a zoom-orbit's closest frame is a turntable's.
-  const fit = { fill: move.fill };
+  const fit = { fill: move.fill, slack: framing.slack };
   const target = framing.centre.clone();
   let distance = fitOrbitDistance(camera, framing.points, target, move.elevationDegrees, fit);
   const tanY = Math.tan(THREE.MathUtils.degToRad(camera.fov / 2));
