@@ -9,6 +9,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'node:test';
+import * as THREE from 'three';
+import { createCamera, fitOrbitDistance } from '../renderer/camera/orbit.js';
+import { silhouetteCandidates } from '../renderer/scene/framing.js';
 import { RenderbayError } from '../src/errors.js';
 import { parseRenderSettings, type RenderSettingsInput } from '../src/settings/render-settings.js';
 import { MARKER_POINT } from '../scripts/fixtures/valid-models.js';
@@ -75,6 +78,32 @@ describe('auto framing: fill', () => {
       const { share, clipped } = reach(images);
       assert.ok(!clipped, `fill ${fill}: no frame clipped`);
       assert.ok(share > fill - 0.05 && share <= fill + 0.01, `fill ${fill}: spans ${share.toFixed(3)} at its widest`);
+    }
+  });
+
+  test('a model of many vertices is fitted on its outermost ones: never closer than all of them allow, at most 1.5 % farther', () => {
+    const random = (() => {
+      let state = 7;
+      return () => ((state = (state * 16807) % 2147483647) / 2147483647);
+    })();
+    const count = 100_000;
+    const points = new Float32Array(count * 3);
+    const box = new THREE.Box3();
+    for (let index = 0; index < count; index++) {
+      // A lumpy, off-axis potato: an ellipsoid shell with random depth.
+      const direction = new THREE.Vector3(random() - 0.5, random() - 0.5, random() - 0.5).normalize().multiplyScalar(0.8 + 0.2 * random());
+      const point = direction.multiply(new THREE.Vector3(0.6, 1.5, 0.3)).add(new THREE.Vector3(0.2, 1.5, -0.1));
+      points.set(point.toArray(), index * 3);
+      box.expandByPoint(point);
+    }
+    const reduced = silhouetteCandidates(points, box);
+    assert.ok(reduced.points.length < points.length, `reduced to ${reduced.points.length / 3} points`);
+    const camera = createCamera(960, 540);
+    const target = box.getCenter(new THREE.Vector3());
+    for (const elevation of [15, 45]) {
+      const all = fitOrbitDistance(camera, points, target, elevation, { fill: 0.72 });
+      const outermost = fitOrbitDistance(camera, reduced.points, target, elevation, { fill: 0.72, slack: reduced.slack });
+      assert.ok(outermost >= all && outermost <= all * 1.016, `elevation ${elevation}: ${outermost.toFixed(4)} against ${all.toFixed(4)}`);
     }
   });
 
