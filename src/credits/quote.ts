@@ -11,6 +11,7 @@ import { RenderbayError } from '../errors.js';
 import { getAccount } from '../accounts/accounts.js';
 import { assertRenderable, MAX_BATCH, validateEach } from '../renders/render-service.js';
 import { parseRenderSettings } from '../settings/render-settings.js';
+import { resolveTemplateInput } from '../templates/template-service.js';
 import { priceOf, PRICED_SETTINGS } from './prices.js';
 
 export interface QuoteProblem {
@@ -50,9 +51,10 @@ export async function quote(context: AppContext, accountId: string, body: unknow
   const problems: QuoteProblem[] = [];
   const breakdown = await validateEach(renders, (item): QuoteLine => {
     const { modelId, settings: given } = splitItem(item);
-    // Each item is a subset of renderSettings: its priced fields are validated with the
+    // Each item is a subset of renderSettings: its template is resolved as for a render (its
+    // bookmarks can set the number of stills), then its priced fields are validated with the
     // same schema as a render's; the others cannot change the price and are ignored.
-    const settings = parseRenderSettings(pricedFields(given));
+    const settings = parseRenderSettings(pricedFields(resolveTemplateInput(context.db, accountId, given)));
     const { item: billed, credits, images } = priceOf(settings);
     const line: QuoteLine =
       settings.output === 'stills'

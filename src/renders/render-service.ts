@@ -14,6 +14,7 @@ import { parseRenderSettings, type RenderSettings } from '../settings/render-set
 import { resolveRenderEnvironment } from '../environments/environment-service.js';
 import { assertRenderOverlays } from '../overlays/overlay-service.js';
 import { assertAnimationClip, clipNamesReadOnce, type ClipNameReader } from '../models/model-animations.js';
+import { resolveTemplateInput } from '../templates/template-service.js';
 import { renderAssets } from './render-assets.js';
 import { modelFileKeys, releaseFiles } from '../storage/file-references.js';
 
@@ -106,18 +107,22 @@ export const toRenderItem = (row: RenderRow): RenderItem => {
   };
 };
 
-/** renderSettings arrives as an object (JSON APIs) or a JSON string (multipart forms). */
-export function parseSettingsField(value: unknown): RenderSettings {
+/**
+ * renderSettings arrives as an object (JSON APIs) or a JSON string (multipart forms). A
+ * `templateId` in it is resolved here, for this account, before the schema reads it: the
+ * result is the settings a render stores (the template's fields merged in, explicit ones
+ * winning, templateId kept to say where they came from).
+ */
+export function parseSettingsField(context: Pick<AppContext, 'db'>, accountId: string, value: unknown): RenderSettings {
+  let input = value ?? {};
   if (typeof value === 'string') {
-    let parsed: unknown;
     try {
-      parsed = JSON.parse(value);
+      input = JSON.parse(value);
     } catch {
       throw new RenderbayError('invalid_settings', 'renderSettings is not valid JSON');
     }
-    return parseRenderSettings(parsed);
   }
-  return parseRenderSettings(value ?? {});
+  return parseRenderSettings(resolveTemplateInput(context.db, accountId, input));
 }
 
 /**
@@ -166,8 +171,8 @@ export function assertRenderable(context: AppContext, accountId: string, modelId
 
 /**
  * Validates one requested render against what it names: the model (renderable), the
- * overlays (exist, right layer), the environment image (a preset or the account's) and the
- * animation clip (exists in the model).
+ * template (a built-in or the account's), the overlays (exist, right layer), the environment
+ * image (a preset or the account's) and the animation clip (exists in the model).
  */
 async function validateRenderRequest(
   context: AppContext,
@@ -177,7 +182,7 @@ async function validateRenderRequest(
 ): Promise<{ modelId: string; settings: RenderSettings }> {
   const { modelId, renderSettings } = (item ?? {}) as { modelId?: unknown; renderSettings?: unknown };
   const model = assertRenderable(context, accountId, modelId);
-  const settings = parseSettingsField(renderSettings);
+  const settings = parseSettingsField(context, accountId, renderSettings);
   assertRenderOverlays(context, accountId, settings);
   resolveRenderEnvironment(context, accountId, settings);
   await assertAnimationClip(context.store.pathOf(model.file_key), settings, clipNames);
