@@ -100,7 +100,7 @@ describe('templates', () => {
     expectError(await api(server, keyA, 'GET', `/templates/${scratch.id}`), 404, 'template_not_found');
   });
 
-  test('bad input: a look with output or model fields, bad values, bookmarks or shots are invalid_settings; public: true is refused', async () => {
+  test('bad input: a look with output or model fields, bad values, bookmarks or shots are invalid_settings; unknown overlays and environments are not found; public: true is refused', async () => {
     const post = (body: unknown) => api(server, keyA, 'POST', '/templates', { name: 'Bad', ...(body as object) });
     expectError(await post({ settings: { bgColor: 'blue' } }), 400, 'invalid_settings', /bgColor must be a 6-digit hex/);
     expectError(await post({ settings: { quality: '4k', animation: 'Walk' } }), 400, 'invalid_settings', /look only, not quality .*animation/);
@@ -109,6 +109,9 @@ describe('templates', () => {
     expectError(await post({ shots: [{ name: 'a', effect: 'spin' }] }), 400, 'invalid_settings', /shots\[0\]: effect must be one of/);
     expectError(await post({ shots: [{ name: 'a', bgColor: '#000000' }] }), 400, 'invalid_settings', /not bgColor/);
     expectError(await post({ public: true }), 400, 'invalid_request', /only built-in templates are public/);
+    // Stored things a look names must be the account's, as for a render.
+    expectError(await post({ settings: { bgImageId: 'nope' } }), 404, 'overlay_not_found');
+    expectError(await post({ settings: { environmentImage: 'nope' } }), 404, 'environment_not_found');
     expectError(await api(server, keyA, 'PATCH', `/templates/${blueId}`, { settings: { exposure: 99 } }), 400, 'invalid_settings', /exposure/);
     assert.deepEqual((await api(server, keyA, 'GET', `/templates/${blueId}`)).body.data.settings, { bgColor: '#2050a0', zoom: 1.2 }, 'a refused PATCH changes nothing');
   });

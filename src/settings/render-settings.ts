@@ -68,6 +68,8 @@ export const BACKGROUND_FIELDS = ['bgColor', 'bgImageId', 'bgAlign', 'vignette',
 export function passKey(settings: RenderSettings): string {
   const pass: Record<string, unknown> = { ...settings };
   for (const field of BACKGROUND_FIELDS) delete pass[field];
+  // Which template the settings came from changes nothing in the pixels: they are resolved already.
+  delete pass.templateId;
   return JSON.stringify(Object.keys(pass).sort().map((key) => [key, pass[key]]));
 }
 

@@ -11,7 +11,9 @@
 import type { AppContext } from '../context.js';
 import { RenderbayError } from '../errors.js';
 import { newId, nowIso } from '../ids.js';
+import { resolveRenderEnvironment } from '../environments/environment-service.js';
 import { LIMITS } from '../limits.js';
+import { assertRenderOverlays } from '../overlays/overlay-service.js';
 import { parsePaging, type Page, type PagingQuery } from '../paging.js';
 import type { StillEntry } from '../settings/stills-settings.js';
 import { BUILTIN_TEMPLATES, findBuiltinTemplate } from './builtin-templates.js';
@@ -118,8 +120,16 @@ export function getTemplate(context: Pick<AppContext, 'db'>, accountId: string, 
   return findTemplate(context.db, accountId, templateId);
 }
 
-export function createTemplate(context: Pick<AppContext, 'db'>, accountId: string, body: unknown): Template {
+/** The stored things a look names (overlays, an uploaded environment) must be the account's, as for a render. */
+function assertOwnFiles(context: AppContext, accountId: string, settings: Record<string, unknown> | undefined): void {
+  if (!settings) return;
+  assertRenderOverlays(context, accountId, settings as { bgImageId?: string; foregroundIds?: string[] });
+  resolveRenderEnvironment(context, accountId, settings as { environmentImage?: string });
+}
+
+export function createTemplate(context: AppContext, accountId: string, body: unknown): Template {
   const parts = parseTemplateParts(body) as TemplateParts;
+  assertOwnFiles(context, accountId, parts.settings);
   const id = newId();
   const now = nowIso();
   context.db.transaction(() => {
@@ -135,9 +145,10 @@ export function createTemplate(context: Pick<AppContext, 'db'>, accountId: strin
 }
 
 /** Replaces the parts given (a part is replaced whole: `settings` is the new look, not a patch of it). */
-export function updateTemplate(context: Pick<AppContext, 'db'>, accountId: string, templateId: unknown, body: unknown): Template {
+export function updateTemplate(context: AppContext, accountId: string, templateId: unknown, body: unknown): Template {
   const row = findOwnTemplateRow(context.db, accountId, templateId, 'changed');
   const parts = parseTemplateParts(body, { partial: true });
+  assertOwnFiles(context, accountId, parts.settings);
   const columns: Record<string, unknown> = {
     name: parts.name,
     description: parts.description,
