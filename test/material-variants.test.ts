@@ -14,9 +14,11 @@ import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import sharp from 'sharp';
 import { resolveMaterialVariants } from '../src/gltf/material-variants.js';
 import { groupPass, type PendingRender } from '../src/jobs/render-pass.js';
+import type { AppContext } from '../src/context.js';
+import { modelVariantNames } from '../src/models/model-variants.js';
 import { parseRenderSettings, passKey, type RenderSettingsInput } from '../src/settings/render-settings.js';
 import { api, cli, createKey, expectError, modelForm, startServerProcess, waitForRender, type ServerProcess } from './helpers/api-server.js';
-import { call, connectHttp } from './helpers/mcp.js';
+import { call, callError, connectHttp } from './helpers/mcp.js';
 import { meanColour, type RawImage } from './helpers/media.js';
 import { testSettingsRejections } from './helpers/settings.js';
 
@@ -58,6 +60,12 @@ describe('materialVariant settings', () => {
     assert.throws(() => resolveMaterialVariants(VARIANTS, '*', { batch: false }), { message: /batch/ });
     assert.deepEqual(resolveMaterialVariants(VARIANTS, '*', { batch: true }), VARIANTS);
     assert.deepEqual(resolveMaterialVariants(VARIANTS, 'Blue', { batch: false }), ['Blue']);
+  });
+
+  test('a model stored without facts has its variants read from its file', async () => {
+    const context = { store: { pathOf: () => COLOURWAYS } } as unknown as Pick<AppContext, 'store'>;
+    assert.deepEqual(await modelVariantNames(context, { facts: null, file_key: 'colourways' }), VARIANTS);
+    assert.deepEqual(await modelVariantNames(context, { facts: JSON.stringify({ variants: ['Recorded'] }), file_key: 'colourways' }), ['Recorded'], 'the recorded fact wins');
   });
 
   test('renders that differ only in material variant never share a rendering pass', () => {
@@ -132,6 +140,9 @@ describe('material variants over REST and MCP', () => {
     expectError(batch, 400, 'invalid_settings', /^renders\[1\]: Unknown materialVariant "red"/);
     const bareQuote = await api(server, key, 'POST', '/quote', { renders: [{ materialVariant: '*' }] });
     expectError(bareQuote, 400, 'invalid_settings', /modelId/);
+    const overMcp = await callError(client, 'create_batch_renders', { renders: [{ modelId, renderSettings: { materialVariant: 'Purple' } }] });
+    assert.equal(overMcp.code, 'invalid_settings');
+    assert.match(overMcp.message, /Red, Green, Blue/);
     const quote = await api(server, key, 'POST', '/quote', { renders: [{ modelId, renderSettings: { materialVariant: 'Purple' } }] });
     assert.equal(quote.status, 200, JSON.stringify(quote.body));
     assert.deepEqual(
@@ -146,6 +157,7 @@ describe('material variants over REST and MCP', () => {
       { modelId, renderSettings: GRID_STILLS },
     ];
     const quote = (await api(server, key, 'POST', '/quote', { renders })).body.data;
+    assert.deepEqual((await call(client, 'quote', { renders })).breakdown, quote.breakdown, 'MCP quote prices the expansion alike');
     assert.deepEqual(quote.breakdown[0], { output: 'stills', imageSize: '96x96', images: 2, credits: 6, modelId, materialVariants: VARIANTS });
     assert.equal(quote.creditsRequired, 8, 'three variants and the default, two 720p-tier stills each');
 
