@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { RenderbayError } from '../errors.js';
 import { checkStills, stillsFields, withStillsDefaults } from './stills-settings.js';
 import { lightingConflicts, lightingSettingsFields } from './lighting-settings.js';
+import { variantSettingsFields } from './variant-settings.js';
 
 export const QUALITIES = ['share', 'standard', '4k', 'pro'] as const;
 export const ASPECTS = ['16:9', '1:1', '9:16'] as const;
@@ -200,6 +201,8 @@ export const renderSettingsFields = z.strictObject(
     ...stillsFields,
     /** Lighting: environment image, presets, exposure, tone mapping, skybox, shadow strength (lighting-settings.ts). */
     ...lightingSettingsFields,
+    /** Material variant (KHR_materials_variants): variant-settings.ts. */
+    ...variantSettingsFields,
   },
   { error: (issue) => (issue.code === 'unrecognized_keys' ? undefined : 'renderSettings must be a JSON object') },
 );
