@@ -68,6 +68,7 @@ const OPTION_FIELDS = {
   shadowIntensity: 'shadowIntensity',
   shadowSoftness: 'shadowSoftness',
   templateId: 'templateId',
+  materialVariant: 'materialVariant',
 } as const satisfies Record<string, keyof RenderSettingsInput>;
 
 const NUMERIC_OPTIONS = new Set([
@@ -145,6 +146,7 @@ export function registerRenderCommand(program: Command): void {
     .option('--skybox-blur <amount>', 'blur of the skybox, 0–1')
     .option('--shadow-intensity <opacity>', "opacity of the key light's cast shadow, 0–1")
     .option('--shadow-softness <amount>', 'softness of the cast shadow, 0 (hard) – 1')
+    .option('--material-variant <name>', "render this material variant (KHR_materials_variants) of the model")
     .option('--dataset <tier>', `render a training dataset (dataset.zip) instead of a video: ${DATASET_QUALITIES.join(', ')} (views x pixels)`)
     .option('--coverage <coverage>', `dataset camera coverage: ${COVERAGES.join(', ')} (default hemisphere)`)
     .option('--stills [names]', `render stills instead of a video: comma-separated angles (${STILL_PRESET_NAMES.join(', ')}); alone, the default four`)

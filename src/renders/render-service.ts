@@ -15,6 +15,7 @@ import { resolveRenderEnvironment } from '../environments/environment-service.js
 import { assertRenderOverlays } from '../overlays/overlay-service.js';
 import { assertAnimationClip, clipNamesReadOnce, type ClipNameReader } from '../models/model-animations.js';
 import { resolveTemplateInput } from '../templates/template-service.js';
+import { expandMaterialVariant, variantNamesReadOnce, type VariantNameReader } from '../models/model-variants.js';
 import { renderAssets } from './render-assets.js';
 import { modelFileKeys, releaseFiles } from '../storage/file-references.js';
 
@@ -169,43 +170,65 @@ export function assertRenderable(context: AppContext, accountId: string, modelId
   return model;
 }
 
+/** Readers a batch shares, so that many renders of one model read its clips and variants once. */
+interface ModelReaders {
+  clipNames?: ClipNameReader;
+  variantNames?: VariantNameReader;
+}
+
 /**
  * Validates one requested render against what it names: the model (renderable), the
- * template (a built-in or the account's), the overlays (exist, right layer), the environment
- * image (a preset or the account's) and the animation clip (exists in the model).
+ * template (a built-in or the account's: resolved first), the overlays (exist, right layer),
+ * the environment image (a preset or the account's), the animation clip and the material
+ * variant (exist in the model). Returns the renders it becomes: itself, or in a batch with
+ * `materialVariant: "*"`, one per variant of the model.
  */
 async function validateRenderRequest(
   context: AppContext,
   accountId: string,
   item: unknown,
-  clipNames?: ClipNameReader,
-): Promise<{ modelId: string; settings: RenderSettings }> {
+  options: { batch: boolean } & ModelReaders,
+): Promise<{ modelId: string; settings: RenderSettings }[]> {
   const { modelId, renderSettings } = (item ?? {}) as { modelId?: unknown; renderSettings?: unknown };
   const model = assertRenderable(context, accountId, modelId);
   const settings = parseSettingsField(context, accountId, renderSettings);
   assertRenderOverlays(context, accountId, settings);
   resolveRenderEnvironment(context, accountId, settings);
-  await assertAnimationClip(context.store.pathOf(model.file_key), settings, clipNames);
-  return { modelId: model.id, settings };
+  await assertAnimationClip(context.store.pathOf(model.file_key), settings, options.clipNames);
+  const variantNames = settings.materialVariant === undefined ? [] : await (options.variantNames ?? variantNamesReadOnce(context))(model);
+  return expandMaterialVariant(settings, variantNames, options).map((expanded) => ({ modelId: model.id, settings: expanded }));
 }
 
 export async function createRender(context: AppContext, accountId: string, body: unknown): Promise<RenderItem> {
-  const { modelId, settings } = await validateRenderRequest(context, accountId, body);
+  const [{ modelId, settings }] = await validateRenderRequest(context, accountId, body, { batch: false });
   const row = context.db.transaction(() => insertRender(context, accountId, modelId, settings, { systemPreview: false }))();
   context.queue.notify();
   return toRenderItem(row);
 }
 
+/** A created render as the batch reply lists it (with the variant it renders, when it names one). */
+export interface BatchRender {
+  id: string;
+  modelId: string;
+  status: RenderStatus;
+  materialVariant?: string;
+}
+
 /**
  * Creates up to 100 renders at once: every item is validated first, then all are debited
- * and inserted in one transaction — all or nothing (`no_credits` creates none).
+ * and inserted in one transaction — all or nothing (`no_credits` creates none). An item
+ * with `materialVariant: "*"` becomes one render per variant of its model, in the model's
+ * order, each debited; the reply lists every render, at most 100 in all.
  */
-export async function createBatch(context: AppContext, accountId: string, body: unknown): Promise<{ id: string; modelId: string; status: RenderStatus }[]> {
+export async function createBatch(context: AppContext, accountId: string, body: unknown): Promise<BatchRender[]> {
   const renders = (body as { renders?: unknown } | null)?.renders;
   if (!Array.isArray(renders) || renders.length === 0) throw new RenderbayError('renders_required', 'renders must be a non-empty array', 400);
   if (renders.length > MAX_BATCH) throw new RenderbayError('too_many', `At most ${MAX_BATCH} renders per batch (got ${renders.length})`, 400);
-  const clipNames = clipNamesReadOnce();
-  const items = await validateEach(renders, (item) => validateRenderRequest(context, accountId, item, clipNames));
+  const readers = { clipNames: clipNamesReadOnce(), variantNames: variantNamesReadOnce(context) };
+  const items = (await validateEach(renders, (item) => validateRenderRequest(context, accountId, item, { batch: true, ...readers }))).flat();
+  if (items.length > MAX_BATCH) {
+    throw new RenderbayError('too_many', `At most ${MAX_BATCH} renders per batch: with materialVariant "*" expanded, these items make ${items.length}`, 400);
+  }
   const needed = items.reduce((sum, item) => sum + priceOf(item.settings).credits, 0);
   const created = context.db.transaction(() => {
     const balance = (context.db.prepare('SELECT credits FROM accounts WHERE id = ?').get(accountId) as { credits: number }).credits;
@@ -213,7 +236,10 @@ export async function createBatch(context: AppContext, accountId: string, body: 
     return items.map((item) => insertRender(context, accountId, item.modelId, item.settings, { systemPreview: false }));
   })();
   context.queue.notify();
-  return created.map((row) => ({ id: row.id, modelId: row.model_id, status: row.status }));
+  return created.map((row, index) => {
+    const { materialVariant } = items[index].settings;
+    return { id: row.id, modelId: row.model_id, status: row.status, ...(materialVariant === undefined ? {} : { materialVariant }) };
+  });
 }
 
 /**

@@ -10,6 +10,7 @@ import { RenderbayError } from '../errors.js';
 import { checkStills, stillsFields, withStillsDefaults } from './stills-settings.js';
 import { lightingConflicts, lightingSettingsFields } from './lighting-settings.js';
 import { templateSettingsFields } from './template-settings.js';
+import { variantSettingsFields } from './variant-settings.js';
 
 export const QUALITIES = ['share', 'standard', '4k', 'pro'] as const;
 export const ASPECTS = ['16:9', '1:1', '9:16'] as const;
@@ -205,6 +206,8 @@ export const renderSettingsFields = z.strictObject(
     ...lightingSettingsFields,
     /** templateId: a saved look, merged in by the service layer (template-settings.ts). */
     ...templateSettingsFields,
+    /** Material variant (KHR_materials_variants): variant-settings.ts. */
+    ...variantSettingsFields,
   },
   { error: (issue) => (issue.code === 'unrecognized_keys' ? undefined : 'renderSettings must be a JSON object') },
 );
