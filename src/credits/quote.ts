@@ -13,6 +13,7 @@ import { RenderbayError } from '../errors.js';
 import { getAccount } from '../accounts/accounts.js';
 import { assertRenderable, MAX_BATCH, validateEach } from '../renders/render-service.js';
 import { parseRenderSettings } from '../settings/render-settings.js';
+import { resolveTemplateInput } from '../templates/template-service.js';
 import { ALL_VARIANTS } from '../gltf/material-variants.js';
 import { expandMaterialVariant, variantNamesReadOnce } from '../models/model-variants.js';
 import { priceOf, PRICED_SETTINGS } from './prices.js';
@@ -60,9 +61,10 @@ export async function quote(context: AppContext, accountId: string, body: unknow
   const variantNames = variantNamesReadOnce(context);
   const breakdown = await validateEach(renders, async (item): Promise<QuoteLine> => {
     const { modelId, settings: given } = splitItem(item);
-    // Each item is a subset of renderSettings: its priced fields are validated with the
+    // Each item is a subset of renderSettings: its template is resolved as for a render (its
+    // bookmarks can set the number of stills), then its priced fields are validated with the
     // same schema as a render's; the others cannot change the price and are ignored.
-    const settings = parseRenderSettings(pricedFields(given));
+    const settings = parseRenderSettings(pricedFields(resolveTemplateInput(context.db, accountId, given)));
     const { item: billed, credits, images } = priceOf(settings);
     const line: QuoteLine =
       settings.output === 'stills'

@@ -137,7 +137,7 @@ export async function createModelFromFile(context: AppContext, accountId: string
   let workDirectory: string | null = null;
   try {
     if (!file.onlyGltf) assertModelFileName(file.originalName);
-    const settings = renderSettingsField === undefined || renderSettingsField === '' ? null : parseSettingsField(renderSettingsField);
+    const settings = renderSettingsField === undefined || renderSettingsField === '' ? null : parseSettingsField(context, accountId, renderSettingsField);
     if (settings) assertRenderOverlays(context, accountId, settings);
     const format = await sniffModelFormat(file.path, file.originalName);
     if (format === 'zip' && file.onlyGltf) {

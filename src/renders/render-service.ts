@@ -14,6 +14,7 @@ import { parseRenderSettings, type RenderSettings } from '../settings/render-set
 import { resolveRenderEnvironment } from '../environments/environment-service.js';
 import { assertRenderOverlays } from '../overlays/overlay-service.js';
 import { assertAnimationClip, clipNamesReadOnce, type ClipNameReader } from '../models/model-animations.js';
+import { resolveTemplateInput } from '../templates/template-service.js';
 import { expandMaterialVariant, variantNamesReadOnce, type VariantNameReader } from '../models/model-variants.js';
 import { renderAssets } from './render-assets.js';
 import { modelFileKeys, releaseFiles } from '../storage/file-references.js';
@@ -107,18 +108,22 @@ export const toRenderItem = (row: RenderRow): RenderItem => {
   };
 };
 
-/** renderSettings arrives as an object (JSON APIs) or a JSON string (multipart forms). */
-export function parseSettingsField(value: unknown): RenderSettings {
+/**
+ * renderSettings arrives as an object (JSON APIs) or a JSON string (multipart forms). A
+ * `templateId` in it is resolved here, for this account, before the schema reads it: the
+ * result is the settings a render stores (the template's fields merged in, explicit ones
+ * winning, templateId kept to say where they came from).
+ */
+export function parseSettingsField(context: Pick<AppContext, 'db'>, accountId: string, value: unknown): RenderSettings {
+  let input = value ?? {};
   if (typeof value === 'string') {
-    let parsed: unknown;
     try {
-      parsed = JSON.parse(value);
+      input = JSON.parse(value);
     } catch {
       throw new RenderbayError('invalid_settings', 'renderSettings is not valid JSON');
     }
-    return parseRenderSettings(parsed);
   }
-  return parseRenderSettings(value ?? {});
+  return parseRenderSettings(resolveTemplateInput(context.db, accountId, input));
 }
 
 /**
@@ -173,9 +178,10 @@ interface ModelReaders {
 
 /**
  * Validates one requested render against what it names: the model (renderable), the
- * overlays (exist, right layer), the environment image (a preset or the account's), the
- * animation clip and the material variant (exist in the model). Returns the renders it
- * becomes: itself, or in a batch with `materialVariant: "*"`, one per variant of the model.
+ * template (a built-in or the account's: resolved first), the overlays (exist, right layer),
+ * the environment image (a preset or the account's), the animation clip and the material
+ * variant (exist in the model). Returns the renders it becomes: itself, or in a batch with
+ * `materialVariant: "*"`, one per variant of the model.
  */
 async function validateRenderRequest(
   context: AppContext,
@@ -185,7 +191,7 @@ async function validateRenderRequest(
 ): Promise<{ modelId: string; settings: RenderSettings }[]> {
   const { modelId, renderSettings } = (item ?? {}) as { modelId?: unknown; renderSettings?: unknown };
   const model = assertRenderable(context, accountId, modelId);
-  const settings = parseSettingsField(renderSettings);
+  const settings = parseSettingsField(context, accountId, renderSettings);
   assertRenderOverlays(context, accountId, settings);
   resolveRenderEnvironment(context, accountId, settings);
   await assertAnimationClip(context.store.pathOf(model.file_key), settings, options.clipNames);
