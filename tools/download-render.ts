@@ -23,7 +23,7 @@ export function registerDownloadRenderTool(server: McpServer, session: McpSessio
     scope: 'read',
     annotations: { readOnlyHint: !stdio, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     input: {
-      renderId: idArgument('Render id').optional(),
+      renderId: idArgument().optional(),
       renderIds: z.array(z.string()).meta({ maxItems: LIMITS.mcpMaxItems }).describe('Several renders at once').optional(),
     },
     localInput: { directory: z.string().describe('Absolute directory (or ~/…) to copy the files into').optional() },

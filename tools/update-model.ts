@@ -14,7 +14,7 @@ export function registerUpdateModelTool(server: McpServer, session: McpSession):
     scope: 'write',
     annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
     input: {
-      modelId: idArgument('Model id'),
+      modelId: idArgument(),
       title: z.string().nullable().optional(),
       sku: z.string().nullable().optional(),
       tags: z.array(z.string()).optional(),
