@@ -19,6 +19,7 @@ import { registerListModelsTool } from './list-models.js';
 import { registerListOverlaysTool } from './list-overlays.js';
 import { registerQuoteTool } from './quote.js';
 import { registerUpdateModelTool } from './update-model.js';
+import { registerUploadEnvironmentTool } from './upload-environment.js';
 import { registerUploadOverlayTool } from './upload-overlay.js';
 
 /** In workflow order: what an agent reads in tools/list. */
@@ -38,5 +39,6 @@ export function registerTools(server: McpServer, session: McpSession): void {
   registerGetAccountTool(server, session);
   registerListOverlaysTool(server, session);
   registerUploadOverlayTool(server, session);
+  registerUploadEnvironmentTool(server, session);
   registerLifecycleTools(server, session);
 }
