@@ -17,9 +17,10 @@ export function registerCreateBatchRendersTool(server: McpServer, session: McpSe
     scope: 'write',
     annotations: { readOnlyHint: false, destructiveHint: false, openWorldHint: false },
     input: {
-      renders: batchArgument(renderItemArgument, `1–${MAX_BATCH} renders: { modelId, renderSettings }`),
+      renders: batchArgument(renderItemArgument),
     },
     output: { renders: z.array(resultObject({ id: z.string(), modelId: z.string(), status: renderStatus })) },
+    advertiseOutput: false,
     run: async ({ renders }, caller, extra) => {
       await confirmSpending(server, session, extra, caller, renders.map((render) => ({ renderSettings: render.renderSettings, label: render.modelId })));
       const created = await createBatch(session.context, caller.account.id, { renders });

@@ -12,7 +12,7 @@ export function registerCreateRenderTool(server: McpServer, session: McpSession)
     name: 'create_render',
     title: 'Render a model',
     description:
-      'Queues one render (video with web, thumb and posters, or a dataset) and pays its credits; returns its id at once. ' +
+      'Queues one render and pays its credits; returns its id at once. ' +
       'Then wait_for_renders, download_render. For several use create_batch_renders.',
     scope: 'write',
     annotations: { readOnlyHint: false, destructiveHint: false, openWorldHint: false },

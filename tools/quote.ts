@@ -18,7 +18,7 @@ export function registerQuoteTool(server: McpServer, session: McpSession): void 
     scope: 'read',
     annotations: { readOnlyHint: true, openWorldHint: false },
     input: {
-      renders: batchArgument(z.union([renderItemArgument, sameSettingsAs('Or the renderSettings alone')]), `1–${MAX_BATCH} items: { modelId, renderSettings } or render settings`),
+      renders: batchArgument(z.union([renderItemArgument, sameSettingsAs('Or the renderSettings alone')])),
     },
     output: quoteOutput,
     run: async ({ renders }, caller) => {

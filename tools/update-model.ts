@@ -20,6 +20,7 @@ export function registerUpdateModelTool(server: McpServer, session: McpSession):
       tags: z.array(z.string()).optional(),
     },
     output: { id: z.string(), title: z.string().nullable(), sku: z.string().nullable(), tags: z.array(z.string()) },
+    advertiseOutput: false,
     run: ({ modelId, ...fields }, caller) => {
       // Omitted fields arrive as undefined, which the patch schema reads as "keep".
       const model = updateModel(session.context, caller.account.id, modelId, fields);

@@ -15,7 +15,7 @@ export function registerUploadEnvironmentTool(server: McpServer, session: McpSes
     scope: 'write',
     annotations: { readOnlyHint: false, destructiveHint: false, openWorldHint: true },
     input: { ...uploadArguments, name: z.string().optional() },
-    localInput: localUploadArgument('the .hdr/.exr'),
+    localInput: localUploadArgument,
     output: { id: z.string(), name: z.string(), format: z.enum(['hdr', 'exr']) },
     run: async ({ name, ...source }, caller) => {
       const accountId = caller.account.id;

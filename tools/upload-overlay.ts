@@ -21,7 +21,7 @@ export function registerUploadOverlayTool(server: McpServer, session: McpSession
       name: z.string().optional(),
       description: z.string().optional(),
     },
-    localInput: localUploadArgument('the image'),
+    localInput: localUploadArgument,
     output: { id: overlayOutput.id, layer: overlayOutput.layer, name: overlayOutput.name },
     run: async (args, caller) => {
       const { url, base64, filename, path, ...fields } = args as typeof args & { path?: string };

@@ -76,9 +76,9 @@ export function sameSettingsAs(description = `The fields of ${SETTINGS_TOOL}'s r
   return z.record(z.string(), z.unknown()).describe(description);
 }
 
-/** A list argument of 1 to MAX_BATCH items (the service answers `renders_required` / `too_many`). */
-export function batchArgument<Item extends z.ZodType>(item: Item, description: string) {
-  return z.array(item).meta({ minItems: 1, maxItems: MAX_BATCH, description });
+/** A list argument of 1 to MAX_BATCH items (the service answers `renders_required` / `too_many`); the schema says it all. */
+export function batchArgument<Item extends z.ZodType>(item: Item) {
+  return z.array(item).meta({ minItems: 1, maxItems: MAX_BATCH });
 }
 
 /** An id argument: its name (modelId, renderId…) says what it is; a description only where it adds something. */
@@ -86,6 +86,13 @@ export const idArgument = (description?: string) => (description ? z.string().de
 
 /** One render of a batch (create_batch_renders, quote): a model and its settings. */
 export const renderItemArgument = z.strictObject({ modelId: idArgument(), renderSettings: sameSettingsAs().optional() });
+
+/**
+ * stdio only (ToolDefinition.localInput): a file or folder on the client's machine, confined
+ * to the allowed roots. The tool's description says which file.
+ */
+export const localPathArgument = z.string().describe('Absolute or ~/… path on this machine');
+export const localDirectoryArgument = z.string().describe('Absolute or ~/… folder on this machine to copy into');
 
 export const pagingArguments = {
   limit: z.number().int().meta({ minimum: 1, maximum: LIST_MAX_LIMIT, default: LIST_DEFAULT_LIMIT }).optional(),

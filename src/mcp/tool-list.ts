@@ -60,11 +60,22 @@ function toolJson(tool: ListedTool, transport: McpSession['transport']): Tool {
       description: tool.description,
       inputSchema: schemaJson(tool.input, 'input') as Tool['inputSchema'],
       ...(tool.output ? { outputSchema: outlineJson(tool.output) as Tool['outputSchema'] } : {}),
-      annotations: tool.annotations,
+      annotations: annotationsJson(tool.annotations),
     };
     cache.set(key, json);
   }
   return json;
+}
+
+/**
+ * MCP defines destructiveHint and idempotentHint only for tools that are not read-only;
+ * export_usdz and download_render are read-only over HTTP alone (over stdio they write
+ * into a local folder), so over HTTP those two hints say nothing and are left out.
+ */
+function annotationsJson(annotations: ToolAnnotations): ToolAnnotations {
+  if (annotations.readOnlyHint !== true) return annotations;
+  const { destructiveHint: _destructive, idempotentHint: _idempotent, ...meaningful } = annotations;
+  return meaningful;
 }
 
 function schemaJson(schema: z.ZodObject, io: 'input' | 'output'): Record<string, unknown> {
@@ -81,7 +92,12 @@ function schemaJson(schema: z.ZodObject, io: 'input' | 'output'): Record<string,
 function outlineJson(schema: z.ZodObject): Record<string, unknown> {
   const full = z.toJSONSchema(schema, { target: 'draft-7', io: 'output' }) as { properties?: Record<string, Record<string, unknown>>; required?: string[] };
   const outline = (field: Record<string, unknown>): Record<string, unknown> => {
-    if (field.anyOf) return { anyOf: (field.anyOf as Record<string, unknown>[]).map(outline) };
+    if (field.anyOf) {
+      const alternatives = (field.anyOf as Record<string, unknown>[]).map(outline);
+      // Plain types (an object or null) read shorter as one list of types.
+      const plain = alternatives.every((alternative) => Object.keys(alternative).length === 1 && typeof alternative.type === 'string');
+      return plain ? { type: alternatives.map((alternative) => alternative.type) } : { anyOf: alternatives };
+    }
     const { type, items } = field as { type?: unknown; items?: Record<string, unknown> };
     // Rows (arrays of objects) are described in the tool's description; lists of plain values say their type.
     return { ...(type !== undefined ? { type } : {}), ...(items?.type && items.type !== 'object' ? { items: { type: items.type } } : {}) };

@@ -8,7 +8,7 @@
  *
  * ```ts
  * input: { ...uploadArguments, name: z.string().optional() },
- * localInput: localUploadArgument('the image'),
+ * localInput: localUploadArgument,
  * run: (args, caller) => receiveToolUpload(session, caller.account.id, args, MAX_BYTES, (file) => createThing(context, caller.account.id, file, {})),
  * ```
  */
@@ -22,6 +22,7 @@ import { RenderbayError } from '../errors.js';
 import { LIMITS } from '../limits.js';
 import { hashFile } from '../storage/file-store.js';
 import { copyLocalFile, type LocalFile } from './local-file.js';
+import { localPathArgument } from './schemas.js';
 import type { McpSession } from './session.js';
 
 export const uploadArguments = {
@@ -31,9 +32,7 @@ export const uploadArguments = {
 };
 
 /** The stdio-only `path` argument (see ToolDefinition.localInput). */
-export function localUploadArgument(what: string) {
-  return { path: z.string().describe(`Absolute path (or ~/…) of ${what} on this machine`).optional() };
-}
+export const localUploadArgument = { path: localPathArgument.optional() };
 
 /** The sources in a tool description: "from a url (≤ 10 MB) or base64 + filename (≤ 2 MB)[ or a local path]". */
 export function uploadSources(session: McpSession, maxBytes: number): string {
