@@ -56,13 +56,15 @@ export const LIMITS = {
   maxValidationMessages: 100,
   /** Longest side of a texture written into a USDZ (AR Quick Look's memory budget is small); larger ones are downscaled. */
   maxUsdzTextureSide: 2048,
+  /** Largest overlay image accepted by POST /overlays and upload_overlay (bytes). */
+  maxOverlayBytes: 10 * 1024 * 1024,
   /** Largest environment image (HDR/EXR panorama) accepted by POST /environments (bytes). */
   maxEnvironmentBytes: 64 * 1024 * 1024,
   /** An environment image's declared width or height above this is refused before decoding. */
   maxEnvironmentSide: 8192,
   /** An environment image's declared pixel count above this is refused before decoding (it decodes to 16 bytes a pixel). */
   maxEnvironmentPixels: 8192 * 4096,
-  /** Largest file an MCP client may send inline as base64 (upload_overlay); the SDK refuses HTTP messages over 4 MB, and base64 adds a third. */
+  /** Largest file an MCP client may send inline as base64 (upload_overlay, upload_environment); the SDK refuses HTTP messages over 4 MB, and base64 adds a third. */
   mcpInlineFileBytes: 2 * 1024 * 1024,
   /** Most templates one account keeps (built-ins not counted). */
   maxTemplatesPerAccount: 1000,

@@ -15,7 +15,7 @@ export function registerGetModelTool(server: McpServer, session: McpSession): vo
     description: "A model: metadata, status (processing → valid/invalid after its free preview render), ingest facts and warnings, and its renders as compact rows.",
     scope: 'read',
     annotations: { readOnlyHint: true, openWorldHint: false },
-    input: { modelId: idArgument('Model id') },
+    input: { modelId: idArgument() },
     output: { id: z.string(), status: modelOutput.status, tags: modelOutput.tags, renders: z.array(compactRenderOutput) },
     run: async ({ modelId }, caller) => {
       const model = await getModel(session.context, caller.account.id, modelId);

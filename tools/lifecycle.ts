@@ -24,7 +24,7 @@ export function registerLifecycleTools(server: McpServer, session: McpSession): 
     description: 'Deletes a render and its files. An unfinished one is cancelled and refunded.',
     scope: 'write',
     annotations: DELETES,
-    input: { renderId: idArgument('Render id') },
+    input: { renderId: idArgument() },
     output: deletedOutput,
     advertiseOutput: false,
     run: async ({ renderId }, caller) => {
@@ -38,7 +38,7 @@ export function registerLifecycleTools(server: McpServer, session: McpSession): 
     description: 'Acknowledges a render in status error (already refunded): it becomes failed.',
     scope: 'write',
     annotations: MARKS,
-    input: { renderId: idArgument('Render id') },
+    input: { renderId: idArgument() },
     output: { id: z.string(), status: renderStatus },
     advertiseOutput: false,
     run: ({ renderId }, caller) => {
@@ -55,7 +55,7 @@ export function registerLifecycleTools(server: McpServer, session: McpSession): 
         : 'Shows an archived model in list_models again.',
       scope: 'write',
       annotations: MARKS,
-      input: { modelId: idArgument('Model id') },
+      input: { modelId: idArgument() },
       output: { id: z.string(), archived: z.boolean() },
       advertiseOutput: false,
       run: ({ modelId }, caller) => {
@@ -70,7 +70,7 @@ export function registerLifecycleTools(server: McpServer, session: McpSession): 
     description: 'Deletes a model and its preview render; its other renders stay readable.',
     scope: 'write',
     annotations: DELETES,
-    input: { modelId: idArgument('Model id') },
+    input: { modelId: idArgument() },
     output: deletedOutput,
     advertiseOutput: false,
     run: (async ({ modelId }, caller) => {
@@ -84,7 +84,7 @@ export function registerLifecycleTools(server: McpServer, session: McpSession): 
     description: 'Deletes one of your overlay images; finished renders keep their files.',
     scope: 'write',
     annotations: DELETES,
-    input: { overlayId: idArgument('Overlay id') },
+    input: { overlayId: idArgument() },
     output: deletedOutput,
     advertiseOutput: false,
     run: async ({ overlayId }, caller) => {

@@ -14,6 +14,7 @@ export function registerListOverlaysTool(server: McpServer, session: McpSession)
     annotations: { readOnlyHint: true, openWorldHint: false },
     input: {},
     output: { overlays: z.array(resultObject(overlayOutput)) },
+    advertiseOutput: false,
     run: async (_args, caller) => {
       // Loaded on first use: the overlay service pulls in sharp, slow to import at startup.
       const { listOverlays } = await import('../src/overlays/overlay-service.js');
