@@ -36,7 +36,7 @@ after(async () => {
 });
 
 /** Tools whose result is a bare acknowledgement: structuredContent without an advertised output schema. */
-const ACKNOWLEDGEMENT_TOOLS = ['delete_render', 'dismiss_render', 'archive_model', 'unarchive_model', 'delete_model', 'delete_overlay'];
+const ACKNOWLEDGEMENT_TOOLS = ['delete_render', 'dismiss_render', 'retry_render', 'archive_model', 'unarchive_model', 'delete_model', 'delete_overlay'];
 
 describe('tools/list', () => {
   test('every tool, with input and output schemas and accurate annotations', async () => {

@@ -49,10 +49,10 @@ export function registerLifecycleTools(server: McpServer, session: McpSession): 
   });
   defineTool(server, session, {
     name: 'retry_render',
-    title: 'Retry a failed render',
-    description: 'Queues a render in status error or failed again (same id and settings); charges it again.',
+    title: 'Retry a render',
+    description: 'Re-runs an error or failed render (same id); charges again.',
     scope: 'write',
-    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
+    annotations: { readOnlyHint: false, destructiveHint: false, openWorldHint: false }, // not idempotent (the default): each retry charges
     input: { renderId: idArgument('Render id') },
     output: { id: z.string(), status: renderStatus },
     advertiseOutput: false,

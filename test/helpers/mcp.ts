@@ -19,7 +19,7 @@ export const CLI = path.resolve('dist/src/cli.js');
 export const TOOL_NAMES = [
   'ingest_model', 'list_models', 'get_model', 'export_usdz', 'update_model', 'quote', 'create_render', 'create_batch_renders',
   'wait_for_renders', 'list_renders', 'get_render', 'download_render', 'get_account', 'list_overlays', 'upload_overlay',
-  'delete_render', 'dismiss_render', 'archive_model', 'unarchive_model', 'delete_model', 'delete_overlay',
+  'delete_render', 'dismiss_render', 'retry_render', 'archive_model', 'unarchive_model', 'delete_model', 'delete_overlay',
 ];
 
 /** The tools a read-only key sees. */
