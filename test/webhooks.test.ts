@@ -286,3 +286,28 @@ test('redeliver sends the same body again as a new delivery; a rotated secret si
   assert.equal(hook.requests[1].headers['renderbay-delivery'], again.body.data.id);
   await expectSigned(hook.requests[1], secret);
 });
+
+test("a receiver that hangs on 50 deliveries does not hold up another webhook's", async () => {
+  const fairData = await mkdtemp(path.join(os.tmpdir(), 'renderbay-webhooks-fair-'));
+  cleanups.push(() => rm(fairData, { recursive: true, force: true }));
+  const fairKey = await createKey(fairData);
+  // A receiver gets 20 s here: the hanging one's attempts all outlast this test.
+  const fair = await startServerProcess(fairData, { allowPrivateUrls: true, env: { ...FAST, RENDERBAY_WEBHOOK_TIMEOUT: '20' } });
+  try {
+    const hanging = await receiver(() => 'hang');
+    const prompt = await receiver();
+    const slowHook = await register(hanging.url, fair, fairKey);
+    const quickHook = await register(prompt.url, fair, fairKey);
+    for (let index = 0; index < 50; index++) assert.equal((await api(fair, fairKey, 'POST', `/webhooks/${slowHook.id}/ping`)).status, 202);
+    await waitUntil('the hanging receiver holding its share', () => hanging.requests.length >= 2);
+    await api(fair, fairKey, 'POST', `/webhooks/${quickHook.id}/ping`);
+    const [delivery] = await settled(quickHook.id, 1, fair, fairKey);
+    assert.equal(delivery.status, 'succeeded');
+    assert.equal(hanging.requests.length, 2, 'two deliveries in flight to one webhook at most');
+    const slowLog = (await api(fair, fairKey, 'GET', `/webhooks/${slowHook.id}/deliveries?limit=100`)).body;
+    assert.equal(slowLog.meta.total, 50);
+    assert.ok(slowLog.data.every((pending: any) => pending.status === 'pending' && pending.attempts === 0), 'none of the hanging attempts has ended yet');
+  } finally {
+    await fair.stop();
+  }
+});

@@ -103,31 +103,40 @@ export class WebhookDeliverer {
     }
   }
 
-  /** Claims as many due deliveries as there are free slots, skipping webhooks at their own limit. */
+  /**
+   * Claims as many due deliveries as there are free slots, webhook by webhook (oldest due
+   * first) and at most `webhookConcurrentPerWebhook` each: however many deliveries a slow
+   * receiver has waiting, another webhook's are found and sent alongside.
+   */
   private claimDue(): DueDelivery[] {
     const free = LIMITS.webhookConcurrentDeliveries - this.inFlight.size;
     if (free <= 0) return [];
     const { db, config } = this.context;
     const now = Date.now();
-    const due = db
-      .prepare(
-        `SELECT d.*, w.url, w.secret FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id
-         WHERE d.status = 'pending' AND d.next_attempt_at <= ? AND (d.lease_until IS NULL OR d.lease_until <= ?) AND w.enabled = 1
-         ORDER BY d.next_attempt_at, d.rowid LIMIT ?`,
-      )
-      .all(now, now, free * 8) as DueDelivery[];
-    const perWebhook = new Map<string, number>();
-    for (const webhookId of this.inFlight.values()) perWebhook.set(webhookId, (perWebhook.get(webhookId) ?? 0) + 1);
+    const due = `d.status = 'pending' AND d.next_attempt_at <= @now AND (d.lease_until IS NULL OR d.lease_until <= @now) AND w.enabled = 1`;
+    const webhooks = db
+      .prepare(`SELECT d.webhook_id FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id WHERE ${due} GROUP BY d.webhook_id ORDER BY MIN(d.next_attempt_at)`)
+      .pluck()
+      .all({ now }) as string[];
+    const oldestOf = db.prepare(
+      `SELECT d.*, w.url, w.secret FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id WHERE d.webhook_id = @webhookId AND ${due} ORDER BY d.next_attempt_at, d.rowid LIMIT @limit`,
+    );
     const claim = db.prepare("UPDATE webhook_deliveries SET lease_until = ? WHERE id = ? AND status = 'pending' AND (lease_until IS NULL OR lease_until <= ?)");
+    const busy = new Map<string, number>();
+    for (const webhookId of this.inFlight.values()) busy.set(webhookId, (busy.get(webhookId) ?? 0) + 1);
     const claimed: DueDelivery[] = [];
-    for (const delivery of due) {
+    for (const webhookId of webhooks) {
+      const slots = Math.min(LIMITS.webhookConcurrentPerWebhook - (busy.get(webhookId) ?? 0), free - claimed.length);
+      if (slots <= 0) continue;
+      let taken = 0;
+      for (const delivery of oldestOf.all({ webhookId, now, limit: slots * 2 }) as DueDelivery[]) {
+        if (taken >= slots) break;
+        if (claim.run(now + config.webhooks.timeoutMs + LEASE_MARGIN_MS, delivery.id, now).changes !== 1) continue; // another process took it
+        taken++;
+        this.inFlight.set(delivery.id, webhookId);
+        claimed.push(delivery);
+      }
       if (claimed.length >= free) break;
-      const busy = perWebhook.get(delivery.webhook_id) ?? 0;
-      if (busy >= LIMITS.webhookConcurrentPerWebhook) continue;
-      if (claim.run(now + config.webhooks.timeoutMs + LEASE_MARGIN_MS, delivery.id, now).changes !== 1) continue; // another process took it
-      perWebhook.set(delivery.webhook_id, busy + 1);
-      this.inFlight.set(delivery.id, delivery.webhook_id);
-      claimed.push(delivery);
     }
     return claimed;
   }
