@@ -6,11 +6,13 @@
  * Renders are small (a 128 px still, a 3 s share video), so each takes a moment.
  */
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import http from 'node:http';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
+import { promisify } from 'node:util';
 import { api, cli, createKey, expectError, modelForm, startServerProcess, waitForRender, type ServerProcess } from './helpers/api-server.js';
 import { callError, connectHttp } from './helpers/mcp.js';
 import { rendererWorkers, waitUntil } from './helpers/processes.js';
@@ -202,4 +204,12 @@ test('CORS: listed origins get preflights answered and responses readable; anoth
   const other = await rawRequest('GET', '/account', { origin: 'https://evil.example.com', authorization: `Bearer ${key}` });
   assert.equal(other.status, 200, 'same-origin rules are the browser\'s: the server answers, the page cannot read it');
   assert.equal(other.headers['access-control-allow-origin'], undefined);
+
+  // An origin is scheme, host and port: anything else is refused at start.
+  const wrong = await promisify(execFile)(process.execPath, ['dist/src/cli.js', 'serve', '--port', '0', '--data', dataDirectory, '--cors-origin', 'https://app.example.com/app']).then(
+    () => assert.fail('expected invalid_request'),
+    (error: { code: number; stderr: string }) => error,
+  );
+  assert.equal(wrong.code, 1);
+  assert.match(wrong.stderr, /^renderbay: invalid_request: --cors-origin must be an origin/);
 });

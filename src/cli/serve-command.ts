@@ -26,7 +26,7 @@ export function registerServeCommand(program: Command): void {
       });
       const { config } = running.context;
       process.stdout.write(
-        `Renderbay API listening on ${running.url} (data: ${config.dataDirectory}, concurrency ${config.concurrency}, up to ${running.connectionLimits.maxConnections} connections)\n`,
+        `Renderbay API listening on ${running.url} (data: ${config.dataDirectory}, concurrency ${config.concurrency}, up to ${running.connectionLimits.maxConnections} connections${config.corsOrigins.length > 0 ? `, CORS for ${config.corsOrigins.join(' ')}` : ''})\n`,
       );
       await new Promise<void>((resolve) => {
         const stop = (signal: NodeJS.Signals) => {
