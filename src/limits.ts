@@ -64,6 +64,8 @@ export const LIMITS = {
   maxEnvironmentPixels: 8192 * 4096,
   /** Largest file an MCP client may send inline as base64 (upload_overlay); the SDK refuses HTTP messages over 4 MB, and base64 adds a third. */
   mcpInlineFileBytes: 2 * 1024 * 1024,
+  /** Most templates one account keeps (built-ins not counted). */
+  maxTemplatesPerAccount: 1000,
   /** Most URLs one ingest_model call imports, and most renders one wait_for_renders call watches. */
   mcpMaxItems: 100,
 

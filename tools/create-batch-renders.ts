@@ -24,9 +24,12 @@ export function registerCreateBatchRendersTool(server: McpServer, session: McpSe
     },
     output: { renders: z.array(resultObject({ id: z.string(), modelId: z.string(), status: renderStatus })) },
     run: async ({ renders }, caller, extra) => {
-      await confirmSpending(server, session, extra, caller, renders.map((render) => ({ renderSettings: render.renderSettings, label: render.modelId })));
+      await confirmSpending(server, session, extra, caller, renders.map((render) => ({ renderSettings: render.renderSettings, label: render.modelId, modelId: render.modelId })));
       const created = await createBatch(session.context, caller.account.id, { renders });
-      return { data: { renders: created }, summary: `${created.length} render(s) queued: ${created.map((render) => render.id).join(', ')}. Wait with wait_for_renders.` };
+      return {
+        data: { renders: created },
+        summary: `${created.length} render(s) queued: ${created.map((render) => (render.materialVariant === undefined ? render.id : `${render.id} (${render.materialVariant})`)).join(', ')}. Wait with wait_for_renders.`,
+      };
     },
   });
 }

@@ -17,6 +17,8 @@ import { registerListRendersTool } from './list-renders.js';
 import { registerWaitForRendersTool } from './wait-for-renders.js';
 import { registerListModelsTool } from './list-models.js';
 import { registerListOverlaysTool } from './list-overlays.js';
+import { registerListTemplatesTool } from './list-templates.js';
+import { registerCreateTemplateTool } from './create-template.js';
 import { registerQuoteTool } from './quote.js';
 import { registerUpdateModelTool } from './update-model.js';
 import { registerUploadOverlayTool } from './upload-overlay.js';
@@ -38,5 +40,7 @@ export function registerTools(server: McpServer, session: McpSession): void {
   registerGetAccountTool(server, session);
   registerListOverlaysTool(server, session);
   registerUploadOverlayTool(server, session);
+  registerListTemplatesTool(server, session);
+  registerCreateTemplateTool(server, session);
   registerLifecycleTools(server, session);
 }

@@ -116,7 +116,21 @@ export const MIGRATIONS: string[] = [
   );
   CREATE INDEX environments_account ON environments(account_id, created_at);
   `,
-  /* 4: webhooks and their deliveries (persisted, retried across restarts); renders' retry counter */ `
+  /* 4: templates (a look, stills bookmarks, video shots), account-scoped; the built-in ones live in code */ `
+  CREATE TABLE templates (
+    id TEXT PRIMARY KEY,
+    account_id TEXT NOT NULL REFERENCES accounts(id),
+    name TEXT NOT NULL,
+    description TEXT,
+    settings TEXT NOT NULL DEFAULT '{}',
+    bookmarks TEXT NOT NULL DEFAULT '[]',
+    shots TEXT NOT NULL DEFAULT '[]',
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  );
+  CREATE INDEX templates_account ON templates(account_id, created_at);
+  `,
+  /* 5: webhooks and their deliveries (persisted, retried across restarts); renders' retry counter */ `
   CREATE TABLE webhooks (
     id TEXT PRIMARY KEY,
     account_id TEXT NOT NULL REFERENCES accounts(id),

@@ -59,7 +59,7 @@ export const modelRoutes: Route[] = [
     },
   },
   { method: 'POST', path: '/models/check-hash', scope: 'read', handle: async ({ json, caller, context }) => ({ data: checkHash(context, caller.account.id, await json()) }) },
-  { method: 'GET', path: '/models/:id', scope: 'read', handle: ({ params, caller, context }) => ({ data: getModel(context, caller.account.id, params.id) }) },
+  { method: 'GET', path: '/models/:id', scope: 'read', handle: async ({ params, caller, context }) => ({ data: await getModel(context, caller.account.id, params.id) }) },
   {
     method: 'PATCH',
     path: '/models/:id',
