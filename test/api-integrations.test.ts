@@ -37,8 +37,8 @@ before(async () => {
   hook = await startWebhookReceiver();
   server = await startServerProcess(dataDirectory, {
     allowPrivateUrls: true,
-    // One attempt: a render whose worker is killed fails at once (the retry test).
-    env: { RENDERBAY_MAX_RENDER_ATTEMPTS: '1', RENDERBAY_WEBHOOK_RETRY_BASE: '0.2' },
+    // One attempt: a render whose worker is killed fails at once; share videos at 30 credits: a few empty the balance (the retry test).
+    env: { RENDERBAY_MAX_RENDER_ATTEMPTS: '1', RENDERBAY_WEBHOOK_RETRY_BASE: '0.2', RENDERBAY_PRICES: '{"share":30}' },
     args: ['--cors-origin', ORIGIN, '--cors-origin', 'http://localhost:3000'],
   });
   const webhook = await api(server, key, 'POST', '/webhooks', { url: hook.url, events: ['model.processed', 'model.failed', 'render.complete', 'render.failed'] });
@@ -134,7 +134,7 @@ test('a failed render is retried: same id back to pending, charged again, attemp
   const created = await api(server, key, 'POST', '/renders', { modelId, renderSettings: { quality: 'share', length: 3 } });
   const renderId = created.body.data.id;
   const price = start - (await credits());
-  assert.ok(price > 0);
+  assert.equal(price, 30);
   // Its worker dies: with one attempt allowed, the render fails (refunded).
   const worker = await waitUntil('the render worker', async () => (await rendererWorkers(server.process.pid!))[0]);
   process.kill(worker, 'SIGKILL');
@@ -143,6 +143,16 @@ test('a failed render is retried: same id back to pending, charged again, attemp
   assert.equal(await credits(), start, 'refunded');
   const failure = await delivered('render.failed', renderId);
   assert.deepEqual([failure.data.status, failure.data.errorCode], ['error', 'render_crashed']);
+
+  // A balance short of its price: refused as any render would be, and nothing changes.
+  const spenders: string[] = [];
+  while ((await credits()) >= price) {
+    spenders.push((await api(server, key, 'POST', '/renders', { modelId, renderSettings: { quality: 'share', length: 3, bgColor: '#203040' } })).body.data.id);
+  }
+  expectError(await api(server, key, 'POST', `/renders/${renderId}/retry`), 402, 'no_credits');
+  assert.deepEqual([(await api(server, key, 'GET', `/renders/${renderId}`)).body.data.status, (await api(server, key, 'GET', `/renders/${renderId}`)).body.data.attempt], ['error', 1]);
+  for (const id of spenders) assert.equal((await api(server, key, 'DELETE', `/renders/${id}`)).status, 200);
+  assert.equal(await credits(), start);
 
   expectError(await api(server, otherKey, 'POST', `/renders/${renderId}/retry`), 404, 'render_not_found');
   const retried = await api(server, key, 'POST', `/renders/${renderId}/retry`);
