@@ -94,10 +94,19 @@ export class WebhookDeliverer {
     this.timer.unref();
   }
 
+  /**
+   * Until the next delivery that is not due yet becomes due (at most a second). Due ones that
+   * could not be claimed (their webhook at its limit, or disabled) wait for an attempt to end
+   * (which wakes the loop) or for the next look: no busy loop.
+   */
   private untilNextDue(): number {
     try {
-      const next = this.context.db.prepare("SELECT MIN(next_attempt_at) FROM webhook_deliveries WHERE status = 'pending'").pluck().get() as number | null;
-      return next === null ? POLL_MS : Math.min(POLL_MS, Math.max(10, next - Date.now()));
+      const now = Date.now();
+      const next = this.context.db
+        .prepare("SELECT MIN(next_attempt_at) FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at > ?")
+        .pluck()
+        .get(now) as number | null;
+      return next === null ? POLL_MS : Math.min(POLL_MS, Math.max(1, next - now));
     } catch {
       return POLL_MS;
     }
