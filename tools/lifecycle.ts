@@ -1,6 +1,7 @@
 /**
  * The lifecycle tools, one adapter each over what REST already offers: delete_render
- * (DELETE /v1/renders/:id), dismiss_render (PATCH /v1/renders/:id/dismiss), archive_model
+ * (DELETE /v1/renders/:id), dismiss_render (PATCH /v1/renders/:id/dismiss), retry_render
+ * (POST /v1/renders/:id/retry), archive_model
  * and unarchive_model (PATCH /v1/models/:id/archive|unarchive), delete_model
  * (DELETE /v1/models/:id) and delete_overlay (DELETE /v1/overlays/:id).
  */
@@ -11,7 +12,7 @@ import { idArgument, renderStatus } from '../src/mcp/schemas.js';
 import type { McpSession } from '../src/mcp/session.js';
 import { deleteModel, setModelArchived } from '../src/models/model-service.js';
 import { deleteOverlay } from '../src/overlays/overlay-service.js';
-import { deleteRender, dismissRender } from '../src/renders/render-service.js';
+import { deleteRender, dismissRender, retryRender } from '../src/renders/render-service.js';
 
 const deletedOutput = { id: z.string(), deleted: z.literal(true) };
 /** Deleting removes something for good; doing it again changes nothing more (it answers not_found). */
@@ -32,6 +33,20 @@ export function registerLifecycleTools(server: McpServer, session: McpSession): 
     run: ({ renderId }, caller) => {
       const render = dismissRender(session.context, caller.account.id, renderId);
       return { data: render, summary: `Render ${render.id} dismissed (failed).` };
+    },
+  });
+  defineTool(server, session, {
+    name: 'retry_render',
+    title: 'Retry a render',
+    description: 'Re-runs an error or failed render (same id); charges again.',
+    scope: 'write',
+    annotations: { readOnlyHint: false, destructiveHint: false, openWorldHint: false }, // not idempotent (the default): each retry charges
+    input: { renderId: idArgument() },
+    output: { id: z.string(), status: renderStatus },
+    advertiseOutput: false,
+    run: async ({ renderId }, caller) => {
+      const render = await retryRender(session.context, caller.account.id, renderId);
+      return { data: render, summary: `Render ${render.id} queued again (attempt ${render.attempt}, ${render.credits} credits).` };
     },
   });
   for (const archived of [true, false]) {
