@@ -49,14 +49,18 @@ async function toolListSizes(data: string, api: string, writeKey: string, readKe
   await local.connect(new StdioClientTransport({ command: process.execPath, args: [CLI, 'mcp', '--data', data], stderr: 'ignore' }));
   const figures: [string, number][] = [['stdio (local account)', await bytesOf(local)]];
   await local.close();
+  let perTool: [string, number][] = [];
   for (const [label, key] of [['HTTP, write key', writeKey], ['HTTP, read-only key', readKey]]) {
     const client = new Client({ name: 'bench', version: '1' });
     await client.connect(new StreamableHTTPClientTransport(new URL(api.replace(/\/v1$/, '/mcp')), { requestInit: { headers: { authorization: `Bearer ${key}` } } }));
     figures.push([label, await bytesOf(client)]);
+    if (key === writeKey) perTool = (await client.listTools()).tools.map((tool) => [tool.name, Buffer.byteLength(JSON.stringify(tool))]);
     await client.close();
   }
   console.log('\ntools/list, bytes of JSON (budget 20,000 for a write key; before this work 45,339):');
   for (const [label, bytes] of figures) console.log(`  ${label.padEnd(24)} ${bytes}`);
+  // What each tool costs, largest first: where to look when a new tool does not fit.
+  console.log(`  per tool (HTTP, write key): ${perTool.sort((a, b) => b[1] - a[1]).map(([name, bytes]) => `${name} ${bytes}`).join(', ')}`);
 }
 
 async function examplePrompts(): Promise<void> {

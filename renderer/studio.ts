@@ -27,7 +27,7 @@ import { applyLighting, createStudioLighting, type StudioLighting } from './scen
 import { DEFAULT_LIGHTING, type LightingPlan } from '../src/render/lighting-plan.js';
 
 /** The parts of a plan the studio needs (everything but where outputs go). */
-export type StudioPlan = Pick<RenderPlan, 'modelPath' | 'width' | 'height' | 'fps' | 'frameCount' | 'variants' | 'encoding' | 'camera' | 'model' | 'animation' | 'look' | 'lighting' | 'antialiasing'> &
+export type StudioPlan = Pick<RenderPlan, 'modelPath' | 'width' | 'height' | 'fps' | 'frameCount' | 'variants' | 'encoding' | 'camera' | 'model' | 'animation' | 'materialVariant' | 'look' | 'lighting' | 'antialiasing'> &
   Partial<Pick<RenderPlan, 'stills'>>;
 
 /** Above this elevation (either way) a still is fitted from its own azimuth only (the top view). */
@@ -224,11 +224,11 @@ export interface OpenedModel extends LoadedModel {
  * anti-aliasing. Reports 'loading', then 'preparing' once the model is in memory.
  */
 export async function openModel(
-  plan: Pick<StudioPlan, 'modelPath' | 'antialiasing'>,
+  plan: Pick<StudioPlan, 'modelPath' | 'antialiasing' | 'materialVariant'>,
   onStage?: (stage: 'loading' | 'preparing') => void,
 ): Promise<OpenedModel> {
   onStage?.('loading');
-  const source = await readModel(plan.modelPath);
+  const source = await readModel(plan.modelPath, { materialVariant: plan.materialVariant });
   const gl = createGLRenderer();
   try {
     const model = await loadScene(source.glb);

@@ -35,7 +35,7 @@ import {
   zipSlip,
   zipSymlink,
 } from './fixtures/hostile-archives.js';
-import { ktx2TexturedCube, variantsCube, webpTexturedCube } from './fixtures/modern-gltf.js';
+import { colourwaysBox, ktx2TexturedCube, variantsCube, webpTexturedCube } from './fixtures/modern-gltf.js';
 import { repositoryRoot } from './fixtures/repository-root.js';
 import { gltfWithBufferUri, selfContainedGltf } from './fixtures/gltf-json.js';
 import { gltfFolderZip, scanMissingTextureZip, scanWithoutMtlZip, texturedScanZip, untexturedScanZip } from './fixtures/scan-archives.js';
@@ -93,6 +93,7 @@ export const FIXTURES: ReadonlyArray<{ file: string; build: FixtureBuilder }> = 
   { file: 'gltf-folder.zip', build: (io) => gltfFolderZip(io) },
   { file: 'webp-texture.glb', build: glb(webpTexturedCube) },
   { file: 'variants.glb', build: glb(variantsCube) },
+  { file: 'colourways.glb', build: glb(colourwaysBox) },
   { file: 'bad-ktx2.glb', build: glb(ktx2TexturedCube) },
   { file: 'bad-index-oob.glb', build: glb(indexPastVertices) },
   { file: 'bad-zip-slip.zip', build: async () => zipSlip() },

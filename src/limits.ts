@@ -56,14 +56,18 @@ export const LIMITS = {
   maxValidationMessages: 100,
   /** Longest side of a texture written into a USDZ (AR Quick Look's memory budget is small); larger ones are downscaled. */
   maxUsdzTextureSide: 2048,
+  /** Largest overlay image accepted by POST /overlays and upload_overlay (bytes). */
+  maxOverlayBytes: 10 * 1024 * 1024,
   /** Largest environment image (HDR/EXR panorama) accepted by POST /environments (bytes). */
   maxEnvironmentBytes: 64 * 1024 * 1024,
   /** An environment image's declared width or height above this is refused before decoding. */
   maxEnvironmentSide: 8192,
   /** An environment image's declared pixel count above this is refused before decoding (it decodes to 16 bytes a pixel). */
   maxEnvironmentPixels: 8192 * 4096,
-  /** Largest file an MCP client may send inline as base64 (upload_overlay); the SDK refuses HTTP messages over 4 MB, and base64 adds a third. */
+  /** Largest file an MCP client may send inline as base64 (upload_overlay, upload_environment); the SDK refuses HTTP messages over 4 MB, and base64 adds a third. */
   mcpInlineFileBytes: 2 * 1024 * 1024,
+  /** Most templates one account keeps (built-ins not counted). */
+  maxTemplatesPerAccount: 1000,
   /** Most URLs one ingest_model call imports, and most renders one wait_for_renders call watches. */
   mcpMaxItems: 100,
 
@@ -91,4 +95,30 @@ export const LIMITS = {
   /** A request body that has arrived slower than the minimum rate for this long may give its connection's place
    *  to a new connection when the cap is reached (ms); connections waiting for a request give theirs first. */
   httpEvictionGraceMs: 1_000,
+
+  // Webhooks (README, "Webhooks").
+  /** Webhooks one account may register. */
+  maxWebhooksPerAccount: 20,
+  /** Longest webhook URL (characters). */
+  maxWebhookUrlLength: 2048,
+  /** Time a receiver gets to answer one delivery attempt: connect, request and response (ms). */
+  webhookTimeoutMs: 10_000,
+  /** First retry delay after a failed attempt; each further one doubles, up to `webhookRetryMaxMs` (ms). */
+  webhookRetryBaseMs: 10_000,
+  /** Longest delay between two attempts (ms). */
+  webhookRetryMaxMs: 3_600_000,
+  /** A delivery is retried until an attempt fails this long after the event (ms): at least 24 h of tries. */
+  webhookRetryWindowMs: 24 * 3_600_000,
+  /** Delivery attempts in flight at once per server, and per webhook (a slow receiver cannot take every slot). */
+  webhookConcurrentDeliveries: 8,
+  webhookConcurrentPerWebhook: 2,
+  /** Largest receiver answer read (bytes); only its status matters. */
+  webhookResponseBytes: 64 * 1024,
+  /** Finished deliveries (succeeded or failed) are kept this long for GET /webhooks/:id/deliveries (ms). */
+  webhookDeliveryRetentionMs: 30 * 24 * 3_600_000,
+
+  /** Most model ids one POST /models/status call checks. */
+  maxModelStatusIds: 100,
+  /** Longest `Prefer: wait=<seconds>` honoured on POST /renders; 1 is the shortest. */
+  maxPreferWaitSeconds: 120,
 } as const;

@@ -35,8 +35,15 @@ after(async () => {
   await rm(dataDirectory, { recursive: true, force: true });
 });
 
-/** Tools whose result is a bare acknowledgement: structuredContent without an advertised output schema. */
-const ACKNOWLEDGEMENT_TOOLS = ['delete_render', 'dismiss_render', 'archive_model', 'unarchive_model', 'delete_model', 'delete_overlay'];
+/**
+ * Tools whose results carry structuredContent without an advertised output schema: bare
+ * acknowledgements, update_model's echo of its own fields, and lists of rows (an outline
+ * would say no more than `renders: array`).
+ */
+const UNOUTLINED_TOOLS = [
+  'delete_render', 'dismiss_render', 'retry_render', 'archive_model', 'unarchive_model', 'delete_model', 'delete_overlay',
+  'update_model', 'list_models', 'list_renders', 'list_overlays', 'create_batch_renders',
+];
 
 describe('tools/list', () => {
   test('every tool, with input and output schemas and accurate annotations', async () => {
@@ -45,8 +52,8 @@ describe('tools/list', () => {
     for (const tool of tools) {
       assert.equal(tool.inputSchema.type, 'object', tool.name);
       assert.equal((tool.inputSchema as { additionalProperties?: unknown }).additionalProperties, false, `${tool.name} refuses unknown arguments`);
-      // Acknowledgements ({ id, deleted } …) leave their outline out of the tools/list budget; every other tool advertises one.
-      if (ACKNOWLEDGEMENT_TOOLS.includes(tool.name)) assert.equal(tool.outputSchema, undefined, tool.name);
+      // These leave their outline out of the tools/list budget; every other tool advertises one.
+      if (UNOUTLINED_TOOLS.includes(tool.name)) assert.equal(tool.outputSchema, undefined, tool.name);
       else assert.equal(tool.outputSchema?.type, 'object', tool.name);
       assert.ok((tool.description ?? '').length > 40, `${tool.name} is described`);
     }
@@ -60,27 +67,33 @@ describe('tools/list', () => {
     }
   });
 
-  test('render settings are advertised once per tool ($defs), with the one settings schema\'s fields, enums, ranges and defaults', async () => {
+  test('render settings are advertised once, by create_render, with the one settings schema\'s fields, enums, ranges and defaults; the other tools point to it', async () => {
     const { tools } = await mcp.client.listTools();
     const byName = Object.fromEntries(tools.map((tool) => [tool.name, tool]));
     const expected = (z.toJSONSchema(renderSettingsFields, { io: 'input', target: 'draft-7' }) as { properties: Record<string, any> }).properties;
-    for (const name of ['create_render', 'create_batch_renders']) {
-      const advertised = (byName[name].inputSchema as any).$defs.renderSettings;
-      assert.deepEqual(Object.keys(advertised.properties), Object.keys(expected), name);
-      for (const [field, schema] of Object.entries(expected)) {
-        for (const keyword of ['enum', 'minimum', 'maximum', 'default']) assert.deepEqual(advertised.properties[field][keyword], schema[keyword], `${name} ${field}.${keyword}`);
-      }
-      assert.equal(advertised.additionalProperties, false);
-      assert.match(advertised.description, /renderbay:\/\/docs\/render-settings/);
+    const advertised = (byName.create_render.inputSchema.properties as any).renderSettings;
+    assert.deepEqual(Object.keys(advertised.properties), Object.keys(expected));
+    for (const [field, schema] of Object.entries(expected)) {
+      for (const keyword of ['enum', 'minimum', 'maximum', 'default']) assert.deepEqual(advertised.properties[field][keyword], schema[keyword], `${field}.${keyword}`);
     }
-    assert.deepEqual((byName.create_render.inputSchema.properties as any).renderSettings, { $ref: '#/$defs/renderSettings' });
+    assert.equal(advertised.additionalProperties, false);
+    assert.match(advertised.description, /renderbay:\/\/docs\/render-settings/);
+    assert.equal(JSON.stringify(tools).split('"bgAlign"').length - 1, 1, 'no other copy');
+    const pointsToCreateRender = (schema: any, where: string) => {
+      assert.equal(schema.type, 'object', where);
+      assert.equal(schema.properties, undefined, where);
+      assert.match(schema.description, /create_render/, where);
+    };
     const batch = (byName.create_batch_renders.inputSchema.properties as any).renders;
     assert.equal(batch.maxItems, MAX_BATCH);
-    assert.deepEqual(batch.items.properties.renderSettings, { $ref: '#/$defs/renderSettings' });
-    // quote advertises the fields that set the price, and takes batch items as they are.
+    pointsToCreateRender(batch.items.properties.renderSettings, 'create_batch_renders');
+    pointsToCreateRender((byName.ingest_model.inputSchema.properties as any).renderSettings, 'ingest_model');
+    // quote takes batch items as they are, or bare settings, and names the fields that set the price.
     const quoteItem = (byName.quote.inputSchema.properties as any).renders.items.anyOf;
-    assert.deepEqual(Object.keys(quoteItem[1].properties).sort(), ['datasetQuality', 'output', 'quality']);
     assert.ok(quoteItem[0].properties.modelId);
+    pointsToCreateRender(quoteItem[0].properties.renderSettings, 'quote');
+    assert.equal(quoteItem[1].type, 'object');
+    assert.match(byName.quote.description!, /quality, output and datasetQuality set the price/);
     assert.ok(byName.get_render.inputSchema.properties?.waitSeconds, 'get_render can wait');
   });
 });
@@ -198,6 +211,15 @@ describe('errors', () => {
     assert.deepEqual([settings.code, settings.status], ['invalid_settings', 400]);
     assert.match(settings.message, /length must be from 3 to 30 seconds/);
     assert.match(settings.message, /aspect must be one of: 16:9, 1:1, 9:16/);
+    // Tools that advertise settings by pointing to create_render check them with the same schema and words.
+    const inBatch = await callError(mcp.client, 'create_batch_renders', { renders: [{ modelId, renderSettings: { length: 99, aspect: '4:3' } }] });
+    assert.equal(inBatch.code, 'invalid_settings');
+    assert.ok(inBatch.message.includes(settings.message), `${inBatch.message} / ${settings.message}`);
+    // quote checks the fields that set the price (the others cannot change it).
+    const quality = await callError(mcp.client, 'create_render', { modelId, renderSettings: { quality: 'ultra' } });
+    const quoted = await callError(mcp.client, 'quote', { renders: [{ modelId, renderSettings: { quality: 'ultra' } }] });
+    assert.equal(quoted.code, 'invalid_settings');
+    assert.ok(quoted.message.includes(quality.message), `${quoted.message} / ${quality.message}`);
     assert.equal((await callError(mcp.client, 'create_render', { modelId, renderSettings: { coverage: 'sphere' } })).code, 'invalid_settings');
     assert.equal((await callError(mcp.client, 'create_render', { modelId: 'AAAAAAAAAAAA' })).code, 'model_not_found');
     assert.equal((await callError(mcp.client, 'get_render', { renderId: 'AAAAAAAAAAAA' })).code, 'render_not_found');

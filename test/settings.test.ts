@@ -81,6 +81,8 @@ describe('render settings schema', () => {
     const key = passKey(base);
     assert.equal(passKey(parseRenderSettings({ quality: 'standard', effect: 'hero-spin', bgColor: '#000000', vignette: 0.5 })), key);
     assert.equal(passKey(parseRenderSettings({ quality: 'standard', effect: 'hero-spin', bgImageId: 'ovl_1', bgAlign: 'center', foregroundIds: ['ovl_2'] })), key);
+    // templateId only records where resolved settings came from.
+    assert.equal(passKey(parseRenderSettings({ quality: 'standard', effect: 'hero-spin', templateId: 'dark-hero' })), key);
     assert.notEqual(passKey(parseRenderSettings({ quality: 'standard', effect: 'hero-spin', tiltX: 10 })), key);
     assert.notEqual(passKey(parseRenderSettings({ quality: 'share', effect: 'hero-spin' })), key);
   });

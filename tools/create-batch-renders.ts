@@ -2,7 +2,7 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { defineTool } from '../src/mcp/define-tool.js';
-import { batchArgument, idArgument, renderSettingsArgument, renderStatus, resultObject } from '../src/mcp/schemas.js';
+import { batchArgument, renderItemArgument, renderStatus, resultObject } from '../src/mcp/schemas.js';
 import type { McpSession } from '../src/mcp/session.js';
 import { confirmSpending } from '../src/mcp/spending-guard.js';
 import { createBatch, MAX_BATCH } from '../src/renders/render-service.js';
@@ -17,16 +17,17 @@ export function registerCreateBatchRendersTool(server: McpServer, session: McpSe
     scope: 'write',
     annotations: { readOnlyHint: false, destructiveHint: false, openWorldHint: false },
     input: {
-      renders: batchArgument(
-        z.strictObject({ modelId: idArgument('Model id'), renderSettings: renderSettingsArgument.optional() }),
-        `1–${MAX_BATCH} renders: { modelId, renderSettings }`,
-      ),
+      renders: batchArgument(renderItemArgument),
     },
     output: { renders: z.array(resultObject({ id: z.string(), modelId: z.string(), status: renderStatus })) },
+    advertiseOutput: false,
     run: async ({ renders }, caller, extra) => {
-      await confirmSpending(server, session, extra, caller, renders.map((render) => ({ renderSettings: render.renderSettings, label: render.modelId })));
+      await confirmSpending(server, session, extra, caller, renders.map((render) => ({ renderSettings: render.renderSettings, label: render.modelId, modelId: render.modelId })));
       const created = await createBatch(session.context, caller.account.id, { renders });
-      return { data: { renders: created }, summary: `${created.length} render(s) queued: ${created.map((render) => render.id).join(', ')}. Wait with wait_for_renders.` };
+      return {
+        data: { renders: created },
+        summary: `${created.length} render(s) queued: ${created.map((render) => (render.materialVariant === undefined ? render.id : `${render.id} (${render.materialVariant})`)).join(', ')}. Wait with wait_for_renders.`,
+      };
     },
   });
 }

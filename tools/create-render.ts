@@ -12,11 +12,11 @@ export function registerCreateRenderTool(server: McpServer, session: McpSession)
     name: 'create_render',
     title: 'Render a model',
     description:
-      'Queues one render (video with web, thumb and posters, or a dataset) and pays its credits; returns its id at once. ' +
+      'Queues one render and pays its credits; returns its id at once. ' +
       'Then wait_for_renders, download_render. For several use create_batch_renders.',
     scope: 'write',
     annotations: { readOnlyHint: false, destructiveHint: false, openWorldHint: false },
-    input: { modelId: idArgument('Model id'), renderSettings: renderSettingsArgument.optional() },
+    input: { modelId: idArgument(), renderSettings: renderSettingsArgument.optional() },
     output: { id: z.string(), modelId: z.string(), status: renderStatus, renderSettings: z.record(z.string(), z.unknown()), credits: z.number() },
     run: async ({ modelId, renderSettings }, caller, extra) => {
       await confirmSpending(server, session, extra, caller, [{ renderSettings, label: modelId }]);

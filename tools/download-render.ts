@@ -6,7 +6,7 @@ import { defineTool } from '../src/mcp/define-tool.js';
 import { copyToClientDirectory } from '../src/mcp/local-file.js';
 import { renderFiles, type RenderFile } from '../src/mcp/render-files.js';
 import { MAX_RESOURCE_BYTES } from '../src/mcp/resources.js';
-import { idArgument, renderStatus, resultObject } from '../src/mcp/schemas.js';
+import { idArgument, localDirectoryArgument, renderStatus, resultObject } from '../src/mcp/schemas.js';
 import type { McpSession } from '../src/mcp/session.js';
 import { findRenderRow, type RenderStatus } from '../src/renders/render-service.js';
 import { LIMITS } from '../src/limits.js';
@@ -23,15 +23,15 @@ export function registerDownloadRenderTool(server: McpServer, session: McpSessio
     scope: 'read',
     annotations: { readOnlyHint: !stdio, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     input: {
-      renderId: idArgument('Render id').optional(),
+      renderId: idArgument().optional(),
       renderIds: z.array(z.string()).meta({ maxItems: LIMITS.mcpMaxItems }).describe('Several renders at once').optional(),
     },
-    localInput: { directory: z.string().describe('Absolute directory (or ~/…) to copy the files into').optional() },
+    localInput: { directory: localDirectoryArgument.optional() },
     output: {
       renderId: z.string().optional(),
       status: renderStatus.optional(),
       files: z.array(resultObject(fileOutput)).optional(),
-      bundleUrl: z.string().optional(),
+      ...(stdio ? {} : { bundleUrl: z.string().optional() }),
       renders: z.array(resultObject({ renderId: z.string(), status: renderStatus, files: z.array(resultObject(fileOutput)) })).optional(),
     },
     run: async (args, caller) => {

@@ -3,7 +3,7 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { defineTool } from '../src/mcp/define-tool.js';
 import { copyToClientDirectory } from '../src/mcp/local-file.js';
-import { idArgument } from '../src/mcp/schemas.js';
+import { idArgument, localDirectoryArgument } from '../src/mcp/schemas.js';
 import type { McpSession } from '../src/mcp/session.js';
 import { modelUsdz } from '../src/models/model-usdz.js';
 
@@ -18,7 +18,7 @@ export function registerExportUsdzTool(server: McpServer, session: McpSession): 
     scope: 'read',
     annotations: { readOnlyHint: !stdio, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     input: { modelId: idArgument('Model id (from ingest_model or list_models)') },
-    localInput: { directory: z.string().describe('Absolute directory (or ~/…) to copy the .usdz into').optional() },
+    localInput: { directory: localDirectoryArgument.optional() },
     output: {
       modelId: z.string(),
       fileName: z.string(),
@@ -26,8 +26,8 @@ export function registerExportUsdzTool(server: McpServer, session: McpSession): 
       size: z.number(),
       sha256: z.string(),
       warnings: z.array(z.string()),
-      path: z.string().optional(),
-      url: z.string().optional(),
+      // A local path over stdio, an authenticated URL over HTTP.
+      ...(stdio ? { path: z.string().optional() } : { url: z.string().optional() }),
     },
     run: async (args, caller) => {
       const { modelId, directory } = args as typeof args & { directory?: string };

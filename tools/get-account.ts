@@ -9,7 +9,7 @@ export function registerGetAccountTool(server: McpServer, session: McpSession): 
   defineTool(server, session, {
     name: 'get_account',
     title: 'Get account',
-    description: 'Your account and credit balance (renders are paid when created, refunded if they fail).',
+    description: 'Your email and credit balance (renders are paid for when queued).',
     scope: 'read',
     annotations: { readOnlyHint: true, openWorldHint: false },
     input: {},

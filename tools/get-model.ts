@@ -15,14 +15,16 @@ export function registerGetModelTool(server: McpServer, session: McpSession): vo
     description: "A model: metadata, status (processing → valid/invalid after its free preview render), ingest facts and warnings, and its renders as compact rows.",
     scope: 'read',
     annotations: { readOnlyHint: true, openWorldHint: false },
-    input: { modelId: idArgument('Model id') },
+    input: { modelId: idArgument() },
     output: { id: z.string(), status: modelOutput.status, tags: modelOutput.tags, renders: z.array(compactRenderOutput) },
-    run: ({ modelId }, caller) => {
-      const model = getModel(session.context, caller.account.id, modelId);
+    run: async ({ modelId }, caller) => {
+      const model = await getModel(session.context, caller.account.id, modelId);
       const renders = listCompactRenders(session.context, caller.account.id, { modelId: model.id, limit: LIST_MAX_LIMIT });
       return {
         data: { ...model, renders: renders.data, rendersTotal: renders.meta.total },
-        summary: `Model ${model.id} (${model.title ?? model.originalName}): ${model.status}, ${renders.meta.total} render(s).`,
+        summary:
+          `Model ${model.id} (${model.title ?? model.originalName}): ${model.status}, ${renders.meta.total} render(s).` +
+          (model.variants.length > 0 ? ` Material variants: ${model.variants.join(', ')}.` : ''),
       };
     },
   });

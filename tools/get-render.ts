@@ -21,9 +21,9 @@ export function registerGetRenderTool(server: McpServer, session: McpSession): v
     scope: 'read',
     annotations: { readOnlyHint: true, openWorldHint: false },
     input: {
-      renderId: idArgument('Render id'),
+      renderId: idArgument(),
       waitSeconds: z.number().min(0).max(MAX_WAIT_SECONDS).optional(),
-      preview: z.enum(PREVIEW_MODES).describe('Default none').optional(),
+      preview: z.enum(PREVIEW_MODES).meta({ default: 'none' }).optional(),
     },
     output: { ...renderOutput, preview: resultObject({ width: z.number(), height: z.number() }).nullable() },
     run: async ({ renderId, waitSeconds, preview: mode }, caller, extra) => {

@@ -17,8 +17,11 @@ import { registerListRendersTool } from './list-renders.js';
 import { registerWaitForRendersTool } from './wait-for-renders.js';
 import { registerListModelsTool } from './list-models.js';
 import { registerListOverlaysTool } from './list-overlays.js';
+import { registerListTemplatesTool } from './list-templates.js';
+import { registerCreateTemplateTool } from './create-template.js';
 import { registerQuoteTool } from './quote.js';
 import { registerUpdateModelTool } from './update-model.js';
+import { registerUploadEnvironmentTool } from './upload-environment.js';
 import { registerUploadOverlayTool } from './upload-overlay.js';
 
 /** In workflow order: what an agent reads in tools/list. */
@@ -38,5 +41,8 @@ export function registerTools(server: McpServer, session: McpSession): void {
   registerGetAccountTool(server, session);
   registerListOverlaysTool(server, session);
   registerUploadOverlayTool(server, session);
+  registerUploadEnvironmentTool(server, session);
+  registerListTemplatesTool(server, session);
+  registerCreateTemplateTool(server, session);
   registerLifecycleTools(server, session);
 }

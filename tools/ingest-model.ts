@@ -5,7 +5,7 @@ import { RenderbayError } from '../src/errors.js';
 import { LIMITS } from '../src/limits.js';
 import { copyLocalFile } from '../src/mcp/local-file.js';
 import { defineTool } from '../src/mcp/define-tool.js';
-import { modelOutput, renderSettingsShortcut, resultObject } from '../src/mcp/schemas.js';
+import { localPathArgument, modelOutput, resultObject, sameSettingsAs } from '../src/mcp/schemas.js';
 import type { McpSession } from '../src/mcp/session.js';
 import { confirmSpending } from '../src/mcp/spending-guard.js';
 import { errorEnvelope } from '../src/errors.js';
@@ -29,9 +29,9 @@ export function registerIngestModelTool(server: McpServer, session: McpSession):
       title: z.string().nullable().optional(),
       sku: z.string().nullable().optional(),
       tags: z.array(z.string()).optional(),
-      renderSettings: renderSettingsShortcut.optional(),
+      renderSettings: sameSettingsAs('As in create_render: also queues that render').optional(),
     },
-    localInput: { path: z.string().describe('Absolute path (or ~/…) of a .glb/.gltf on this machine').optional() },
+    localInput: { path: localPathArgument.optional() },
     output: {
       modelId: z.string().optional(),
       renderId: z.string().optional(),

@@ -19,6 +19,7 @@ export function registerListModelsTool(server: McpServer, session: McpSession): 
       ...pagingArguments,
     },
     output: { models: z.array(resultObject(modelOutput)), meta: pageMetaOutput },
+    advertiseOutput: false,
     run: ({ tags, archived, limit, offset }, caller) => {
       const page = listModels(session.context, caller.account.id, { tags: tags?.join(','), archived, limit, offset });
       return {

@@ -28,6 +28,7 @@ export function registerListRendersTool(server: McpServer, session: McpSession):
       ...pagingArguments,
     },
     output: { renders: z.array(compactRenderOutput), meta: pageMetaOutput },
+    advertiseOutput: false,
     run: (args, caller) => {
       const page = listCompactRenders(session.context, caller.account.id, args);
       const counts = new Map<string, number>();

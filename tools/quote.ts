@@ -3,7 +3,7 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { quote } from '../src/credits/quote.js';
 import { defineTool } from '../src/mcp/define-tool.js';
-import { batchArgument, idArgument, priceSettingsArgument, quoteOutput } from '../src/mcp/schemas.js';
+import { batchArgument, quoteOutput, renderItemArgument, sameSettingsAs } from '../src/mcp/schemas.js';
 import type { McpSession } from '../src/mcp/session.js';
 import { MAX_BATCH } from '../src/renders/render-service.js';
 
@@ -13,14 +13,12 @@ export function registerQuoteTool(server: McpServer, session: McpSession): void 
     title: 'Price renders',
     description:
       `What up to ${MAX_BATCH} renders would cost, and whether your credits cover it. Free. ` +
-      'Items: render settings, or the { modelId, renderSettings } items for create_batch_renders (problems then lists missing or invalid models).',
+      'Items: render settings, or the { modelId, renderSettings } items for create_batch_renders (problems then lists missing or invalid models). ' +
+      'quality, output and datasetQuality set the price.',
     scope: 'read',
     annotations: { readOnlyHint: true, openWorldHint: false },
     input: {
-      renders: batchArgument(
-        z.union([z.strictObject({ modelId: idArgument('Model id'), renderSettings: priceSettingsArgument.optional() }), priceSettingsArgument]),
-        `1–${MAX_BATCH} items: { modelId, renderSettings } or render settings`,
-      ),
+      renders: batchArgument(z.union([renderItemArgument, sameSettingsAs('Or the renderSettings alone')])),
     },
     output: quoteOutput,
     run: async ({ renders }, caller) => {

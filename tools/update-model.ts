@@ -14,12 +14,13 @@ export function registerUpdateModelTool(server: McpServer, session: McpSession):
     scope: 'write',
     annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
     input: {
-      modelId: idArgument('Model id'),
+      modelId: idArgument(),
       title: z.string().nullable().optional(),
       sku: z.string().nullable().optional(),
       tags: z.array(z.string()).optional(),
     },
     output: { id: z.string(), title: z.string().nullable(), sku: z.string().nullable(), tags: z.array(z.string()) },
+    advertiseOutput: false,
     run: ({ modelId, ...fields }, caller) => {
       // Omitted fields arrive as undefined, which the patch schema reads as "keep".
       const model = updateModel(session.context, caller.account.id, modelId, fields);

@@ -24,7 +24,7 @@ export function registerWaitForRendersTool(server: McpServer, session: McpSessio
     annotations: { readOnlyHint: true, openWorldHint: false },
     input: {
       renderIds: z.array(z.string()).meta({ minItems: 1, maxItems: LIMITS.mcpMaxItems }),
-      waitSeconds: z.number().min(0).max(MAX_WAIT_SECONDS).describe(`Default ${MAX_WAIT_SECONDS}`).optional(),
+      waitSeconds: z.number().min(0).max(MAX_WAIT_SECONDS).meta({ default: MAX_WAIT_SECONDS }).optional(),
       preview: z.enum(PREVIEW_MODES).optional(),
     },
     output: { done: z.number(), total: z.number(), renders: z.array(compactRenderOutput) },

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { type Document } from '@gltf-transform/core';
 import { EXTMeshoptCompression, KHRDracoMeshCompression } from '@gltf-transform/extensions';
 import { RenderbayError } from '../../src/errors.js';
+import { applyMaterialVariant } from '../../src/gltf/material-variants.js';
 import { createGltfIO } from '../../src/ingest/gltf-io.js';
 import { LIMITS } from '../../src/limits.js';
 import { isGlb, readGlbContainer } from './glb-container.js';
@@ -24,7 +25,12 @@ export interface ModelSource {
   extensionsUsed: string[];
 }
 
-export async function readModel(modelPath: string): Promise<ModelSource> {
+export interface ReadOptions {
+  /** A KHR_materials_variants variant: its materials replace the primitives' defaults in the GLB (three's GLTFLoader has no plugin for the extension). */
+  materialVariant?: string | null;
+}
+
+export async function readModel(modelPath: string, options: ReadOptions = {}): Promise<ModelSource> {
   const bytes = await readModelBytes(modelPath);
   let json: unknown;
   let resources: Record<string, Uint8Array<ArrayBuffer>> = {};
@@ -61,6 +67,7 @@ export async function readModel(modelPath: string): Promise<ModelSource> {
       extension.dispose();
     }
   }
+  if (options.materialVariant) applyMaterialVariant(document, options.materialVariant);
   const glb = await io.writeBinary(document);
   return { glb, extensionsUsed };
 }

@@ -17,6 +17,8 @@ import { environmentRoutes } from './routes/environments.js';
 import { lightingRoutes } from './routes/lighting.js';
 import { overlayRoutes } from './routes/overlays.js';
 import { renderRoutes } from './routes/renders.js';
+import { webhookRoutes } from './routes/webhooks.js';
+import { templateRoutes } from './routes/templates.js';
 
 export const API_PREFIX = '/v1';
 const MAX_JSON_BYTES = 1024 * 1024;
@@ -77,7 +79,7 @@ async function readJson(request: IncomingMessage): Promise<unknown> {
 
 export function createApiHandler(context: AppContext, log: (message: string) => void = (message) => process.stderr.write(`renderbay api: ${message}\n`)) {
   const router = findMyWay<HTTPVersion.V1>({ ignoreTrailingSlash: true, caseSensitive: true, defaultRoute: notFound });
-  const routes: Route[] = [...modelRoutes, ...renderRoutes, ...assetRoutes, ...overlayRoutes, ...environmentRoutes, ...lightingRoutes, ...accountRoutes];
+  const routes: Route[] = [...modelRoutes, ...renderRoutes, ...assetRoutes, ...overlayRoutes, ...environmentRoutes, ...lightingRoutes, ...templateRoutes, ...accountRoutes, ...webhookRoutes];
   for (const route of routes) {
     const methods = route.method === 'GET' ? (['GET', 'HEAD'] as const) : ([route.method] as const);
     router.on([...methods], `${API_PREFIX}${route.path}`, async (request, response, params, _store, searchParams) => {

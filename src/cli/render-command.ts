@@ -28,6 +28,7 @@ import { IMAGE_FORMATS, IMAGE_SIZE_NAMES, STILL_PRESET_NAMES } from '../settings
 import { DEFAULT_FILL } from '../settings/camera-settings.js';
 import { ENVIRONMENT_PRESETS, LIGHTING_PRESET_NAMES, TONE_MAPPINGS } from '../settings/lighting-settings.js';
 import { createProgressReporter } from './progress.js';
+import { applyTemplateOption } from './template-option.js';
 
 /** CLI option name → settings field, for the options that map one-to-one. */
 const OPTION_FIELDS = {
@@ -71,6 +72,8 @@ const OPTION_FIELDS = {
   skyboxBlur: 'skyboxBlur',
   shadowIntensity: 'shadowIntensity',
   shadowSoftness: 'shadowSoftness',
+  templateId: 'templateId',
+  materialVariant: 'materialVariant',
 } as const satisfies Record<string, keyof RenderSettingsInput>;
 
 const NUMERIC_OPTIONS = new Set([
@@ -153,12 +156,16 @@ export function registerRenderCommand(program: Command): void {
     .option('--skybox-blur <amount>', 'blur of the skybox, 0–1')
     .option('--shadow-intensity <opacity>', "opacity of the key light's cast shadow, 0–1")
     .option('--shadow-softness <amount>', 'softness of the cast shadow, 0 (hard) – 1')
+    .option('--material-variant <name>', "render this material variant (KHR_materials_variants) of the model")
     .option('--dataset <tier>', `render a training dataset (dataset.zip) instead of a video: ${DATASET_QUALITIES.join(', ')} (views x pixels)`)
     .option('--coverage <coverage>', `dataset camera coverage: ${COVERAGES.join(', ')} (default hemisphere)`)
     .option('--stills [names]', `render stills instead of a video: comma-separated angles (${STILL_PRESET_NAMES.join(', ')}); alone, the default four`)
     .option('--image-size <size>', `stills: ${IMAGE_SIZE_NAMES.join(', ')} (long side; shape from --aspect) or WIDTHxHEIGHT, 64–4096 (default 1080p)`)
     .option('--image-format <format>', `stills: ${IMAGE_FORMATS.join(', ')} (default png)`)
     .option('--transparent', 'stills: transparent background, the shadow as partial alpha (png, webp, avif)')
+    .option('--template-id <id>', 'apply a template: a built-in, or one of --data for --account; explicit options win, its bookmarks are the default --stills')
+    .option('--data <dir>', 'data directory holding the templates --template-id may name (RENDERBAY_DATA, default ~/.renderbay)')
+    .option('--account <id|email>', "whose templates --template-id looks in (default: the local account, as renderbay mcp)")
     .option('--json', 'print a machine-readable summary on stdout')
     .action(async (model: string, options: Record<string, unknown>, command: Command) => {
       const input: Record<string, unknown> = {};
@@ -200,7 +207,7 @@ export function registerRenderCommand(program: Command): void {
           input.environmentImage = value;
         }
       }
-      const settings = parseRenderSettings(input);
+      const settings = parseRenderSettings(applyTemplateOption(input, { data: options.data as string | undefined, account: options.account as string | undefined }, environments));
       const json = options.json === true;
       const unit = settings.output === 'dataset' ? 'views' : settings.output === 'stills' ? 'stills' : 'frames';
       const progress = createProgressReporter({ enabled: !json && process.stderr.isTTY === true, unit });

@@ -40,12 +40,13 @@ function loadPrices(): Record<string, number> {
 export const PRICES = loadPrices();
 
 /**
- * The render settings that can change a price (effect only by being "dataset"). `quote`
+ * The render settings that can change a price (effect only by being "dataset";
+ * materialVariant only by being "*", which multiplies the renders of a batch item). `quote`
  * validates and reads exactly these and ignores every other field, as the hosted docs
  * say ("only cost-relevant fields are used"). A setting that starts to cost something
  * is added here, beside the table and `priceOf` that price it.
  */
-export const PRICED_SETTINGS = ['quality', 'output', 'datasetQuality', 'effect', 'stills', 'imageSize'] as const satisfies readonly (keyof RenderSettingsInput)[];
+export const PRICED_SETTINGS = ['quality', 'output', 'datasetQuality', 'effect', 'stills', 'imageSize', 'materialVariant'] as const satisfies readonly (keyof RenderSettingsInput)[];
 
 /** What a render costs, and the price-table item it is billed as (per image for stills, `images` of them). */
 export function priceOf(settings: Pick<RenderSettings, 'quality' | 'output' | 'datasetQuality' | 'stills' | 'imageSize'>): { item: string; credits: number; images: number } {

@@ -3,14 +3,19 @@
  *
  * An item is render settings (`{ quality: "4k" }`), or the same item a batch takes
  * (`{ modelId, renderSettings }`): then the model is checked too, and a model that is
- * missing or failed its integrity check is reported on that item (`problem`) and in
- * `problems`, so an agent can quote the exact batch it will send and fix it first.
+ * missing or failed its integrity check, or lacks the material variant the item names, is
+ * reported on that item (`problem`) and in `problems`, so an agent can quote the exact
+ * batch it will send and fix it first. An item with `materialVariant: "*"` is priced as
+ * the renders it expands to, one per variant of its model (`materialVariants` lists them).
  */
 import type { AppContext } from '../context.js';
 import { RenderbayError } from '../errors.js';
 import { getAccount } from '../accounts/accounts.js';
 import { assertRenderable, MAX_BATCH, validateEach } from '../renders/render-service.js';
 import { parseRenderSettings } from '../settings/render-settings.js';
+import { resolveTemplateInput } from '../templates/template-service.js';
+import { ALL_VARIANTS } from '../gltf/material-variants.js';
+import { expandMaterialVariant, variantNamesReadOnce } from '../models/model-variants.js';
 import { priceOf, PRICED_SETTINGS } from './prices.js';
 
 export interface QuoteProblem {
@@ -20,7 +25,12 @@ export interface QuoteProblem {
   message: string;
 }
 
-export type QuoteLine = ({ quality: string; credits: number } | { datasetQuality: string; credits: number } | { output: 'stills'; imageSize: string; images: number; credits: number }) & { modelId?: string; problem?: { code: string; message: string } };
+export type QuoteLine = ({ quality: string; credits: number } | { datasetQuality: string; credits: number } | { output: 'stills'; imageSize: string; images: number; credits: number }) & {
+  modelId?: string;
+  /** With `materialVariant: "*"`: the variants the item expands to, one render each (credits counts them all). */
+  materialVariants?: string[];
+  problem?: { code: string; message: string };
+};
 
 export interface Quote {
   creditsRequired: number;
@@ -48,11 +58,13 @@ export async function quote(context: AppContext, accountId: string, body: unknow
   if (!Array.isArray(renders) || renders.length === 0) throw new RenderbayError('renders_required', 'renders must be a non-empty array', 400);
   if (renders.length > MAX_BATCH) throw new RenderbayError('too_many', `At most ${MAX_BATCH} renders per quote (got ${renders.length})`, 400);
   const problems: QuoteProblem[] = [];
-  const breakdown = await validateEach(renders, (item): QuoteLine => {
+  const variantNames = variantNamesReadOnce(context);
+  const breakdown = await validateEach(renders, async (item): Promise<QuoteLine> => {
     const { modelId, settings: given } = splitItem(item);
-    // Each item is a subset of renderSettings: its priced fields are validated with the
+    // Each item is a subset of renderSettings: its template is resolved as for a render (its
+    // bookmarks can set the number of stills), then its priced fields are validated with the
     // same schema as a render's; the others cannot change the price and are ignored.
-    const settings = parseRenderSettings(pricedFields(given));
+    const settings = parseRenderSettings(pricedFields(resolveTemplateInput(context.db, accountId, given)));
     const { item: billed, credits, images } = priceOf(settings);
     const line: QuoteLine =
       settings.output === 'stills'
@@ -60,10 +72,22 @@ export async function quote(context: AppContext, accountId: string, body: unknow
         : settings.output === 'dataset'
           ? { datasetQuality: billed, credits }
           : { quality: billed, credits };
-    if (modelId === undefined) return line;
+    if (modelId === undefined) {
+      if (settings.materialVariant === ALL_VARIANTS) {
+        throw new RenderbayError('invalid_settings', `materialVariant "${ALL_VARIANTS}" renders every variant of a model: quote it as { modelId, renderSettings } so the variants can be counted`, 400);
+      }
+      return line;
+    }
     line.modelId = String(modelId);
     try {
-      assertRenderable(context, accountId, modelId);
+      const model = assertRenderable(context, accountId, modelId);
+      if (settings.materialVariant !== undefined) {
+        const expanded = expandMaterialVariant(settings, await variantNames(model), { batch: true });
+        if (settings.materialVariant === ALL_VARIANTS) {
+          line.credits = credits * expanded.length;
+          line.materialVariants = expanded.map((each) => each.materialVariant!);
+        }
+      }
     } catch (error) {
       if (!(error instanceof RenderbayError)) throw error;
       line.problem = { code: error.code, message: error.message };

@@ -44,8 +44,10 @@ export interface ToolDefinition<Input extends z.ZodRawShape, Output extends z.Zo
   output: Output;
   /**
    * false: tools/list leaves the output schema out (results are still checked against it and
-   * still carry structuredContent). For acknowledgements such as `{ id, deleted }`, whose
-   * outline would cost the tools/list budget more than it tells an agent.
+   * still carry structuredContent, and their text block is the JSON). For results whose
+   * outline would cost the tools/list budget more than it tells an agent: acknowledgements
+   * (`{ id, deleted }`), an echo of the call's own fields (update_model), and a list of rows
+   * the description already names (`{ renders: array, meta: object }` says nothing more).
    */
   advertiseOutput?: boolean;
   run(

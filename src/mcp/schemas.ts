@@ -10,13 +10,13 @@
  */
 import { z } from 'zod';
 import { RENDER_STATUSES, MAX_BATCH } from '../renders/render-service.js';
-import { LIST_MAX_LIMIT } from '../paging.js';
-import { DATASET_QUALITIES, OUTPUTS, QUALITIES, renderSettingsFields } from '../settings/render-settings.js';
+import { LIST_DEFAULT_LIMIT, LIST_MAX_LIMIT } from '../paging.js';
+import { renderSettingsFields } from '../settings/render-settings.js';
 
 /** Where the full settings reference lives: tool descriptions point here instead of repeating it. */
 export const SETTINGS_DOCS_URI = 'renderbay://docs/render-settings';
 
-/** Marks a `renderSettings` node: tools/list replaces it with a `$ref` to the tool's one copy of the settings schema. */
+/** Marks the one full `renderSettings` node: tools/list puts compactSettingsSchema() there. */
 export const SETTINGS_MARKER = 'x-renderbay-settings';
 
 /** JSON Schema keywords a field of the compact settings schema keeps: what a value may be, not prose. */
@@ -56,33 +56,46 @@ function impliedByRange(schema: Record<string, unknown>): boolean {
   return schema.type === 'number' && schema.minimum !== undefined && schema.maximum !== undefined;
 }
 
-/** `renderSettings` as a tool argument (checked by the service: `invalid_settings` names the field and what it allows). */
+/**
+ * `renderSettings` in full: advertised by create_render alone, with every field's type,
+ * enum, range and default (compactSettingsSchema). Every other tool taking settings uses
+ * `sameSettingsAs`, so tools/list carries the settings schema once, however many tools
+ * (and settings fields) there are. Checked by the service either way: `invalid_settings`
+ * names the field and what it allows.
+ */
 export const renderSettingsArgument = z.record(z.string(), z.unknown()).meta({ [SETTINGS_MARKER]: true });
 
-/**
- * `renderSettings` where a tool takes it only as a shortcut (ingest_model): advertised as a
- * plain object pointing to the one full copy, to keep tools/list small; checked like any other.
- */
-export const renderSettingsShortcut = z.record(z.string(), z.unknown()).describe('As in create_render: also queues that render');
+/** The tool that advertises the settings schema in full; the others point to it. */
+export const SETTINGS_TOOL = 'create_render';
 
 /**
- * A quote item given as bare settings: advertised with the fields that set the price; the
- * others are accepted and checked by the service like anywhere else.
+ * `renderSettings` advertised as a plain object pointing to create_render's full copy (the
+ * agent reads both in the same tools/list), and validated by the same service as there.
  */
-export const priceSettingsArgument = z.record(z.string(), z.unknown()).meta({
-  properties: { quality: { enum: [...QUALITIES] }, output: { enum: [...OUTPUTS] }, datasetQuality: { enum: [...DATASET_QUALITIES] } },
-  description: 'Render settings; these fields set the price',
-});
-
-/** A list argument of 1 to MAX_BATCH items (the service answers `renders_required` / `too_many`). */
-export function batchArgument<Item extends z.ZodType>(item: Item, description: string) {
-  return z.array(item).meta({ minItems: 1, maxItems: MAX_BATCH, description });
+export function sameSettingsAs(description = `The fields of ${SETTINGS_TOOL}'s renderSettings`) {
+  return z.record(z.string(), z.unknown()).describe(description);
 }
 
-export const idArgument = (what: string) => z.string().describe(what);
+/** A list argument of 1 to MAX_BATCH items (the service answers `renders_required` / `too_many`); the schema says it all. */
+export function batchArgument<Item extends z.ZodType>(item: Item) {
+  return z.array(item).meta({ minItems: 1, maxItems: MAX_BATCH });
+}
+
+/** An id argument: its name (modelId, renderId…) says what it is; a description only where it adds something. */
+export const idArgument = (description?: string) => (description ? z.string().describe(description) : z.string());
+
+/** One render of a batch (create_batch_renders, quote): a model and its settings. */
+export const renderItemArgument = z.strictObject({ modelId: idArgument(), renderSettings: sameSettingsAs().optional() });
+
+/**
+ * stdio only (ToolDefinition.localInput): a file or folder on the client's machine, confined
+ * to the allowed roots. The tool's description says which file.
+ */
+export const localPathArgument = z.string().describe('Absolute or ~/… path on this machine');
+export const localDirectoryArgument = z.string().describe('Absolute or ~/… folder on this machine to copy into');
 
 export const pagingArguments = {
-  limit: z.number().int().meta({ minimum: 1, maximum: LIST_MAX_LIMIT, description: 'Default 50' }).optional(),
+  limit: z.number().int().meta({ minimum: 1, maximum: LIST_MAX_LIMIT, default: LIST_DEFAULT_LIMIT }).optional(),
   offset: z.number().int().meta({ minimum: 0 }).optional(),
 };
 

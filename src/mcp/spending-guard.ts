@@ -28,21 +28,26 @@ export async function confirmSpending(
   session: McpSession,
   extra: ToolExtra,
   caller: Caller,
-  renders: { renderSettings?: unknown; label: string }[],
+  renders: { renderSettings?: unknown; label: string; modelId?: string }[],
 ): Promise<void> {
   if (session.confirmAbove === undefined || !server.server.getClientCapabilities()?.elicitation) return;
-  const priced = await quote(session.context, caller.account.id, { renders: renders.map((render) => render.renderSettings ?? {}) }).catch((error: unknown) => {
+  // Items with their model, where known: a batch item's materialVariant "*" is priced per variant of it.
+  const items = renders.map((render) => (render.modelId === undefined ? (render.renderSettings ?? {}) : { modelId: render.modelId, renderSettings: render.renderSettings ?? {} }));
+  const priced = await quote(session.context, caller.account.id, { renders: items }).catch((error: unknown) => {
     if (error instanceof RenderbayError) return null; // invalid: creation refuses it with every failing item named, creating nothing
     throw error;
   });
   if (!priced || priced.creditsRequired <= session.confirmAbove) return;
   const tiers = new Map<string, number>();
+  let count = 0;
   for (const line of priced.breakdown) {
     const tier = 'quality' in line ? line.quality : 'datasetQuality' in line ? line.datasetQuality : `${line.images} stills ${line.imageSize}`;
-    tiers.set(tier, (tiers.get(tier) ?? 0) + 1);
+    const renderCount = line.materialVariants?.length ?? 1;
+    tiers.set(tier, (tiers.get(tier) ?? 0) + renderCount);
+    count += renderCount;
   }
   const message =
-    `Create ${renders.length} render(s) for ${priced.creditsRequired} credits? ` +
+    `Create ${count} render(s) for ${priced.creditsRequired} credits? ` +
     `(${[...tiers].map(([tier, count]) => `${count} × ${tier}`).join(', ')}; balance ${priced.creditsAvailable}; this asks above ${session.confirmAbove} credits)`;
   const answer = await server.server.elicitInput(
     {

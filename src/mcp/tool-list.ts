@@ -2,8 +2,10 @@
  * What `tools/list` answers, computed per connection: only the tools the caller's key may
  * call (a read-only key sees read tools, as GitHub's MCP server does in read-only mode),
  * only the arguments its transport can use (no local `path`/`directory` over HTTP), and
- * schemas kept small — the render settings schema once per tool under `$defs`, without
- * its prose, which lives in the resource `renderbay://docs/render-settings`.
+ * schemas kept small: the render settings schema once in the whole list (create_render's
+ * `renderSettings`; the other tools point to it), without its prose, which lives in the
+ * resource `renderbay://docs/render-settings`, and none of the keywords that only restate
+ * JSON Schema's defaults.
  *
  * The SDK's own list handler converts every zod schema on every request; this one
  * converts each tool once per transport and keeps the JSON (the HTTP endpoint builds a
@@ -28,7 +30,6 @@ export interface ListedTool {
   output?: z.ZodObject;
 }
 
-const SETTINGS_REF = { $ref: '#/$defs/renderSettings' };
 const cache = new Map<string, Tool>();
 const catalogs = new WeakMap<McpServer, ListedTool[]>();
 
@@ -59,18 +60,27 @@ function toolJson(tool: ListedTool, transport: McpSession['transport']): Tool {
       description: tool.description,
       inputSchema: schemaJson(tool.input, 'input') as Tool['inputSchema'],
       ...(tool.output ? { outputSchema: outlineJson(tool.output) as Tool['outputSchema'] } : {}),
-      annotations: tool.annotations,
+      annotations: annotationsJson(tool.annotations),
     };
     cache.set(key, json);
   }
   return json;
 }
 
+/**
+ * MCP defines destructiveHint and idempotentHint only for tools that are not read-only;
+ * export_usdz and download_render are read-only over HTTP alone (over stdio they write
+ * into a local folder), so over HTTP those two hints say nothing and are left out.
+ */
+function annotationsJson(annotations: ToolAnnotations): ToolAnnotations {
+  if (annotations.readOnlyHint !== true) return annotations;
+  const { destructiveHint: _destructive, idempotentHint: _idempotent, ...meaningful } = annotations;
+  return meaningful;
+}
+
 function schemaJson(schema: z.ZodObject, io: 'input' | 'output'): Record<string, unknown> {
   const { $schema: _dialect, ...json } = z.toJSONSchema(schema, { target: 'draft-7', io }) as Record<string, unknown>;
-  let usesSettings = false;
-  const compacted = compact(json, () => (usesSettings = true)) as Record<string, unknown>;
-  return usesSettings ? { ...compacted, $defs: { renderSettings: compactSettingsSchema() } } : compacted;
+  return compact(json) as Record<string, unknown>;
 }
 
 /**
@@ -82,7 +92,12 @@ function schemaJson(schema: z.ZodObject, io: 'input' | 'output'): Record<string,
 function outlineJson(schema: z.ZodObject): Record<string, unknown> {
   const full = z.toJSONSchema(schema, { target: 'draft-7', io: 'output' }) as { properties?: Record<string, Record<string, unknown>>; required?: string[] };
   const outline = (field: Record<string, unknown>): Record<string, unknown> => {
-    if (field.anyOf) return { anyOf: (field.anyOf as Record<string, unknown>[]).map(outline) };
+    if (field.anyOf) {
+      const alternatives = (field.anyOf as Record<string, unknown>[]).map(outline);
+      // Plain types (an object or null) read shorter as one list of types.
+      const plain = alternatives.every((alternative) => Object.keys(alternative).length === 1 && typeof alternative.type === 'string');
+      return plain ? { type: alternatives.map((alternative) => alternative.type) } : { anyOf: alternatives };
+    }
     const { type, items } = field as { type?: unknown; items?: Record<string, unknown> };
     // Rows (arrays of objects) are described in the tool's description; lists of plain values say their type.
     return { ...(type !== undefined ? { type } : {}), ...(items?.type && items.type !== 'object' ? { items: { type: items.type } } : {}) };
@@ -96,24 +111,35 @@ const SCHEMA_KEYWORDS = new Set(['items', 'additionalProperties', 'not', 'anyOf'
 const SCHEMA_MAP_KEYWORDS = new Set(['properties', '$defs', 'definitions']);
 
 /**
- * Walks a JSON Schema: a node marked as render settings becomes a `$ref` (keeping its
- * description), and the noise zod adds for records (`propertyNames: {type: string}`) goes.
+ * Walks a JSON Schema: the node marked as render settings gets the compact settings schema
+ * (keeping its own description), and what says nothing goes — the `propertyNames: {type:
+ * string}` and `additionalProperties: {}` zod writes for records (any object key is a
+ * string; anything is allowed unless said otherwise), the safe-integer bounds it puts
+ * on every integer, and `type: string` beside an enum of strings.
  */
-function compact(schema: unknown, onSettings: () => void): unknown {
-  if (Array.isArray(schema)) return schema.map((item) => compact(item, onSettings));
+function compact(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(compact);
   if (schema === null || typeof schema !== 'object') return schema;
   const record = schema as Record<string, unknown>;
-  if (record[SETTINGS_MARKER]) {
-    onSettings();
-    return record.description ? { ...SETTINGS_REF, description: record.description } : SETTINGS_REF;
-  }
+  if (record[SETTINGS_MARKER]) return { ...compactSettingsSchema(), ...(record.description ? { description: record.description } : {}) };
   const result: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(record)) {
-    if (key === 'propertyNames') continue;
-    if (SCHEMA_KEYWORDS.has(key)) result[key] = compact(value, onSettings);
+    if (saysNothing(key, value) || (key === 'type' && impliedByEnum(record))) continue;
+    if (SCHEMA_KEYWORDS.has(key)) result[key] = compact(value);
     else if (SCHEMA_MAP_KEYWORDS.has(key) && value && typeof value === 'object') {
-      result[key] = Object.fromEntries(Object.entries(value).map(([name, child]) => [name, compact(child, onSettings)]));
+      result[key] = Object.fromEntries(Object.entries(value).map(([name, child]) => [name, compact(child)]));
     } else result[key] = value;
   }
   return result;
+}
+
+/** An enum of strings says the type already (as in the compact settings schema). */
+function impliedByEnum(record: Record<string, unknown>): boolean {
+  return record.type === 'string' && Array.isArray(record.enum) && record.enum.every((value) => typeof value === 'string');
+}
+
+function saysNothing(key: string, value: unknown): boolean {
+  if (key === 'propertyNames') return true;
+  if (key === 'additionalProperties') return typeof value === 'object' && value !== null && Object.keys(value).length === 0;
+  return (key === 'maximum' && value === Number.MAX_SAFE_INTEGER) || (key === 'minimum' && value === Number.MIN_SAFE_INTEGER);
 }

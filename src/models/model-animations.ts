@@ -41,7 +41,8 @@ export function resolveAnimationClip(names: readonly string[], requested: string
   throw new RenderbayError('invalid_settings', `Unknown animation "${requested}": the model's clips are: ${names.join(', ')}`, 400);
 }
 
-async function readGltfJson(modelPath: string): Promise<unknown> {
+/** A .glb or .gltf file's JSON (a GLB's binary chunk is never read). */
+export async function readGltfJson(modelPath: string): Promise<unknown> {
   let file;
   try {
     file = await open(modelPath, 'r');

@@ -16,7 +16,7 @@ export async function importFetchedModel(
   renderSettings: unknown,
   fetch: () => Promise<IncomingModelFile>,
 ): Promise<CreatedModel> {
-  if (renderSettings !== undefined) parseSettingsField(renderSettings);
+  if (renderSettings !== undefined) parseSettingsField(context, accountId, renderSettings);
   return withUploadSlot(context, accountId, async () => createModelFromFile(context, accountId, await fetch(), renderSettings));
 }
 

@@ -21,6 +21,7 @@ import { RenderbayError } from '../errors.js';
 import { newId, nowIso } from '../ids.js';
 import { assertRenderOverlays } from '../overlays/overlay-service.js';
 import { assertAnimationClip, clipName } from './model-animations.js';
+import { expandMaterialVariant, modelVariantNames } from './model-variants.js';
 import { deleteRenderRows, insertRender, parseSettingsField, SYSTEM_PREVIEW_SETTINGS, type RenderSummary, listRendersOfModel } from '../renders/render-service.js';
 import { ingestInWorker } from '../ingest/ingest-worker.js';
 import type { IngestResult } from '../ingest/ingest-model.js';
@@ -28,6 +29,7 @@ import type { ValidationReport } from '../ingest/validate-gltf.js';
 import { assertModelFileName, sniffModelFormat } from './model-format.js';
 import { parsePaging, type Page } from '../paging.js';
 import { modelFileKeys, releaseFiles, storeAndReference } from '../storage/file-references.js';
+import { publishEvent } from '../webhooks/events.js';
 
 export interface ModelItem {
   id: string;
@@ -55,6 +57,8 @@ export interface ModelDetail extends ModelItem {
   warnings: string[];
   /** Triangles, vertices, bounding box and units, materials, textures, animations, variants, extensions. */
   facts: IngestResult['facts'];
+  /** The model's material variants (KHR_materials_variants), the names `materialVariant` takes; empty when it has none. */
+  variants: string[];
   /** The file `GET /models/:id/file` returns: the upload for a .glb/.gltf, the converted GLB for an archive. */
   file: { format: string; size: number | null; sha256: string };
   /** The last USDZ export: its size and what it could not carry; null until first exported. */
@@ -134,7 +138,7 @@ export async function createModelFromFile(context: AppContext, accountId: string
   let workDirectory: string | null = null;
   try {
     if (!file.onlyGltf) assertModelFileName(file.originalName);
-    const settings = renderSettingsField === undefined || renderSettingsField === '' ? null : parseSettingsField(renderSettingsField);
+    const settings = renderSettingsField === undefined || renderSettingsField === '' ? null : parseSettingsField(context, accountId, renderSettingsField);
     if (settings) assertRenderOverlays(context, accountId, settings);
     const format = await sniffModelFormat(file.path, file.originalName);
     if (format === 'zip' && file.onlyGltf) {
@@ -142,7 +146,10 @@ export async function createModelFromFile(context: AppContext, accountId: string
     }
     // A file this account already has needs no ingest at all.
     const existing = findModelBySha(context, accountId, file.sha256);
-    if (settings && existing) await assertAnimationClip(context.store.pathOf(existing.file_key), settings);
+    if (settings && existing) {
+      await assertAnimationClip(context.store.pathOf(existing.file_key), settings);
+      expandMaterialVariant(settings, await modelVariantNames(context, existing), { batch: false });
+    }
     const known = context.db.transaction(() => duplicateOf(context, accountId, file.sha256, settings))();
     if (known) {
       context.queue.notify();
@@ -155,6 +162,7 @@ export async function createModelFromFile(context: AppContext, accountId: string
     if (settings && ingested.invalidReason === null) {
       const clips = ingested.facts?.animations;
       await assertAnimationClip(ingested.glbPath ?? file.path, settings, clips ? async () => clips.map((clip, index) => clipName(clip, index)) : undefined);
+      expandMaterialVariant(settings, ingested.facts?.variants ?? [], { batch: false });
     }
     // Content-addressed: storing first is idempotent, and the duplicate check below runs in
     // the same synchronous transaction as the insert, so concurrent uploads of one file
@@ -197,6 +205,7 @@ export async function createModelFromFile(context: AppContext, accountId: string
         context.db
           .prepare("UPDATE renders SET status = 'error', error_code = 'invalid_model', error_message = ?, finished_at = ?, updated_at = ? WHERE id = ?")
           .run(ingested.invalidReason, now, now, preview.id);
+        announceModel(context, modelId);
         return { modelId, renderId: preview.id, duplicate: false };
       }
       const paid = settings ? insertRender(context, accountId, modelId, settings, { systemPreview: false }) : null;
@@ -262,14 +271,16 @@ export function listModels(
   return { data: rows.map(toModelItem), meta: { total, offset, limit } };
 }
 
-export function getModel(context: AppContext, accountId: string, modelId: unknown): ModelDetail {
+export async function getModel(context: AppContext, accountId: string, modelId: unknown): Promise<ModelDetail> {
   const row = findModelRow(context, accountId, modelId);
+  const variants = await modelVariantNames(context, row).catch(() => []); // a model file that cannot be read has none to offer
   return {
     ...toModelItem(row),
     renders: listRendersOfModel(context, row.id),
     validation: row.validation ? (JSON.parse(row.validation) as ValidationReport) : null,
     warnings: JSON.parse(row.warnings ?? '[]') as string[],
     facts: row.facts ? (JSON.parse(row.facts) as IngestResult['facts']) : null,
+    variants,
     file: describeModelFile(context, row),
     usdz: row.usdz_key ? { size: storedSize(context, row.usdz_key), sha256: row.usdz_key, warnings: JSON.parse(row.usdz_warnings ?? '[]') as string[] } : null,
   };
@@ -374,9 +385,19 @@ export function checkHash(context: AppContext, accountId: string, body: unknown)
   return row ? { exists: true, modelId: row.id } : { exists: false };
 }
 
-/** Records the system preview's verdict on the model. */
+/** Records the system preview's verdict on the model, and announces it (model.processed / model.failed). */
 export function markModelVerdict(context: AppContext, modelId: string, verdict: { valid: true } | { valid: false; reason: string }): void {
-  context.db
-    .prepare('UPDATE models SET status = ?, invalid_reason = ?, updated_at = ? WHERE id = ?')
-    .run(verdict.valid ? 'valid' : 'invalid', verdict.valid ? null : verdict.reason, nowIso(), modelId);
+  context.db.transaction(() => {
+    context.db
+      .prepare('UPDATE models SET status = ?, invalid_reason = ?, updated_at = ? WHERE id = ?')
+      .run(verdict.valid ? 'valid' : 'invalid', verdict.valid ? null : verdict.reason, nowIso(), modelId);
+    announceModel(context, modelId);
+  })();
+}
+
+/** model.processed or model.failed with the model as the API lists it (a deleted model is not announced). Inside a transaction. */
+function announceModel(context: AppContext, modelId: string): void {
+  const row = context.db.prepare('SELECT * FROM models WHERE id = ? AND deleted_at IS NULL').get(modelId) as ModelRow | undefined;
+  if (!row || row.status === 'processing') return;
+  publishEvent(context.db, { accountId: row.account_id, event: row.status === 'valid' ? 'model.processed' : 'model.failed', data: { ...toModelItem(row) } });
 }

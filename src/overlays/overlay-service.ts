@@ -9,11 +9,12 @@ import { RenderbayError } from '../errors.js';
 import { newId, nowIso } from '../ids.js';
 import { releaseFiles, storeAndReference } from '../storage/file-references.js';
 import { ALIGNMENTS } from '../settings/render-settings.js';
+import { LIMITS } from '../limits.js';
 
 export const OVERLAY_LAYERS = ['background', 'foreground'] as const;
 /** An overlay's anchor takes the same nine values as a render's bgAlign. */
 export const OVERLAY_ALIGNMENTS = ALIGNMENTS;
-export const MAX_OVERLAY_BYTES = 10 * 1024 * 1024;
+export const MAX_OVERLAY_BYTES = LIMITS.maxOverlayBytes;
 const MIME_TYPES: Record<string, string> = { png: 'image/png', jpeg: 'image/jpeg', webp: 'image/webp' };
 
 export interface Overlay {

@@ -151,6 +151,8 @@ export interface RenderPlan {
   model: { tiltXDegrees: number; panXDegrees: number; rollZDegrees: number };
   /** An animation clip to play, looping, while the camera moves; null for a still model. */
   animation: { clip: string; speed: number } | null;
+  /** The KHR_materials_variants variant whose materials the model wears; null for its default materials. */
+  materialVariant: string | null;
   look: {
     shadows: boolean;
     reflector: boolean;
@@ -238,6 +240,7 @@ export function planRender(settings: RenderSettings, modelPath: string, workDire
     },
     model: { tiltXDegrees: settings.tiltX, panXDegrees: settings.panX, rollZDegrees: settings.rollZ },
     animation: settings.animation === undefined ? null : { clip: settings.animation, speed: settings.animationSpeed },
+    materialVariant: settings.materialVariant ?? null,
     look: { shadows: settings.shadows, reflector: settings.reflector },
     lighting: planLighting(settings, { environments: options.environments, animated: settings.animation !== undefined }),
     antialiasing: options.antialiasing ?? 'ssaa2',
@@ -303,6 +306,7 @@ function planDataset(settings: RenderSettings, modelPath: string, workDirectory:
     },
     model: { tiltXDegrees: 0, panXDegrees: 0, rollZDegrees: 0 },
     animation: null,
+    materialVariant: settings.materialVariant ?? null,
     look: { shadows: false, reflector: false },
     lighting: { ...DEFAULT_LIGHTING, contactShadow: false },
     antialiasing: options.antialiasing ?? 'ssaa2',

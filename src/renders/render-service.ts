@@ -15,6 +15,8 @@ import { cameraInsideModel } from '../settings/camera-settings.js';
 import { resolveRenderEnvironment } from '../environments/environment-service.js';
 import { assertRenderOverlays } from '../overlays/overlay-service.js';
 import { assertAnimationClip, clipNamesReadOnce, type ClipNameReader } from '../models/model-animations.js';
+import { resolveTemplateInput } from '../templates/template-service.js';
+import { expandMaterialVariant, variantNamesReadOnce, type VariantNameReader } from '../models/model-variants.js';
 import { renderAssets } from './render-assets.js';
 import { modelFileKeys, releaseFiles } from '../storage/file-references.js';
 
@@ -53,6 +55,8 @@ export interface RenderItem extends RenderSummary {
   stage: string | null;
   errorCode: string | null;
   credits: number;
+  /** 1 for the first run, 2 after one retry (POST /renders/:id/retry), and so on. */
+  attempt: number;
 }
 
 export interface RenderRow {
@@ -69,6 +73,8 @@ export interface RenderRow {
   error_code: string | null;
   error_message: string | null;
   attempts: number;
+  /** Times the user retried it (POST /renders/:id/retry). */
+  retries: number;
   assets: string;
   file_size: number | null;
   created_at: string;
@@ -104,21 +110,26 @@ export const toRenderItem = (row: RenderRow): RenderItem => {
     stage: row.stage,
     errorCode: row.error_code,
     credits: row.credits,
+    attempt: row.retries + 1,
   };
 };
 
-/** renderSettings arrives as an object (JSON APIs) or a JSON string (multipart forms). */
-export function parseSettingsField(value: unknown): RenderSettings {
+/**
+ * renderSettings arrives as an object (JSON APIs) or a JSON string (multipart forms). A
+ * `templateId` in it is resolved here, for this account, before the schema reads it: the
+ * result is the settings a render stores (the template's fields merged in, explicit ones
+ * winning, templateId kept to say where they came from).
+ */
+export function parseSettingsField(context: Pick<AppContext, 'db'>, accountId: string, value: unknown): RenderSettings {
+  let input = value ?? {};
   if (typeof value === 'string') {
-    let parsed: unknown;
     try {
-      parsed = JSON.parse(value);
+      input = JSON.parse(value);
     } catch {
       throw new RenderbayError('invalid_settings', 'renderSettings is not valid JSON');
     }
-    return parseRenderSettings(parsed);
   }
-  return parseRenderSettings(value ?? {});
+  return parseRenderSettings(resolveTemplateInput(context.db, accountId, input));
 }
 
 /**
@@ -165,25 +176,34 @@ export function assertRenderable(context: AppContext, accountId: string, modelId
   return model;
 }
 
+/** Readers a batch shares, so that many renders of one model read its clips and variants once. */
+interface ModelReaders {
+  clipNames?: ClipNameReader;
+  variantNames?: VariantNameReader;
+}
+
 /**
  * Validates one requested render against what it names: the model (renderable), the
- * overlays (exist, right layer), the environment image (a preset or the account's) and the
- * animation clip (exists in the model).
+ * template (a built-in or the account's: resolved first), the overlays (exist, right layer),
+ * the environment image (a preset or the account's), the animation clip and the material
+ * variant (exist in the model). Returns the renders it becomes: itself, or in a batch with
+ * `materialVariant: "*"`, one per variant of the model.
  */
 async function validateRenderRequest(
   context: AppContext,
   accountId: string,
   item: unknown,
-  clipNames?: ClipNameReader,
-): Promise<{ modelId: string; settings: RenderSettings }> {
+  options: { batch: boolean } & ModelReaders,
+): Promise<{ modelId: string; settings: RenderSettings }[]> {
   const { modelId, renderSettings } = (item ?? {}) as { modelId?: unknown; renderSettings?: unknown };
   const model = assertRenderable(context, accountId, modelId);
-  const settings = parseSettingsField(renderSettings);
+  const settings = parseSettingsField(context, accountId, renderSettings);
   assertRenderOverlays(context, accountId, settings);
   resolveRenderEnvironment(context, accountId, settings);
-  await assertAnimationClip(context.store.pathOf(model.file_key), settings, clipNames);
+  await assertAnimationClip(context.store.pathOf(model.file_key), settings, options.clipNames);
   assertCameraOutsideModel(model, settings);
-  return { modelId: model.id, settings };
+  const variantNames = settings.materialVariant === undefined ? [] : await (options.variantNames ?? variantNamesReadOnce(context))(model);
+  return expandMaterialVariant(settings, variantNames, options).map((expanded) => ({ modelId: model.id, settings: expanded }));
 }
 
 /** An explicit camera must start outside the model's bounds (known from the ingest facts). */
@@ -195,22 +215,35 @@ function assertCameraOutsideModel(model: ModelRow, settings: RenderSettings): vo
 }
 
 export async function createRender(context: AppContext, accountId: string, body: unknown): Promise<RenderItem> {
-  const { modelId, settings } = await validateRenderRequest(context, accountId, body);
+  const [{ modelId, settings }] = await validateRenderRequest(context, accountId, body, { batch: false });
   const row = context.db.transaction(() => insertRender(context, accountId, modelId, settings, { systemPreview: false }))();
   context.queue.notify();
   return toRenderItem(row);
 }
 
+/** A created render as the batch reply lists it (with the variant it renders, when it names one). */
+export interface BatchRender {
+  id: string;
+  modelId: string;
+  status: RenderStatus;
+  materialVariant?: string;
+}
+
 /**
  * Creates up to 100 renders at once: every item is validated first, then all are debited
- * and inserted in one transaction — all or nothing (`no_credits` creates none).
+ * and inserted in one transaction — all or nothing (`no_credits` creates none). An item
+ * with `materialVariant: "*"` becomes one render per variant of its model, in the model's
+ * order, each debited; the reply lists every render, at most 100 in all.
  */
-export async function createBatch(context: AppContext, accountId: string, body: unknown): Promise<{ id: string; modelId: string; status: RenderStatus }[]> {
+export async function createBatch(context: AppContext, accountId: string, body: unknown): Promise<BatchRender[]> {
   const renders = (body as { renders?: unknown } | null)?.renders;
   if (!Array.isArray(renders) || renders.length === 0) throw new RenderbayError('renders_required', 'renders must be a non-empty array', 400);
   if (renders.length > MAX_BATCH) throw new RenderbayError('too_many', `At most ${MAX_BATCH} renders per batch (got ${renders.length})`, 400);
-  const clipNames = clipNamesReadOnce();
-  const items = await validateEach(renders, (item) => validateRenderRequest(context, accountId, item, clipNames));
+  const readers = { clipNames: clipNamesReadOnce(), variantNames: variantNamesReadOnce(context) };
+  const items = (await validateEach(renders, (item) => validateRenderRequest(context, accountId, item, { batch: true, ...readers }))).flat();
+  if (items.length > MAX_BATCH) {
+    throw new RenderbayError('too_many', `At most ${MAX_BATCH} renders per batch: with materialVariant "*" expanded, these items make ${items.length}`, 400);
+  }
   const needed = items.reduce((sum, item) => sum + priceOf(item.settings).credits, 0);
   const created = context.db.transaction(() => {
     const balance = (context.db.prepare('SELECT credits FROM accounts WHERE id = ?').get(accountId) as { credits: number }).credits;
@@ -218,7 +251,10 @@ export async function createBatch(context: AppContext, accountId: string, body: 
     return items.map((item) => insertRender(context, accountId, item.modelId, item.settings, { systemPreview: false }));
   })();
   context.queue.notify();
-  return created.map((row) => ({ id: row.id, modelId: row.model_id, status: row.status }));
+  return created.map((row, index) => {
+    const { materialVariant } = items[index].settings;
+    return { id: row.id, modelId: row.model_id, status: row.status, ...(materialVariant === undefined ? {} : { materialVariant }) };
+  });
 }
 
 /**
@@ -261,6 +297,44 @@ export function dismissRender(context: AppContext, accountId: string, renderId: 
   }
   context.db.prepare("UPDATE renders SET status = 'failed', updated_at = ? WHERE id = ?").run(nowIso(), row.id);
   return getRender(context, accountId, row.id);
+}
+
+/**
+ * Runs a failed render again (`error` or `failed`): the same id and settings go back to
+ * `pending`, with a fresh set of server-side attempts, and its price is debited again (the
+ * failure refunded it; `no_credits` when the balance is short). What it names is checked
+ * again first (the model, overlays, environment), so a retry that cannot work is refused now.
+ */
+export async function retryRender(context: AppContext, accountId: string, renderId: unknown): Promise<RenderItem> {
+  const row = findRenderRow(context, accountId, renderId);
+  assertRetryable(row);
+  // The stored settings are already resolved: its template is not needed again (it may be gone).
+  const { templateId: _resolved, ...settings } = JSON.parse(row.settings) as RenderSettings;
+  await validateRenderRequest(context, accountId, { modelId: row.model_id, renderSettings: settings }, { batch: false });
+  const keys = context.db.transaction(() => {
+    const current = findRenderRow(context, accountId, row.id);
+    assertRetryable(current); // a concurrent retry got there first
+    context.db
+      .prepare(
+        `UPDATE renders SET status = 'pending', progress = 0, stage = NULL, error_code = NULL, error_message = NULL, refunded = 0, attempts = 0,
+                retries = retries + 1, assets = '{}', file_size = NULL, started_at = NULL, finished_at = NULL, updated_at = ? WHERE id = ?`,
+      )
+      .run(nowIso(), current.id);
+    if (current.credits > 0) recordCreditChange(context.db, accountId, -current.credits, 'debit', current.id);
+    return Object.values(renderAssets(current)).map((asset) => asset.key); // the failed try's early posters
+  })();
+  releaseFiles(context, keys);
+  context.queue.notify();
+  return getRender(context, accountId, row.id);
+}
+
+function assertRetryable(row: RenderRow): void {
+  if (row.is_system_preview === 1) {
+    throw new RenderbayError('render_not_retryable', "A model's system preview cannot be retried: upload the model again once it is fixed", 409);
+  }
+  if (row.status !== 'error' && row.status !== 'failed') {
+    throw new RenderbayError('render_not_failed', `Only a render in status "error" or "failed" can be retried (this one is "${row.status}")`, 409);
+  }
 }
 
 /**

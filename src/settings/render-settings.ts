@@ -10,6 +10,8 @@ import { RenderbayError } from '../errors.js';
 import { checkStills, stillsFields, withStillsDefaults } from './stills-settings.js';
 import { lightingConflicts, lightingSettingsFields } from './lighting-settings.js';
 import { cameraSettingsFields, checkCamera } from './camera-settings.js';
+import { templateSettingsFields } from './template-settings.js';
+import { variantSettingsFields } from './variant-settings.js';
 
 export const QUALITIES = ['share', 'standard', '4k', 'pro'] as const;
 export const ASPECTS = ['16:9', '1:1', '9:16'] as const;
@@ -68,6 +70,8 @@ export const BACKGROUND_FIELDS = ['bgColor', 'bgImageId', 'bgAlign', 'vignette',
 export function passKey(settings: RenderSettings): string {
   const pass: Record<string, unknown> = { ...settings };
   for (const field of BACKGROUND_FIELDS) delete pass[field];
+  // Which template the settings came from changes nothing in the pixels: they are resolved already.
+  delete pass.templateId;
   return JSON.stringify(Object.keys(pass).sort().map((key) => [key, pass[key]]));
 }
 
@@ -203,6 +207,10 @@ export const renderSettingsFields = z.strictObject(
     ...stillsFields,
     /** Lighting: environment image, presets, exposure, tone mapping, skybox, shadow strength (lighting-settings.ts). */
     ...lightingSettingsFields,
+    /** templateId: a saved look, merged in by the service layer (template-settings.ts). */
+    ...templateSettingsFields,
+    /** Material variant (KHR_materials_variants): variant-settings.ts. */
+    ...variantSettingsFields,
   },
   { error: (issue) => (issue.code === 'unrecognized_keys' ? undefined : 'renderSettings must be a JSON object') },
 );

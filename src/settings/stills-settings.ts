@@ -55,7 +55,8 @@ export const STILLS_IGNORED_FIELDS = ['quality', 'length', 'effect', 'sweepAngle
 /** Settings that only mean something for stills, and are refused on other outputs. */
 export const STILLS_ONLY_FIELDS = ['stills', 'imageSize', 'imageFormat', 'transparent'] as const;
 
-const STILL_NAME = /^[a-z0-9][a-z0-9_-]{0,39}$/i;
+/** A still's (or a template shot's) name: it becomes a file name. */
+export const STILL_NAME = /^[a-z0-9][a-z0-9_-]{0,39}$/i;
 const CUSTOM_SIZE = /^(\d{1,5})x(\d{1,5})$/;
 
 const stillNameMessage = `stills entries must be one of: ${STILL_PRESET_NAMES.join(', ')}, or an object { name, azimuth, elevation }`;
