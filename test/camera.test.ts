@@ -13,6 +13,7 @@ import * as THREE from 'three';
 import { createCamera, fitOrbitDistance } from '../renderer/camera/orbit.js';
 import { silhouetteCandidates } from '../renderer/scene/framing.js';
 import { RenderbayError } from '../src/errors.js';
+import { applyTemplate } from '../src/templates/template-parts.js';
 import { parseRenderSettings, type RenderSettingsInput } from '../src/settings/render-settings.js';
 import { MARKER_POINT } from '../scripts/fixtures/valid-models.js';
 import sharp from 'sharp';
@@ -55,6 +56,13 @@ describe('camera settings', () => {
     assert.equal(still.name, 'camera');
     assert.ok(Math.abs(still.azimuth - 28.6479) < 1e-3 && Math.abs(still.elevation - 30) < 1e-9, JSON.stringify(still));
     assert.equal(parseRenderSettings({ cameraOrbit: '30deg 75deg 2m', rotateY: 0, zoom: 1 }).cameraOrbit, '30deg 75deg 2m', 'defaults sent back are not conflicts');
+  });
+
+  test('a template\'s framing gives way to a request\'s explicit camera; its look stays', () => {
+    const template = { settings: { zoom: 1.3, rotateY: 20, tiltX: 5, bgColor: '#102030' }, bookmarks: [], shots: [] };
+    const settings = parseRenderSettings(applyTemplate(template, { cameraOrbit: '0deg 90deg 3m' }));
+    assert.deepEqual([settings.zoom, settings.rotateY, settings.tiltX, settings.bgColor], [1, 0, 0, '#102030']);
+    invalid(applyTemplate(template, { cameraOrbit: '0deg 90deg 3m', zoom: 1.5 }), /zoom cannot be combined with cameraOrbit/);
   });
 
   test('bad input: unparsable orbits and targets, fieldOfView outside 10–90°, fill outside 0.3–1, auto-framing fields with an explicit camera', () => {
