@@ -84,11 +84,14 @@ export function signedUrlExpiry(ttl: unknown, now = Date.now()): number {
 
 /**
  * The caller a valid signed request of render `renderId` acts as: the render's owner, with
- * no key (signed URLs only ever read). A signature for a render that is gone answers its 404.
+ * no key (signed URLs only ever read). A signature for a render that is gone, or of a suspended
+ * account, answers the 404 of a missing render.
  */
 export function signedRenderCaller(db: Db, pathname: string, query: Record<string, string | undefined>, renderId: string | undefined): Caller {
   verifySignedRequest(db, pathname, query);
   const row = statement(db, 'SELECT account_id FROM renders WHERE id = ?').get(renderId ?? '') as { account_id: string } | undefined;
-  if (!row) throw new RenderbayError('render_not_found', 'Render not found', 404);
-  return { account: getAccount(db, row.account_id), key: null };
+  const account = row ? getAccount(db, row.account_id) : null;
+  // A suspended account's files stop opening, as its keys stop working.
+  if (!account || account.status !== 'active') throw new RenderbayError('render_not_found', 'Render not found', 404);
+  return { account, key: null };
 }
