@@ -128,6 +128,10 @@ export const LIMITS = {
   signedUrlMaxTtlSeconds: 30 * 24 * 3600,
   /** Lifetime of the signed URLs `embed` gives without `ttl`, and MCP `download_render` over HTTP gives. */
   signedUrlDefaultTtlSeconds: 7 * 24 * 3600,
+  /** A portal sign-in lasts this long (s), unless its key is revoked or expires first, or the person signs out. */
+  portalSessionSeconds: 7 * 24 * 3600,
+  /** Largest portal form body (bytes): an API key and a CSRF token. */
+  portalFormBytes: 8 * 1024,
   /** Longest `url` `GET /portal/oembed` reads (characters). */
   maxOembedUrlLength: 2048,
 } as const;

@@ -1,5 +1,6 @@
 /**
- * The public side of the portal under /portal: share pages and their files, and oEmbed. No
+ * The portal under /portal: sign-in and sign-out (signin-pages.ts), and its public side —
+ * share pages and their files, and oEmbed. No
  * key and no cookie: each route asks `findShareableRender`, so a render that is missing, not
  * done, or not shared answers the same 404. The files are served with Range (a `<video>` seeks)
  * and revalidated on each use (`no-cache` + ETag), so withdrawing a share takes effect at once.
@@ -15,6 +16,7 @@ import { oembedPath, PORTAL_PREFIX } from '../sharing/share-paths.js';
 import { findShareableRender } from '../sharing/sharing.js';
 import { oembedFor } from './oembed.js';
 import { NOT_FOUND_PAGE, shareFacts, sharePageHtml } from './share-page.js';
+import { signinRoutes } from './signin-pages.js';
 
 export function isPortalRequest(url: string | undefined): boolean {
   return url === PORTAL_PREFIX || url?.startsWith(`${PORTAL_PREFIX}/`) === true || url?.startsWith(`${PORTAL_PREFIX}?`) === true;
@@ -79,6 +81,15 @@ export function createPortalHandler(
   });
   on(`${PORTAL_PREFIX}/v/:id/stills/:name`, (request, response, params) => serveShared([`still:${params.name ?? ''}`])(request, response, params.id));
   on(oembedPath, (_request, response, _params, query) => sendJson(response, 200, oembedFor(context, baseUrl(), query)));
+  for (const route of signinRoutes(context, baseUrl)) {
+    router.on(route.method === 'GET' ? ['GET', 'HEAD'] : ['POST'], route.path, async (request, response) => {
+      try {
+        await route.handle(request, response);
+      } catch (error) {
+        if (!isClientGone(error)) sendError(response, error, log);
+      }
+    });
+  }
 
   return (request, response) => router.lookup(request, response);
 }

@@ -5,7 +5,8 @@
  * apps. Server-rendered, no script, no external font or CDN: it works offline, and every
  * user-provided text passes through the escaping `html` tag.
  */
-import { html, rawHtml, type Html } from '../http/html.js';
+import { html, type Html } from '../http/html.js';
+import { STYLE } from './page-style.js';
 import { renderAssets, stillAssets } from '../renders/render-assets.js';
 import { frameSize, type RenderSettings } from '../settings/render-settings.js';
 import { oembedPath, sharePagePath, sharePosterPath, shareStillPath, shareVideoPath } from '../sharing/share-paths.js';
@@ -41,20 +42,43 @@ export function shareFacts(shared: ShareableRender, baseUrl: string): ShareFacts
   };
 }
 
-const STYLE = rawHtml(`
-  :root { color-scheme: light dark; font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; }
-  body { margin: 0; background: #111; color: #eee; }
-  main { max-width: 1100px; margin: 0 auto; padding: 16px; }
-  h1 { font-size: 1.4rem; margin: 8px 0 4px; overflow-wrap: anywhere; }
-  .sku { color: #aaa; margin: 0 0 12px; }
-  video, .stills img { display: block; width: 100%; height: auto; background: #000; border-radius: 6px; }
-  .stills { display: grid; grid-template-columns: repeat(auto-fill, minmax(240px, 1fr)); gap: 12px; }
-  .stills figure { margin: 0; } .stills figcaption { color: #aaa; font-size: .85rem; padding-top: 4px; }
-  .downloads { display: flex; flex-wrap: wrap; gap: 8px; margin: 14px 0; }
-  .downloads a { color: #111; background: #eee; padding: 8px 14px; border-radius: 6px; text-decoration: none; font-weight: 600; }
-  .downloads a:focus-visible { outline: 3px solid #6af; outline-offset: 2px; }
-  footer { color: #777; font-size: .8rem; padding: 12px 0; }
-`);
+
+/**
+ * OpenGraph (`og:*`, as `property`) and Twitter card (as `name`) tags: a player card with the
+ * public web.mp4 for a video, a large image card for stills. Absent values leave their tag out.
+ */
+function metaTags(facts: ShareFacts, description: string): Html {
+  const video = facts.videoUrl;
+  const tags: [string, string | number | null][] = [
+    ['description', description],
+    ['og:site_name', 'Renderbay'],
+    ['og:title', facts.title],
+    ['og:description', description],
+    ['og:url', facts.pageUrl],
+    ['og:type', video ? 'video.other' : 'website'],
+    ['og:image', facts.posterUrl],
+    ...(video
+      ? ([
+          ['og:video', video],
+          ['og:video:type', 'video/mp4'],
+          ['og:video:width', facts.width],
+          ['og:video:height', facts.height],
+          ['twitter:card', 'player'],
+          ['twitter:player', facts.pageUrl],
+          ['twitter:player:width', facts.width],
+          ['twitter:player:height', facts.height],
+          ['twitter:player:stream', video],
+        ] as [string, string | number][])
+      : ([['twitter:card', 'summary_large_image']] as [string, string][])),
+    ['twitter:title', facts.title],
+    ['twitter:image', facts.posterUrl],
+  ];
+  return html`${tags
+    .filter(([, value]) => value !== null)
+    .map(([key, value]) => (key.startsWith('og:') ? html`<meta property="${key}" content="${value}">
+` : html`<meta name="${key}" content="${value}">
+`))}`;
+}
 
 export function sharePageHtml(facts: ShareFacts): string {
   const heading = facts.sku ? html`<h1>${facts.title}</h1><p class="sku">SKU ${facts.sku}</p>` : html`<h1>${facts.title}</h1>`;
@@ -80,26 +104,7 @@ export function sharePageHtml(facts: ShareFacts): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${facts.title} · Renderbay</title>
-<meta name="description" content="${description}">
-<meta property="og:site_name" content="Renderbay">
-<meta property="og:title" content="${facts.title}">
-<meta property="og:description" content="${description}">
-<meta property="og:url" content="${facts.pageUrl}">
-<meta property="og:type" content="${facts.videoUrl ? 'video.other' : 'website'}">
-${facts.posterUrl ? html`<meta property="og:image" content="${facts.posterUrl}">` : ''}
-${facts.videoUrl
-  ? html`<meta property="og:video" content="${facts.videoUrl}">
-<meta property="og:video:type" content="video/mp4">
-<meta property="og:video:width" content="${facts.width}">
-<meta property="og:video:height" content="${facts.height}">
-<meta name="twitter:card" content="player">
-<meta name="twitter:player" content="${facts.pageUrl}">
-<meta name="twitter:player:width" content="${facts.width}">
-<meta name="twitter:player:height" content="${facts.height}">
-<meta name="twitter:player:stream" content="${facts.videoUrl}">`
-  : html`<meta name="twitter:card" content="summary_large_image">`}
-<meta name="twitter:title" content="${facts.title}">
-${facts.posterUrl ? html`<meta name="twitter:image" content="${facts.posterUrl}">` : ''}
+${metaTags(facts, description)}
 <link rel="alternate" type="application/json+oembed" href="${oembed}" title="${facts.title}">
 <style>${STYLE}</style>
 </head>
