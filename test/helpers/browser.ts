@@ -9,12 +9,14 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Browser, Page } from 'puppeteer-core';
 
-const CANDIDATES = [process.env.RENDERBAY_CHROMIUM, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
+const CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
 
 export const SCREENSHOT_DIRECTORY = path.resolve('test-output/screenshots');
 
+/** RENDERBAY_CHROMIUM, when set, is the only browser tried (set it to a missing path to see the tests skip). */
 export function findChromium(): string | null {
-  return CANDIDATES.find((candidate): candidate is string => !!candidate && existsSync(candidate)) ?? null;
+  const candidates = process.env.RENDERBAY_CHROMIUM ? [process.env.RENDERBAY_CHROMIUM] : CANDIDATES;
+  return candidates.find((candidate) => existsSync(candidate)) ?? null;
 }
 
 export const NO_CHROMIUM = 'no Chromium found (install Debian\'s "chromium" package, e.g. with scripts/setup.sh, or set RENDERBAY_CHROMIUM): browser tests skipped';
