@@ -31,6 +31,12 @@ export interface ServerConfig {
   corsOrigins: string[];
   /** Webhook delivery timing (README, "Webhooks"). */
   webhooks: WebhookConfig;
+  /**
+   * The server's address as clients reach it (`--public-url`, RENDERBAY_PUBLIC_URL), for the
+   * absolute URLs it hands out (share pages, signed asset URLs, embeds); null: the address it listens on.
+   * Never taken from a request's Host header, which a client controls.
+   */
+  publicUrl: string | null;
 }
 
 export interface WebhookConfig {
@@ -123,5 +129,19 @@ export function resolveConfig(overrides: Partial<ServerConfig> = {}, env: NodeJS
     http: resolveHttpConfig(overrides.http, env),
     corsOrigins: overrides.corsOrigins ?? corsOrigins(env.RENDERBAY_CORS_ORIGINS ? [env.RENDERBAY_CORS_ORIGINS] : []),
     webhooks: resolveWebhookConfig(overrides.webhooks, env),
+    publicUrl: overrides.publicUrl !== undefined ? overrides.publicUrl : publicUrl(env.RENDERBAY_PUBLIC_URL),
   };
+}
+
+/** An http(s) base URL without a trailing slash; anything else is refused rather than handed out to clients. */
+export function publicUrl(value: string | undefined): string | null {
+  if (value === undefined || value === '') return null;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new RenderbayError('invalid_request', `public URL must be an http(s) URL (got "${value}")`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new RenderbayError('invalid_request', `public URL must be an http(s) URL (got "${value}")`);
+  return url.href.replace(/\/+$/, '');
 }

@@ -15,6 +15,7 @@ import type { JobEngine } from './jobs/job-engine.js';
 import { LIMITS } from './limits.js';
 import { createMcpHttpHandler, isMcpRequest } from './mcp/http-transport.js';
 import { openDataDirectory } from './open-data-directory.js';
+import { createPortalHandler, isPortalRequest } from './portal/portal-handler.js';
 import { WebhookDeliverer } from './webhooks/delivery-loop.js';
 
 export interface RunningServer {
@@ -39,8 +40,12 @@ export async function startServer(overrides: Partial<ServerConfig> = {}): Promis
   const webhooks = new WebhookDeliverer(context);
   webhooks.start();
 
-  const api = createApiHandler(context);
-  const mcp = createMcpHttpHandler(context); // MCP over Streamable HTTP at /mcp, same keys as the REST API
+  // The base of the absolute URLs the server hands out: --public-url, else the address it listens on (known after listen).
+  let baseUrl = config.publicUrl ?? '';
+  const publicBaseUrl = () => baseUrl;
+  const api = createApiHandler(context, undefined, publicBaseUrl);
+  const mcp = createMcpHttpHandler(context, undefined, publicBaseUrl); // MCP over Streamable HTTP at /mcp, same keys as the REST API
+  const portal = createPortalHandler(context, publicBaseUrl); // public share pages and oEmbed at /portal
   const connectionLimits: ConnectionLimits = {
     ...config.http,
     maxConnections: fitConnectionCap(config.http.maxConnections, LIMITS.httpFdReserve),
@@ -50,6 +55,7 @@ export async function startServer(overrides: Partial<ServerConfig> = {}): Promis
   const server = http.createServer(httpServerOptions(connectionLimits), (request, response) => {
     if (answerCors(request, response, config.corsOrigins)) return;
     if (isMcpRequest(request.url)) void mcp(request, response);
+    else if (isPortalRequest(request.url)) portal(request, response);
     else api(request, response);
   });
   guardConnections(server, connectionLimits);
@@ -59,6 +65,7 @@ export async function startServer(overrides: Partial<ServerConfig> = {}): Promis
   });
   const { port } = server.address() as AddressInfo;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  baseUrl = config.publicUrl ?? `http://${host}:${port}`;
 
   let closing: Promise<void> | null = null;
   return {

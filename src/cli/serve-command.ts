@@ -1,6 +1,6 @@
 /** `renderbay serve`: the REST API (and MCP at /mcp) on 127.0.0.1 with its job engine, until SIGTERM/SIGINT. */
 import { Command } from 'commander';
-import { corsOrigins, resolveHttpConfig } from '../config.js';
+import { corsOrigins, publicUrl, resolveHttpConfig } from '../config.js';
 import { RenderbayError } from '../errors.js';
 import { addEngineOptions, engineOverrides, type EngineOptionValues } from './engine-options.js';
 
@@ -11,16 +11,18 @@ export function registerServeCommand(program: Command): void {
       .description('Serve the REST API (and render queue) on this machine')
       .option('--host <host>', 'interface to listen on (RENDERBAY_HOST)', undefined)
       .option('--port <port>', 'TCP port (RENDERBAY_PORT, default 8080; 0 picks a free one)', undefined)
+      .option('--public-url <url>', 'base URL clients reach this server at, for the absolute URLs it hands out (RENDERBAY_PUBLIC_URL; default the listening address)', undefined)
       .option('--max-connections <n>', 'connections held at once (RENDERBAY_MAX_CONNECTIONS, default 512, fitted under the open-file limit)', undefined)
       .option('--cors-origin <origin>', 'let browser pages from this origin call the API, e.g. https://app.example.com; repeatable (RENDERBAY_CORS_ORIGINS, comma-separated; default none)', (value: string, previous: string[] = []) => [...previous, value]),
   )
-    .action(async (options: EngineOptionValues & { host?: string; port?: string; maxConnections?: string; corsOrigin?: string[] }) => {
+    .action(async (options: EngineOptionValues & { host?: string; port?: string; maxConnections?: string; corsOrigin?: string[]; publicUrl?: string }) => {
       // Imported when used: the HTTP stack is slow to load, and other commands (`renderbay mcp`) must start fast.
       const { startServer } = await import('../server.js');
       const running = await startServer({
         host: options.host,
         port: options.port === undefined ? undefined : Number(options.port),
         ...engineOverrides(options),
+        ...(options.publicUrl === undefined ? {} : { publicUrl: publicUrl(options.publicUrl) }),
         http: resolveHttpConfig({ maxConnections: positiveInteger(options.maxConnections, '--max-connections') }),
         corsOrigins: options.corsOrigin === undefined ? undefined : corsOrigins(options.corsOrigin),
       });
