@@ -325,7 +325,7 @@ describe('extra passes', () => {
       }
     }
     assert.ok(compared > 100);
-    const { data, info } = await sharp(file('normals/0000.png')).raw({ depth: 'ushort' }).toBuffer({ resolveWithObject: true });
+    const { data, info } = await sharp(file('normals/0000.png')).toColourspace('rgb16').raw({ depth: 'ushort' }).toBuffer({ resolveWithObject: true });
     assert.equal(info.channels, 3);
     const values = new Uint16Array(data.buffer, data.byteOffset, data.byteLength / 2);
     const cameraToWorld = json('transforms.json').frames[0].transform_matrix;
@@ -340,7 +340,7 @@ describe('extra passes', () => {
       if (normal[0] * toCamera[0] + normal[1] * toCamera[1] + normal[2] * toCamera[2] < 0.05) facing++;
     }
     assert.ok(drawn > 1000 && facing / drawn > 0.97, `${facing} of ${drawn} normals face the camera`);
-    const albedo = await sharp(file('albedo/0000.png')).raw({ depth: 'ushort' }).toBuffer({ resolveWithObject: true });
+    const albedo = await sharp(file('albedo/0000.png')).toColourspace('rgb16').raw({ depth: 'ushort' }).toBuffer({ resolveWithObject: true });
     assert.equal(albedo.info.channels, 4);
     const mask = await decodePng(file('masks/0000.png'));
     const albedoValues = new Uint16Array(albedo.data.buffer, albedo.data.byteOffset, albedo.data.byteLength / 2);
