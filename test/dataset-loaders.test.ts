@@ -73,7 +73,7 @@ before(async () => {
   directory = await mkdtemp(path.join(os.tmpdir(), 'renderbay-loaders-'));
   const result = await renderToDirectory({
     modelPath: 'fixtures/sample/Suzanne.glb',
-    settings: parseRenderSettings({ output: 'dataset', datasetViews: VIEWS, datasetSize: SIZE, datasetPasses: ['depth-exr', 'normals', 'albedo'] }),
+    settings: parseRenderSettings({ output: 'dataset', datasetViews: VIEWS, datasetSize: SIZE, datasetPasses: ['depth-exr', 'normals', 'albedo', 'images-white'] }),
     outputDirectory: directory,
   });
   if (result.output !== 'dataset') throw new Error('expected a dataset');
@@ -347,5 +347,21 @@ describe('extra passes', () => {
     let agree = 0;
     for (let pixel = 0; pixel < SIZE * SIZE; pixel++) if ((albedoValues[pixel * 4 + 3] > 0) === (mask.data[pixel] > 127)) agree++;
     assert.ok(agree / (SIZE * SIZE) > 0.99, 'albedo coverage matches the mask');
+  });
+
+  test('images_white is the RGBA image composited onto white, 8-bit RGB', async () => {
+    const onWhite = await decodePng(file('images_white/0003.png'));
+    assert.equal(onWhite.channels, 3);
+    const image = await rgba('images/0003.png');
+    let largest = 0;
+    for (let pixel = 0; pixel < SIZE * SIZE; pixel++) {
+      const a = image.data[pixel * 4 + 3] / 255;
+      for (let channel = 0; channel < 3; channel++) {
+        const expected = a * image.data[pixel * 4 + channel] + (1 - a) * 255;
+        largest = Math.max(largest, Math.abs(expected - onWhite.data[pixel * 3 + channel]));
+      }
+    }
+    // Straight colour is rounded to 8 bits after dividing by alpha: faint edge pixels differ by a few levels.
+    assert.ok(largest <= 4, `largest difference ${largest}`);
   });
 });

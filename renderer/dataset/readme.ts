@@ -85,7 +85,10 @@ FILES
                     float x y z, float nx ny nz (surface normal), uchar red green blue (the
                     material's base colour: factor x vertex colour x texture, sRGB).
                     Same world frame as the cameras.
-${facts.passes.includes('depth-exr') ? `  depth_exr/NNNN.exr
+${facts.passes.includes('images-white') ? `  images_white/NNNN.png
+                    The same views composited on white (#ffffff), 8-bit RGB, for tools that
+                    want no alpha. Trainers read images/.
+` : ''}${facts.passes.includes('depth-exr') ? `  depth_exr/NNNN.exr
                     Z-depth in metres, 32-bit float OpenEXR (one channel, Z), 0 = background.
 ` : ''}${facts.passes.includes('normals') ? `  normals/NNNN.png  World-space unit normals (dataset axes) of the surface facing the camera,
                     16-bit RGB, value = (n + 1) / 2 * 65535; 0 = background.
@@ -133,8 +136,9 @@ TRAIN (run in the unzipped folder)
     them, nerfacto samples only inside), so the background is never trained and floaters
     there go unpunished; eval PSNR still counts the whole image.
   3D Gaussian Splatting (graphdeco-inria): sparse/0 is present, so it takes its COLMAP
-    path (PINHOLE camera, RGBA images: the alpha multiplies its render in the loss).
-    --eval holds out every 8th image by sorted name: the same ${facts.testViews} test views.
+    path (PINHOLE camera; RGBA images: the alpha multiplies its render in the loss, and its
+    ground truth is the RGB, black where alpha is 0, so leave -w off for its test renders
+    and metrics). --eval holds out every 8th image by sorted name: the same ${facts.testViews} test views.
       python train.py -s <this folder> --eval
     with depth regularisation (inverse_depth/ and sparse/0/depth_params.json):
       python train.py -s <this folder> -d inverse_depth --eval

@@ -119,6 +119,7 @@ export async function renderDataset(
     // late: at 2048² that is 24 MB a view.)
     const buffers = [0, 1].map(() => ({
       pixels: new Uint8Array(size * size * 4),
+      onWhite: passes.has('images-white') ? new Uint8Array(size * size * 4) : undefined,
       depth: new Uint16Array(size * size),
       metres: new Float32Array(size * size),
       normals: passes.has('normals') ? new Float32Array(size * size * 3) : undefined,
@@ -136,14 +137,14 @@ export async function renderDataset(
         // Free: the view that used this set last (two steps ago) was zipped in the previous step.
         const buffer = buffers[step % 2];
         const pixels = pipeline.renderFrame(scene, camera, null, buffer.pixels);
+        const onWhite = buffer.onWhite && pipeline.composite(1, buffer.onWhite);
         const depth = depthPass.render(scene, camera, buffer.depth, { metres: buffer.metres, normals: buffer.normals });
         const albedo = albedoPass?.render(scene, camera, buffer.albedo);
         tracks.observe(index, posed[index].cameraToWorld, buffer.metres);
-        current = { index, files: encodeView({ pixels, depth, metres: buffer.metres, normals: buffer.normals, albedo }, size, passes) };
+        current = { index, files: encodeView({ pixels, onWhite, depth, metres: buffer.metres, normals: buffer.normals, albedo }, size, passes) };
         current.files.catch(() => {}); // awaited below; never an unhandled rejection if a later view fails first
         if (index === posterIndex) {
-          const onWhite = pipeline.composite(1);
-          posters = writePosters(onWhite, size, size, plan.workDirectory);
+          posters = writePosters(onWhite ?? pipeline.composite(1), size, size, plan.workDirectory); // copies the pixels before it returns
           posters.then((files) => onPoster?.(files, 0)).catch(() => {}); // awaited below
         }
       }
@@ -202,6 +203,8 @@ type ViewFile = [(index: number) => string, Buffer];
 interface ViewPixels {
   /** Straight RGBA, rows bottom-up (GL). */
   pixels: Uint8Array;
+  /** The same frame on white, rows bottom-up (images-white pass). */
+  onWhite?: Uint8Array;
   /** Z-depth in millimetres, rows top-down, 0 = background. */
   depth: Uint16Array;
   /** Z-depth in metres, rows top-down, 0 = background. */
@@ -227,6 +230,11 @@ function encodeView(view: ViewPixels, size: number, passes: Set<DatasetPass>): P
     grey16(view.depth).then((bytes) => [VIEW_FILES.depth, bytes]),
     grey16(inverseDepth(view.metres)).then((bytes) => [VIEW_FILES.inverseDepth, bytes]),
   ];
+  if (view.onWhite) {
+    const onWhite = Buffer.from(view.onWhite.buffer, view.onWhite.byteOffset, view.onWhite.byteLength);
+    const encoded = sharp(onWhite, { raw: { width: size, height: size, channels: 4 } }).flip().removeAlpha().png(PNG_OPTIONS).toBuffer();
+    files.push(encoded.then((bytes) => [VIEW_FILES.imageOnWhite, bytes]));
+  }
   if (passes.has('depth-exr')) files.push(Promise.resolve([VIEW_FILES.depthExr, encodeFloatExr(view.metres, size, size, 'Z')]));
   if (view.normals) {
     const encoded = new Uint16Array(size * size * 3);

@@ -43,6 +43,7 @@ export function viewStem(index: number): string {
 
 export const VIEW_FILES = {
   image: (index: number) => `images/${viewStem(index)}.png`,
+  imageOnWhite: (index: number) => `images_white/${viewStem(index)}.png`,
   mask: (index: number) => `masks/${viewStem(index)}.png`,
   depth: (index: number) => `depth/${viewStem(index)}.png`,
   inverseDepth: (index: number) => `inverse_depth/${viewStem(index)}.png`,

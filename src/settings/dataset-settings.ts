@@ -15,11 +15,13 @@ export const DATASET_SIZE_RANGE = { min: 256, max: 2048 } as const;
 
 /**
  * Extra per-view files, each in its own folder of the zip:
+ * - images-white: `images_white/NNNN.png`, the image composited on white, 8-bit RGB (the
+ *   default images are RGBA with straight colour);
  * - depth-exr: `depth_exr/NNNN.exr`, z-depth in metres as 32-bit float (OpenEXR, channel Z);
  * - normals: `normals/NNNN.png`, world-space unit normals as 16-bit RGB, (n + 1) / 2;
  * - albedo: `albedo/NNNN.png`, the unlit base colour, linear, 16-bit RGBA (alpha = coverage).
  */
-export const DATASET_PASSES = ['depth-exr', 'normals', 'albedo'] as const;
+export const DATASET_PASSES = ['depth-exr', 'normals', 'albedo', 'images-white'] as const;
 export type DatasetPass = (typeof DATASET_PASSES)[number];
 
 const whole = (field: string, range: { min: number; max: number }) => {
@@ -43,7 +45,7 @@ export const datasetSettingsFields = {
     .array(z.enum(DATASET_PASSES, { error: passesMessage }), { error: passesMessage })
     .refine((passes) => new Set(passes).size === passes.length, { error: passesMessage })
     .optional()
-    .describe(`Extra dataset passes: depth-exr (float depth in metres), normals (world space), albedo (linear, unlit); only with output "dataset".`),
+    .describe(`Extra dataset passes: depth-exr (float depth in metres), normals (world space), albedo (linear, unlit), images-white (RGB copies on white); only with output "dataset".`),
 };
 
 export const DATASET_EXTRA_FIELDS = ['datasetViews', 'datasetSize', 'datasetPasses'] as const;
