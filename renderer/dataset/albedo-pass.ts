@@ -12,6 +12,7 @@
  * ```
  */
 import * as THREE from 'three';
+import { renderWithMaterials } from './material-override.js';
 
 const NAME = 'albedo-pass';
 
@@ -33,27 +34,8 @@ export class AlbedoPass {
 
   /** Linear RGBA floats, rows top-down, 0 where nothing was drawn; into `into` when given. */
   render(scene: THREE.Scene, camera: THREE.Camera, into?: Float32Array): Float32Array {
-    const { renderer, width, height } = this;
-    const swapped: [THREE.Mesh, THREE.Material | THREE.Material[]][] = [];
-    scene.traverse((object) => {
-      const mesh = object as THREE.Mesh;
-      if (!mesh.isMesh) return;
-      swapped.push([mesh, mesh.material]);
-      mesh.material = Array.isArray(mesh.material) ? mesh.material.map((material) => this.albedoMaterial(material)) : this.albedoMaterial(mesh.material);
-    });
-    const background = scene.background;
-    try {
-      scene.background = null;
-      renderer.autoClear = false;
-      renderer.setClearColor(0x000000, 0);
-      renderer.setRenderTarget(this.target);
-      renderer.clear(true, true, false);
-      renderer.render(scene, camera);
-    } finally {
-      scene.background = background;
-      for (const [mesh, material] of swapped) mesh.material = material;
-    }
-    renderer.readRenderTargetPixels(this.target, 0, 0, width, height, this.floats);
+    const { width, height } = this;
+    renderWithMaterials(this.renderer, scene, camera, this.target, this.floats, (material) => this.albedoMaterial(material));
     const output = into ?? new Float32Array(width * height * 4);
     const rowLength = width * 4;
     for (let row = 0; row < height; row++) output.set(this.floats.subarray((height - 1 - row) * rowLength, (height - row) * rowLength), row * rowLength);

@@ -16,6 +16,7 @@
  * ```
  */
 import * as THREE from 'three';
+import { renderWithMaterials } from './material-override.js';
 
 const NAME = 'depth-pass';
 
@@ -26,7 +27,6 @@ export class DepthPass {
   private readonly target: THREE.WebGLRenderTarget;
   private readonly floats: Float32Array;
   private readonly depthMaterials = new Map<THREE.Material, THREE.MeshDepthMaterial>();
-  private readonly clearColour = new THREE.Color(0, 0, 0);
 
   constructor(
     private readonly renderer: THREE.WebGLRenderer,
@@ -52,24 +52,8 @@ export class DepthPass {
    * axes (x, y, z per pixel; 0 = background), from the same render.
    */
   render(scene: THREE.Scene, camera: THREE.Camera, into?: Uint16Array, extras: { metres?: Float32Array; normals?: Float32Array } = {}): Uint16Array {
-    const { renderer, width, height } = this;
-    const swapped: [THREE.Mesh, THREE.Material | THREE.Material[]][] = [];
-    scene.traverse((object) => {
-      const mesh = object as THREE.Mesh;
-      if (!mesh.isMesh) return;
-      swapped.push([mesh, mesh.material]);
-      mesh.material = Array.isArray(mesh.material) ? mesh.material.map((material) => this.depthMaterial(material)) : this.depthMaterial(mesh.material);
-    });
-    try {
-      renderer.autoClear = false;
-      renderer.setClearColor(this.clearColour, 0);
-      renderer.setRenderTarget(this.target);
-      renderer.clear(true, true, false);
-      renderer.render(scene, camera);
-    } finally {
-      for (const [mesh, material] of swapped) mesh.material = material;
-    }
-    renderer.readRenderTargetPixels(this.target, 0, 0, width, height, this.floats);
+    const { width, height } = this;
+    renderWithMaterials(this.renderer, scene, camera, this.target, this.floats, (material) => this.depthMaterial(material));
 
     const millimetres = into ?? new Uint16Array(width * height);
     const { floats } = this;
