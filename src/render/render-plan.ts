@@ -169,8 +169,8 @@ export interface PlanOptions {
   /** Override the edge anti-aliasing technique (benchmarks compare them). */
   antialiasing?: Antialiasing;
   /**
-   * Render only the first n of a dataset's views (tests render a few views of a tier
-   * through the full code path; the image size stays as planned).
+   * Override a dataset's number of views with anything from 1 up to its planned count
+   * (tests render a few views through the full code path; the image size stays as planned).
    */
   datasetViews?: number;
   /**
