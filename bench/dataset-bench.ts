@@ -14,7 +14,7 @@
  * targets are met.
  */
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, open, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { ensureDisplay } from '../renderer/display.js';
@@ -75,7 +75,8 @@ async function runDatasetBenchmark(options: DatasetBenchmarkOptions): Promise<vo
       console.log(`  worker timings:  setup ${timings.setupMs} ms, render ${timings.renderMs} ms (${timings.msPerFrame} ms/view), finish ${timings.encodeTailMs} ms`);
       const parts = memory.atPeak.map((member) => `${member.name} ${mb(member.rssBytes)} MB`).join(' + ');
       console.log(`  peak RSS:        ${mb(memory.peakBytes)} MB (worker tree, ${memory.samples} samples; at peak: ${parts || 'n/a'})`);
-      console.log(`  dataset.zip:     ${mb(dataset.zipBytes)} MB, ${dataset.points} points, scale ${dataset.scale.toPrecision(6)}`);
+      const zip64 = await hasZip64Records(rendered.files.dataset);
+      console.log(`  dataset.zip:     ${mb(dataset.zipBytes)} MB${zip64 ? ' (ZIP64)' : ''}, ${dataset.points} points, scale ${dataset.scale.toPrecision(6)}`);
       measurements.push({ quality, passes, wallSeconds, viewsPerSecond, memory, result: rendered });
       await rm(path.join(outputRoot, `${quality}-${passes}`), { recursive: true, force: true }); // 400x2048 zips run to gigabytes
     }
@@ -83,6 +84,23 @@ async function runDatasetBenchmark(options: DatasetBenchmarkOptions): Promise<vo
     await rm(outputRoot, { recursive: true, force: true });
   }
   summarise(measurements);
+}
+
+/**
+ * Whether the archive ends with ZIP64 records (the ZIP64 end-of-central-directory locator,
+ * signature PK\x06\x07, 20 bytes before the classic end record): yazl writes them by
+ * itself once offsets pass 4 GiB or entries 65,535, and must for the 400x2048 tier with passes.
+ */
+async function hasZip64Records(file: string): Promise<boolean> {
+  const handle = await open(file, 'r');
+  try {
+    const { size } = await handle.stat();
+    const tail = Buffer.alloc(Math.min(size, 22 + 20 + 65_535));
+    await handle.read(tail, 0, tail.length, size - tail.length);
+    return tail.includes(Buffer.from([0x50, 0x4b, 0x06, 0x07]));
+  } finally {
+    await handle.close();
+  }
 }
 
 function summarise(measurements: DatasetMeasurement[]): void {
