@@ -12,7 +12,6 @@ import { z } from 'zod';
 import { RENDER_STATUSES, MAX_BATCH } from '../renders/render-service.js';
 import { LIST_MAX_LIMIT } from '../paging.js';
 import { DATASET_QUALITIES, OUTPUTS, QUALITIES, renderSettingsFields } from '../settings/render-settings.js';
-import { DATASET_SIZE_RANGE, DATASET_VIEWS_RANGE } from '../settings/dataset-settings.js';
 
 /** Where the full settings reference lives: tool descriptions point here instead of repeating it. */
 export const SETTINGS_DOCS_URI = 'renderbay://docs/render-settings';
@@ -71,13 +70,8 @@ export const renderSettingsShortcut = z.record(z.string(), z.unknown()).describe
  * others are accepted and checked by the service like anywhere else.
  */
 export const priceSettingsArgument = z.record(z.string(), z.unknown()).meta({
-  properties: {
-    quality: { enum: [...QUALITIES] },
-    output: { enum: [...OUTPUTS] },
-    datasetQuality: { enum: [...DATASET_QUALITIES] },
-    datasetViews: { type: 'integer', minimum: DATASET_VIEWS_RANGE.min, maximum: DATASET_VIEWS_RANGE.max },
-    datasetSize: { type: 'integer', minimum: DATASET_SIZE_RANGE.min, maximum: DATASET_SIZE_RANGE.max },
-  },
+  // datasetViews / datasetSize set a dataset's price too; create_render's schema describes them (tools/list stays small).
+  properties: { quality: { enum: [...QUALITIES] }, output: { enum: [...OUTPUTS] }, datasetQuality: { enum: [...DATASET_QUALITIES] } },
   description: 'Render settings; these fields set the price',
 });
 

@@ -45,7 +45,7 @@ export const datasetSettingsFields = {
     .array(z.enum(DATASET_PASSES, { error: passesMessage }), { error: passesMessage })
     .refine((passes) => new Set(passes).size === passes.length, { error: passesMessage })
     .optional()
-    .describe(`Extra dataset passes: depth-exr (float depth in metres), normals (world space), albedo (linear, unlit), images-white (RGB copies on white); only with output "dataset".`),
+    .describe(`Extra dataset files per view: ${DATASET_PASSES.join(', ')}; only with output "dataset".`),
 };
 
 export const DATASET_EXTRA_FIELDS = ['datasetViews', 'datasetSize', 'datasetPasses'] as const;
