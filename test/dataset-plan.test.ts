@@ -13,6 +13,8 @@ import { blenderTransforms, nerfstudioTransforms, splitViews, type DatasetView }
 import { planRender } from '../src/render/render-plan.js';
 import { DATASET_QUALITIES, parseRenderSettings } from '../src/settings/render-settings.js';
 import { settingsError, testSettingsRejections } from './helpers/settings.js';
+import { priceOf } from '../src/credits/prices.js';
+import type { RenderbayError } from '../src/errors.js';
 
 describe('dataset settings', () => {
   test('output dataset alone defaults to the 100x800 tier and hemisphere coverage', () => {
@@ -163,5 +165,30 @@ describe('view layout', () => {
       const silhouetteRadiusPixels = fx * Math.tan(Math.asin(1 / CAMERA_DISTANCE));
       assert.ok(silhouetteRadiusPixels < cx * 0.95 && silhouetteRadiusPixels > cx * 0.85);
     }
+  });
+});
+
+describe('custom dataset views, size and passes', () => {
+  test('datasetViews / datasetSize override the tier; out of range or on a video is invalid_settings', () => {
+    const plan = planRender(parseRenderSettings({ output: 'dataset', datasetViews: 40, datasetSize: 512, datasetPasses: ['normals'] }), 'm.glb', '/tmp');
+    assert.deepEqual([plan.dataset!.views, plan.dataset!.size, plan.width, plan.frameCount, plan.dataset!.passes], [40, 512, 512, 40, ['normals']]);
+    for (const bad of [{ datasetViews: 7 }, { datasetViews: 1001 }, { datasetSize: 255 }, { datasetSize: 2049 }, { datasetViews: 8.5 }, { datasetPasses: ['nope'] }, { datasetPasses: ['albedo', 'albedo'] }]) {
+      assert.throws(() => parseRenderSettings({ output: 'dataset', ...bad }), (error: RenderbayError) => error.code === 'invalid_settings', JSON.stringify(bad));
+    }
+    assert.throws(() => parseRenderSettings({ datasetViews: 40 }), /datasetViews requires output "dataset"/);
+  });
+
+  test('price: the smallest tier covering views and size; above 400 views, 64 per started 400', () => {
+    const credits = (settings: object) => priceOf(parseRenderSettings({ output: 'dataset', ...settings })).credits;
+    assert.equal(credits({}), 4);
+    assert.equal(credits({ datasetViews: 100, datasetSize: 800 }), 4);
+    assert.equal(credits({ datasetViews: 8, datasetSize: 256 }), 4);
+    assert.equal(credits({ datasetViews: 101 }), 16);
+    assert.equal(credits({ datasetSize: 1024 }), 16);
+    assert.equal(credits({ datasetSize: 1025 }), 64);
+    assert.equal(credits({ datasetQuality: '400x2048', datasetViews: 8 }), 64, '2048 px still needs the largest tier');
+    assert.equal(credits({ datasetQuality: '400x2048', datasetSize: 256, datasetViews: 8 }), 4);
+    assert.equal(credits({ datasetViews: 401 }), 128);
+    assert.equal(credits({ datasetViews: 1000, datasetSize: 2048 }), 192);
   });
 });

@@ -36,7 +36,7 @@ interface NerfstudioFrame {
   file_path: string;
   transform_matrix: number[][];
   depth_file_path: string;
-  mask_path: string;
+  mask_path?: string;
 }
 interface NerfstudioTransforms {
   camera_model: string;
@@ -112,20 +112,23 @@ describe('100x800 hemisphere dataset of Suzanne, through the CLI', () => {
 
   test('the zip holds the README, camera files, point cloud and 100 images, masks and depth maps — nothing else', () => {
     const expected = ['README.txt', 'transforms.json', 'transforms_train.json', 'transforms_val.json', 'transforms_test.json', 'points3d.ply'];
-    for (let index = 0; index < VIEWS; index++) expected.push(`images/${stem(index)}.png`, `masks/${stem(index)}.png`, `depth/${stem(index)}.png`);
+    expected.push('sparse/0/cameras.txt', 'sparse/0/images.txt', 'sparse/0/points3D.txt', 'sparse/0/depth_params.json');
+    for (let index = 0; index < VIEWS; index++) {
+      expected.push(`images/${stem(index)}.png`, `masks/${stem(index)}.png`, `depth/${stem(index)}.png`, `inverse_depth/${stem(index)}.png`);
+    }
     assert.deepEqual([...entries.keys()].sort(), expected.sort());
   });
 
-  test('every image is 800×800 8-bit RGB, every mask 8-bit grey, every depth map 16-bit grey', () => {
+  test('every image is 800×800 8-bit RGBA, every mask 8-bit grey, every depth map 16-bit grey', () => {
     for (let index = 0; index < VIEWS; index++) {
-      // Colour types: 2 = RGB, 0 = grey.
-      assert.deepEqual(pngHeader(entries.get(`images/${stem(index)}.png`)!), { width: SIZE, height: SIZE, bitDepth: 8, colourType: 2 });
+      // Colour types: 6 = RGBA, 0 = grey.
+      assert.deepEqual(pngHeader(entries.get(`images/${stem(index)}.png`)!), { width: SIZE, height: SIZE, bitDepth: 8, colourType: 6 });
       assert.deepEqual(pngHeader(entries.get(`masks/${stem(index)}.png`)!), { width: SIZE, height: SIZE, bitDepth: 8, colourType: 0 });
       assert.deepEqual(pngHeader(entries.get(`depth/${stem(index)}.png`)!), { width: SIZE, height: SIZE, bitDepth: 16, colourType: 0 });
     }
   });
 
-  test('images are composited on white where the mask is empty; depth is 0 exactly where nothing was hit', async () => {
+  test('images are transparent (alpha = mask, colour 0) where the mask is empty; depth is 0 exactly where nothing was hit', async () => {
     for (const index of [0, 41, 99]) {
       const image = await decodePng(entries.get(`images/${stem(index)}.png`)!);
       const mask = await decodePng(entries.get(`masks/${stem(index)}.png`)!);
@@ -136,10 +139,11 @@ describe('100x800 hemisphere dataset of Suzanne, through the CLI', () => {
       for (let pixel = 0; pixel < SIZE * SIZE; pixel++) {
         const alpha = mask.data[pixel];
         if (alpha === 0) {
-          const [red, green, blue] = image.data.subarray(pixel * 3, pixel * 3 + 3);
-          if (red !== 255 || green !== 255 || blue !== 255) assert.fail(`view ${index} pixel ${pixel} is ${[red, green, blue]}, not white`);
+          const [red, green, blue, opacity] = image.data.subarray(pixel * 4, pixel * 4 + 4);
+          if (red || green || blue || opacity) assert.fail(`view ${index} pixel ${pixel} is ${[red, green, blue, opacity]}, not transparent`);
           if (depth.data[pixel]) depthOutsideMask++;
         } else object++;
+        assert.equal(image.data[pixel * 4 + 3], alpha, 'the mask is the alpha channel');
         if (alpha === 255) {
           solid++;
           assert.ok(depth.data[pixel] >= 2900 && depth.data[pixel] <= 5100, `view ${index}: depth ${depth.data[pixel]} mm outside the model's range`);
@@ -162,8 +166,8 @@ describe('100x800 hemisphere dataset of Suzanne, through the CLI', () => {
     transforms.frames.forEach((frame, index) => {
       assert.equal(frame.file_path, `images/${stem(index)}.png`);
       assert.equal(frame.depth_file_path, `depth/${stem(index)}.png`);
-      assert.equal(frame.mask_path, `masks/${stem(index)}.png`);
-      for (const file of [frame.file_path, frame.depth_file_path, frame.mask_path]) assert.ok(entries.has(file));
+      assert.equal(frame.mask_path, undefined, 'no mask_path: nerfstudio would stop training the background');
+      for (const file of [frame.file_path, frame.depth_file_path]) assert.ok(entries.has(file));
       const m = frame.transform_matrix;
       assert.equal(m.length, 4);
       for (const row of m) assert.ok(row.length === 4 && row.every(Number.isFinite));

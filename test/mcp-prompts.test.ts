@@ -2,7 +2,7 @@
  * The hosted guide's four example prompts as scripted agents, over stdio (`renderbay mcp`)
  * and Streamable HTTP (`renderbay serve`), on one data directory with one account each:
  * the calls each prompt takes (onboarding 5 for any number of models, variant expansion 3,
- * dataset 4, status check 2) and the bytes of their results; tools/list within 20,000
+ * dataset 4, status check 2) and the bytes of their results; tools/list within 20,500
  * bytes and scoped to the key; combined progress during a multi-render wait; delete of a
  * pending render refunds; quote flags invalid and missing models and a batch names every
  * failing item; the spending safeguard over stdio (elicitation accepted and declined);
@@ -71,10 +71,11 @@ after(async () => {
 });
 
 describe('tools/list', () => {
-  test(`write key: every tool within ${TOOL_LIST_BUDGET} bytes, no local-path argument over HTTP; read-only key: the read tools`, async () => {
+  test(`write key: every tool within ${TOOL_LIST_BUDGET} bytes, no local-path argument over HTTP; read-only key: the read tools`, async (t) => {
     const { tools } = await httpClient.listTools();
     assert.deepEqual(tools.map((tool) => tool.name).sort(), [...TOOL_NAMES].sort());
     const bytes = await toolListBytes(httpClient);
+    t.diagnostic(`tools/list: ${bytes} B for a write key over HTTP (${tools.length} tools), ${await toolListBytes(stdio.client)} B over stdio`);
     assert.ok(bytes <= TOOL_LIST_BUDGET, `tools/list is ${bytes} bytes`);
     for (const tool of tools) {
       const names = Object.keys(tool.inputSchema.properties ?? {});
@@ -151,10 +152,11 @@ for (const transport of ['stdio', 'http'] as const) {
       const last = progress.at(-1)!.at(-1)!;
       assert.ok(last.progress <= last.total!);
       assert.match(last.message ?? '', /^\d+\/\d+ finished/);
-      // The bytes an agent reads: under 14 KB with one wait (each further wait on a slow machine adds one wait result).
+      // The bytes an agent reads: under 15 KB with one wait (each further wait on a slow machine adds one wait result).
+      // Over HTTP download_render gives a signed URL per file (clickable in a chat), about 1.1 KB more than stdio's paths.
       const waitSizes = run.sizes.filter((_, index) => run.tools[index] === 'wait_for_renders');
       assert.ok(Math.max(...waitSizes) < 4_000, `wait results: ${waitSizes}`);
-      assert.ok(run.bytes - waitSizes.slice(1).reduce((sum, size) => sum + size, 0) < 14_000, `onboarding results: ${run.sizes}`);
+      assert.ok(run.bytes - waitSizes.slice(1).reduce((sum, size) => sum + size, 0) < 15_000, `onboarding results: ${run.sizes}`);
     });
 
     test('variant expansion: 3 calls, models that already have a 9:16 are skipped', async () => {

@@ -66,7 +66,7 @@ function signByHand(pathname: string, quality: string, expires: number): string 
   const db = new Database(path.join(dataDirectory, 'renderbay.db'), { readonly: true, fileMustExist: true });
   const secret = (db.prepare("SELECT value FROM server_secrets WHERE name = 'asset-url-signing'").get() as { value: string }).value;
   db.close();
-  const sig = createHmac('sha256', secret).update(`${pathname}\n${quality}\n${expires}`).digest('hex');
+  const sig = createHmac('sha256', secret).update(`${pathname}\n${quality}\n${expires}`).digest('hex').slice(0, 32);
   return `${origin}${pathname}?${quality ? `quality=${quality}&` : ''}expires=${expires}&sig=${sig}`;
 }
 
@@ -76,7 +76,7 @@ describe('signed URLs and embeds', () => {
     assert.equal(status, 200, JSON.stringify(response));
     const data = response.data;
     assert.equal(data.shareUrl, `${origin}/portal/v/${videoId}`);
-    assert.match(data.webVideoUrl, new RegExp(`^${origin}/v1/renders/${videoId}/video\\?quality=web&expires=\\d+&sig=[0-9a-f]{64}$`));
+    assert.match(data.webVideoUrl, new RegExp(`^${origin}/v1/renders/${videoId}/video\\?quality=web&expires=\\d+&sig=[0-9a-f]{32}$`));
     assert.match(data.videoUrl, new RegExp(`^${origin}/v1/renders/${videoId}/video\\?expires=`));
     assert.match(data.posterUrl, new RegExp(`^${origin}/v1/renders/${videoId}/poster\\?quality=full&expires=`));
     const expiresAt = Date.parse(data.expiresAt);

@@ -16,6 +16,7 @@
  * ```
  */
 import * as THREE from 'three';
+import { renderWithMaterials } from './material-override.js';
 
 const NAME = 'depth-pass';
 
@@ -26,7 +27,6 @@ export class DepthPass {
   private readonly target: THREE.WebGLRenderTarget;
   private readonly floats: Float32Array;
   private readonly depthMaterials = new Map<THREE.Material, THREE.MeshDepthMaterial>();
-  private readonly clearColour = new THREE.Color(0, 0, 0);
 
   constructor(
     private readonly renderer: THREE.WebGLRenderer,
@@ -47,27 +47,13 @@ export class DepthPass {
 
   /**
    * Renders the scene's depth from `camera`: millimetres, rows top-down, 0 = background;
-   * written into `into` (width × height values) when given.
+   * written into `into` (width × height values) when given. `extras` receive the same
+   * pixels as float metres (0 = background) and as world-space unit normals in three.js
+   * axes (x, y, z per pixel; 0 = background), from the same render.
    */
-  render(scene: THREE.Scene, camera: THREE.Camera, into?: Uint16Array): Uint16Array {
-    const { renderer, width, height } = this;
-    const swapped: [THREE.Mesh, THREE.Material | THREE.Material[]][] = [];
-    scene.traverse((object) => {
-      const mesh = object as THREE.Mesh;
-      if (!mesh.isMesh) return;
-      swapped.push([mesh, mesh.material]);
-      mesh.material = Array.isArray(mesh.material) ? mesh.material.map((material) => this.depthMaterial(material)) : this.depthMaterial(mesh.material);
-    });
-    try {
-      renderer.autoClear = false;
-      renderer.setClearColor(this.clearColour, 0);
-      renderer.setRenderTarget(this.target);
-      renderer.clear(true, true, false);
-      renderer.render(scene, camera);
-    } finally {
-      for (const [mesh, material] of swapped) mesh.material = material;
-    }
-    renderer.readRenderTargetPixels(this.target, 0, 0, width, height, this.floats);
+  render(scene: THREE.Scene, camera: THREE.Camera, into?: Uint16Array, extras: { metres?: Float32Array; normals?: Float32Array } = {}): Uint16Array {
+    const { width, height } = this;
+    renderWithMaterials(this.renderer, scene, camera, this.target, this.floats, (material) => this.depthMaterial(material));
 
     const millimetres = into ?? new Uint16Array(width * height);
     const { floats } = this;
@@ -78,6 +64,11 @@ export class DepthPass {
         const z = floats[source + column * 4];
         // Every pixel is written: `into` still holds an earlier view. Background (cleared to 0) stays 0.
         millimetres[destination + column] = z > 0 ? Math.min(65535, Math.max(1, Math.round(z * MILLIMETRES_PER_UNIT))) : 0;
+        if (extras.metres) extras.metres[destination + column] = z > 0 ? z : 0;
+        if (extras.normals) {
+          const at = (destination + column) * 3;
+          for (let axis = 0; axis < 3; axis++) extras.normals[at + axis] = z > 0 ? floats[source + column * 4 + 1 + axis] : 0;
+        }
       }
     }
     return millimetres;
@@ -103,12 +94,19 @@ export class DepthPass {
     material.name = `${NAME}:${source.name}`;
     material.onBeforeCompile = (shader) => {
       shader.vertexShader = shader.vertexShader
-        .replace('void main() {', 'varying float vRenderbayViewZ;\nvoid main() {')
-        .replace('#include <project_vertex>', '#include <project_vertex>\n\tvRenderbayViewZ = - mvPosition.z;');
+        .replace('void main() {', 'varying float vRenderbayViewZ;\nvarying vec3 vRenderbayWorldNormal;\nvoid main() {')
+        .replace(
+          '#include <project_vertex>',
+          '#include <project_vertex>\n\tvRenderbayViewZ = - mvPosition.z;\n\tvRenderbayWorldNormal = inverseTransformDirection( normalMatrix * normal, viewMatrix );',
+        );
       // Appended after the material's own output (and after its alpha test discards).
       shader.fragmentShader = shader.fragmentShader
-        .replace('void main() {', 'varying float vRenderbayViewZ;\nvoid main() {')
-        .replace(/}\s*$/, '\tgl_FragColor = vec4( vRenderbayViewZ, 0.0, 0.0, 1.0 );\n}\n');
+        .replace('void main() {', 'varying float vRenderbayViewZ;\nvarying vec3 vRenderbayWorldNormal;\nvoid main() {')
+        // The world normal of the side facing the camera (back faces of double-sided materials flipped).
+        .replace(
+          /}\s*$/,
+          '\tvec3 worldNormal = length( vRenderbayWorldNormal ) > 0.0 ? normalize( vRenderbayWorldNormal ) : vec3( 0.0 );\n\tgl_FragColor = vec4( vRenderbayViewZ, gl_FrontFacing ? worldNormal : - worldNormal );\n}\n',
+        );
     };
     material.customProgramCacheKey = () => NAME;
     this.depthMaterials.set(source, material);

@@ -28,12 +28,16 @@ import {
   toDatasetAxes,
   type NormalisedModel,
 } from './dataset-frame.js';
+import { AlbedoPass } from './albedo-pass.js';
+import { COLMAP_FILES, colmapImageName, PointTracks } from './colmap.js';
 import { DepthPass, MILLIMETRES_PER_UNIT } from './depth-pass.js';
+import { encodeFloatExr } from './exr.js';
 import { fibonacciDirections } from './fibonacci-views.js';
 import { encodePly } from './ply.js';
 import { datasetReadme } from './readme.js';
 import { sampleSurfacePoints, type SurfacePoints } from './surface-points.js';
-import { blenderTransforms, formatJson, nerfstudioTransforms, POINT_CLOUD_FILE, splitViews, VIEW_FILES, type DatasetSplit, type DatasetView } from './transforms.js';
+import { blenderTransforms, formatJson, INVERSE_DEPTH_SCALE, nerfstudioTransforms, POINT_CLOUD_FILE, splitViews, VIEW_FILES, type DatasetSplit, type DatasetView } from './transforms.js';
+import type { DatasetPass } from '../../src/settings/dataset-settings.js';
 import { ZipSink } from './zip-sink.js';
 import { renderTimings } from '../render-timings.js';
 
@@ -67,6 +71,7 @@ export async function renderDataset(
   const { renderer } = gl;
   let pipeline: FramePipeline | null = null;
   let depthPass: DepthPass | null = null;
+  let albedoPass: AlbedoPass | null = null;
   let lighting: { dispose(): void } | null = null;
   let zip: ZipSink | null = null;
   let posters: Promise<PosterFiles> | null = null;
@@ -76,8 +81,20 @@ export async function renderDataset(
     lighting = lit.lighting;
     const { scene } = lit;
     const camera = createDatasetCamera(size, size);
-    pipeline = await FramePipeline.create(renderer, { width: size, height: size, antialiasing: plan.antialiasing, layers: [{ background: WHITE_BACKGROUND, foreground: [] }], keepAlpha: true });
+    // Layer 0: the dataset image, straight RGBA (every trainer composites it onto its own
+    // background); layer 1: the same frame on white, for the poster.
+    pipeline = await FramePipeline.create(renderer, {
+      width: size,
+      height: size,
+      antialiasing: plan.antialiasing,
+      layers: [
+        { background: null, foreground: [] },
+        { background: WHITE_BACKGROUND, foreground: [] },
+      ],
+    });
     depthPass = new DepthPass(renderer, size, size);
+    const passes = new Set(dataset.passes);
+    albedoPass = passes.has('albedo') ? new AlbedoPass(renderer, size, size) : null;
 
     const directions = fibonacciDirections(views, dataset.coverage);
     const posed: DatasetView[] = directions.map((direction, index) => {
@@ -90,18 +107,27 @@ export async function renderDataset(
     renderer.compile(scene, camera);
 
     const points = sampleSurfacePoints(model.group, { count: dataset.pointCount });
+    const worldPoints = toDatasetAxes(points);
+    const tracks = new PointTracks(worldPoints, intrinsics(size, size));
     zip = new ZipSink(path.join(plan.workDirectory, DATASET_FILE));
-    await writeMetadata(zip, plan, dataset, model, posed, split, points, pipeline.supersample);
+    await writeMetadata(zip, plan, dataset, model, posed, split, worldPoints, pipeline.supersample);
     const prepared = performance.now();
 
     onProgress('rendering', 0, views);
     // Two sets of readback buffers, alternating: view i renders into one while view i − 1
     // encodes from the other. (Fresh arrays per view are external memory the GC returns
     // late: at 2048² that is 24 MB a view.)
-    const buffers = [0, 1].map(() => ({ pixels: new Uint8Array(size * size * 4), depth: new Uint16Array(size * size) }));
+    const buffers = [0, 1].map(() => ({
+      pixels: new Uint8Array(size * size * 4),
+      onWhite: passes.has('images-white') ? new Uint8Array(size * size * 4) : undefined,
+      depth: new Uint16Array(size * size),
+      metres: new Float32Array(size * size),
+      normals: passes.has('normals') ? new Float32Array(size * size * 3) : undefined,
+      albedo: passes.has('albedo') ? new Float32Array(size * size * 4) : undefined,
+    }));
     // The poster's view goes first, so the poster is ready early (as a video's first frame is).
     const order = [posterIndex, ...directions.keys()].filter((view, position) => position === 0 || view !== posterIndex);
-    type EncodedView = { index: number; files: Promise<Buffer[]> };
+    type EncodedView = { index: number; files: Promise<ViewFile[]> };
     let previous: EncodedView | null = null;
     for (let step = 0; step <= views; step++) {
       let current: EncodedView | null = null;
@@ -111,24 +137,28 @@ export async function renderDataset(
         // Free: the view that used this set last (two steps ago) was zipped in the previous step.
         const buffer = buffers[step % 2];
         const pixels = pipeline.renderFrame(scene, camera, null, buffer.pixels);
-        const depth = depthPass.render(scene, camera, buffer.depth);
-        current = { index, files: encodeView(pixels, depth, size) };
+        const onWhite = buffer.onWhite && pipeline.composite(1, buffer.onWhite);
+        const depth = depthPass.render(scene, camera, buffer.depth, { metres: buffer.metres, normals: buffer.normals });
+        const albedo = albedoPass?.render(scene, camera, buffer.albedo);
+        tracks.observe(index, posed[index].cameraToWorld, buffer.metres);
+        current = { index, files: encodeView({ pixels, onWhite, depth, metres: buffer.metres, normals: buffer.normals, albedo }, size, passes) };
         current.files.catch(() => {}); // awaited below; never an unhandled rejection if a later view fails first
         if (index === posterIndex) {
-          posters = writePosters(pixels, size, size, plan.workDirectory); // copies the pixels before it returns: the buffer is reused
+          posters = writePosters(onWhite ?? pipeline.composite(1), size, size, plan.workDirectory); // copies the pixels before it returns
           posters.then((files) => onPoster?.(files, 0)).catch(() => {}); // awaited below
         }
       }
       // The previous view encoded while this one rendered; into the zip it goes.
       if (previous) {
-        const [image, mask, depth] = await previous.files;
-        await zip.add(VIEW_FILES.image(previous.index), image);
-        await zip.add(VIEW_FILES.mask(previous.index), mask);
-        await zip.add(VIEW_FILES.depth(previous.index), depth);
+        for (const [name, bytes] of await previous.files) await zip.add(name(previous.index), bytes);
         onProgress('rendering', step, views);
       }
       previous = current;
     }
+    const colmap = tracks.write(posed.map((view) => view.cameraToWorld));
+    await zip.add(COLMAP_FILES.cameras, colmap.cameras);
+    await zip.add(COLMAP_FILES.images, colmap.images);
+    await zip.add(COLMAP_FILES.points, colmap.points);
     const rendered = performance.now();
     onProgress('encoding', views, views);
     const zipBytes = await zip.finish();
@@ -160,21 +190,77 @@ export async function renderDataset(
     throw error;
   } finally {
     depthPass?.dispose();
+    albedoPass?.dispose();
     pipeline?.dispose();
     lighting?.dispose();
     gl.dispose();
   }
 }
 
-/** PNGs of one view: image (RGB on white), mask (coverage) and depth (16-bit millimetres), rows top-down. */
-function encodeView(rgbaBottomUp: Uint8Array, depth: Uint16Array, size: number): Promise<Buffer[]> {
-  const pixels = Buffer.from(rgbaBottomUp.buffer, rgbaBottomUp.byteOffset, rgbaBottomUp.byteLength);
+/** A file of one view: its name for view `index`, and its bytes. */
+type ViewFile = [(index: number) => string, Buffer];
+
+interface ViewPixels {
+  /** Straight RGBA, rows bottom-up (GL). */
+  pixels: Uint8Array;
+  /** The same frame on white, rows bottom-up (images-white pass). */
+  onWhite?: Uint8Array;
+  /** Z-depth in millimetres, rows top-down, 0 = background. */
+  depth: Uint16Array;
+  /** Z-depth in metres, rows top-down, 0 = background. */
+  metres: Float32Array;
+  /** World normals, three.js axes, rows top-down (normals pass). */
+  normals?: Float32Array;
+  /** Linear albedo RGBA, rows top-down (albedo pass). */
+  albedo?: Float32Array;
+}
+
+/**
+ * The files of one view, encoded on sharp's threads: image (8-bit RGBA, straight colour,
+ * coverage as alpha), mask (the alpha alone), depth (16-bit millimetres), inverse depth
+ * (16-bit, 3DGS's encoding), and the extra passes asked for.
+ */
+function encodeView(view: ViewPixels, size: number, passes: Set<DatasetPass>): Promise<ViewFile[]> {
+  const pixels = Buffer.from(view.pixels.buffer, view.pixels.byteOffset, view.pixels.byteLength);
   const upright = sharp(pixels, { raw: { width: size, height: size, channels: 4 } }).flip();
-  return Promise.all([
-    upright.clone().removeAlpha().png(PNG_OPTIONS).toBuffer(),
-    upright.clone().extractChannel(3).png(PNG_OPTIONS).toBuffer(),
-    sharp(depth, { raw: { width: size, height: size, channels: 1 } }).toColourspace('grey16').png(PNG_OPTIONS).toBuffer(),
-  ]);
+  const grey16 = (values: Uint16Array) => sharp(values, { raw: { width: size, height: size, channels: 1 } }).toColourspace('grey16').png(PNG_OPTIONS).toBuffer();
+  const files: Promise<ViewFile>[] = [
+    upright.clone().png(PNG_OPTIONS).toBuffer().then((bytes) => [VIEW_FILES.image, bytes]),
+    upright.clone().extractChannel(3).png(PNG_OPTIONS).toBuffer().then((bytes) => [VIEW_FILES.mask, bytes]),
+    grey16(view.depth).then((bytes) => [VIEW_FILES.depth, bytes]),
+    grey16(inverseDepth(view.metres)).then((bytes) => [VIEW_FILES.inverseDepth, bytes]),
+  ];
+  if (view.onWhite) {
+    const onWhite = Buffer.from(view.onWhite.buffer, view.onWhite.byteOffset, view.onWhite.byteLength);
+    const encoded = sharp(onWhite, { raw: { width: size, height: size, channels: 4 } }).flip().removeAlpha().png(PNG_OPTIONS).toBuffer();
+    files.push(encoded.then((bytes) => [VIEW_FILES.imageOnWhite, bytes]));
+  }
+  if (passes.has('depth-exr')) files.push(Promise.resolve([VIEW_FILES.depthExr, encodeFloatExr(view.metres, size, size, 'Z')]));
+  if (view.normals) {
+    const encoded = new Uint16Array(size * size * 3);
+    const n = view.normals;
+    for (let at = 0; at < encoded.length; at += 3) {
+      if (n[at] === 0 && n[at + 1] === 0 && n[at + 2] === 0) continue; // background stays 0
+      // three.js axes → dataset axes (x, −z, y), then [−1, 1] → [0, 65535].
+      encoded[at] = Math.round((n[at] + 1) * 32767.5);
+      encoded[at + 1] = Math.round((-n[at + 2] + 1) * 32767.5);
+      encoded[at + 2] = Math.round((n[at + 1] + 1) * 32767.5);
+    }
+    files.push(sharp(encoded, { raw: { width: size, height: size, channels: 3 } }).toColourspace('rgb16').png(PNG_OPTIONS).toBuffer().then((bytes) => [VIEW_FILES.normals, bytes]));
+  }
+  if (view.albedo) {
+    const encoded = new Uint16Array(view.albedo.length);
+    for (let at = 0; at < encoded.length; at++) encoded[at] = Math.round(Math.min(1, Math.max(0, view.albedo[at])) * 65535);
+    files.push(sharp(encoded, { raw: { width: size, height: size, channels: 4 } }).toColourspace('rgb16').png(PNG_OPTIONS).toBuffer().then((bytes) => [VIEW_FILES.albedo, bytes]));
+  }
+  return Promise.all(files);
+}
+
+/** 3DGS's depth encoding: inverse depth (1/metres) × 2¹⁶ as 16-bit integers, 0 = background (infinitely far). */
+function inverseDepth(metres: Float32Array): Uint16Array {
+  const encoded = new Uint16Array(metres.length);
+  for (let at = 0; at < metres.length; at++) if (metres[at] > 0) encoded[at] = Math.min(65535, Math.round(INVERSE_DEPTH_SCALE / metres[at]));
+  return encoded;
 }
 
 /** README, camera files and the point cloud: everything known before the first view renders. */
@@ -185,6 +271,7 @@ async function writeMetadata(
   model: NormalisedModel,
   views: DatasetView[],
   split: DatasetSplit,
+  /** The surface points in dataset axes. */
   points: SurfacePoints,
   /** The pipeline's own factor (what was rendered, after fitting the GL limits). */
   supersample: number,
@@ -210,8 +297,10 @@ async function writeMetadata(
     fovYDegrees: FOV_Y_DEGREES,
     pixelCentre: 0.5,
     depth: { kind: 'z', unit: 'millimetre', scaleToMetres: 1 / MILLIMETRES_PER_UNIT, background: 0 },
-    images: { background: '#ffffff', supersample },
+    images: { alpha: 'straight', coverage: 'alpha', supersample },
     masks: { kind: 'coverage', object: 255, background: 0 },
+    inverseDepth: { kind: 'inverse z', valuePerInverseMetre: INVERSE_DEPTH_SCALE, background: 0 },
+    passes: dataset.passes,
   };
   const readme = datasetReadme({
     modelName,
@@ -227,11 +316,15 @@ async function writeMetadata(
     offset,
     supersample,
     generator: GENERATOR,
+    passes: dataset.passes,
   });
   await zip.add('README.txt', Buffer.from(readme));
   await zip.add('transforms.json', formatJson(nerfstudioTransforms(views, split, camera, renderbay)));
   await zip.add('transforms_train.json', formatJson(blenderTransforms(train, camera)));
   await zip.add('transforms_val.json', formatJson(blenderTransforms(test, camera)));
   await zip.add('transforms_test.json', formatJson(blenderTransforms(test, camera)));
-  await zip.add(POINT_CLOUD_FILE, encodePly(toDatasetAxes(points), [`${points.count} points sampled on the surface of ${modelName} by ${GENERATOR}`, 'same world frame as transforms.json (Z up)']));
+  // 3DGS's -d option: scale 1 and offset 0 for every view, as the maps are exact, not monocular estimates.
+  const depthParams = Object.fromEntries(views.map((view) => [colmapImageName(view.index).replace(/\.png$/, ''), { scale: 1, offset: 0 }]));
+  await zip.add(COLMAP_FILES.depthParams, formatJson(depthParams));
+  await zip.add(POINT_CLOUD_FILE, encodePly(points, [`${points.count} points sampled on the surface of ${modelName} by ${GENERATOR}`, 'same world frame as transforms.json (Z up)']));
 }

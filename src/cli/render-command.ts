@@ -24,6 +24,7 @@ import {
   type RenderSettings,
   type RenderSettingsInput,
 } from '../settings/render-settings.js';
+import { DATASET_PASSES } from '../settings/dataset-settings.js';
 import { IMAGE_FORMATS, IMAGE_SIZE_NAMES, STILL_PRESET_NAMES } from '../settings/stills-settings.js';
 import { DEFAULT_FILL } from '../settings/camera-settings.js';
 import { ENVIRONMENT_PRESETS, LIGHTING_PRESET_NAMES, TONE_MAPPINGS } from '../settings/lighting-settings.js';
@@ -60,6 +61,8 @@ const OPTION_FIELDS = {
   cameraTarget: 'cameraTarget',
   fieldOfView: 'fieldOfView',
   coverage: 'coverage',
+  datasetViews: 'datasetViews',
+  datasetSize: 'datasetSize',
   imageSize: 'imageSize',
   imageFormat: 'imageFormat',
   transparent: 'transparent',
@@ -77,6 +80,8 @@ const OPTION_FIELDS = {
 } as const satisfies Record<string, keyof RenderSettingsInput>;
 
 const NUMERIC_OPTIONS = new Set([
+  'datasetViews',
+  'datasetSize',
   'sweepAngle',
   'easeOutRatio',
   'amplitude',
@@ -159,6 +164,9 @@ export function registerRenderCommand(program: Command): void {
     .option('--material-variant <name>', "render this material variant (KHR_materials_variants) of the model")
     .option('--dataset <tier>', `render a training dataset (dataset.zip) instead of a video: ${DATASET_QUALITIES.join(', ')} (views x pixels)`)
     .option('--coverage <coverage>', `dataset camera coverage: ${COVERAGES.join(', ')} (default hemisphere)`)
+    .option('--dataset-views <n>', 'dataset: number of views, 8–1000, overriding the tier (billed as the tier that covers it)')
+    .option('--dataset-size <px>', 'dataset: image side in pixels, 256–2048, overriding the tier')
+    .option('--dataset-passes <list>', `dataset: extra passes, comma-separated: ${DATASET_PASSES.join(', ')}`)
     .option('--stills [names]', `render stills instead of a video: comma-separated angles (${STILL_PRESET_NAMES.join(', ')}); alone, the default four`)
     .option('--image-size <size>', `stills: ${IMAGE_SIZE_NAMES.join(', ')} (long side; shape from --aspect) or WIDTHxHEIGHT, 64–4096 (default 1080p)`)
     .option('--image-format <format>', `stills: ${IMAGE_FORMATS.join(', ')} (default png)`)
@@ -178,6 +186,7 @@ export function registerRenderCommand(program: Command): void {
         input.output = 'dataset';
         input.datasetQuality = options.dataset;
       }
+      if (typeof options.datasetPasses === 'string') input.datasetPasses = options.datasetPasses.split(',').map((name) => name.trim());
       if (command.getOptionValueSource('stills') === 'cli') {
         input.output = 'stills';
         // Bare --stills is `true`: the default set.

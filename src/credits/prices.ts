@@ -3,7 +3,7 @@
  * RENDERBAY_PRICES='{"share":1,"standard":4,…}'. Quotes and debits both read it.
  */
 import { RenderbayError } from '../errors.js';
-import { DEFAULT_DATASET_QUALITY, type RenderSettings, type RenderSettingsInput } from '../settings/render-settings.js';
+import { DATASET_QUALITIES, DATASET_TIERS, datasetShape, type DatasetQuality, type RenderSettings, type RenderSettingsInput } from '../settings/render-settings.js';
 import { DEFAULT_IMAGE_SIZE, defaultStills, imageSizeTier } from '../settings/stills-settings.js';
 
 export const DEFAULT_PRICES: Readonly<Record<string, number>> = {
@@ -46,17 +46,34 @@ export const PRICES = loadPrices();
  * say ("only cost-relevant fields are used"). A setting that starts to cost something
  * is added here, beside the table and `priceOf` that price it.
  */
-export const PRICED_SETTINGS = ['quality', 'output', 'datasetQuality', 'effect', 'stills', 'imageSize', 'materialVariant'] as const satisfies readonly (keyof RenderSettingsInput)[];
+export const PRICED_SETTINGS = ['quality', 'output', 'datasetQuality', 'datasetViews', 'datasetSize', 'effect', 'stills', 'imageSize', 'materialVariant'] as const satisfies readonly (keyof RenderSettingsInput)[];
 
 /** What a render costs, and the price-table item it is billed as (per image for stills, `images` of them). */
-export function priceOf(settings: Pick<RenderSettings, 'quality' | 'output' | 'datasetQuality' | 'stills' | 'imageSize'>): { item: string; credits: number; images: number } {
+export function priceOf(
+  settings: Pick<RenderSettings, 'quality' | 'output' | 'datasetQuality' | 'datasetViews' | 'datasetSize' | 'stills' | 'imageSize'>,
+): { item: string; credits: number; images: number } {
   if (settings.output === 'stills') {
     const item = `stills-${imageSizeTier(settings.imageSize ?? DEFAULT_IMAGE_SIZE)}`;
     const images = (settings.stills ?? defaultStills()).length;
     return { item, credits: priceItem(item) * images, images };
   }
-  const item = settings.output === 'dataset' ? (settings.datasetQuality ?? DEFAULT_DATASET_QUALITY) : settings.quality;
-  return { item, credits: priceItem(item), images: 0 };
+  if (settings.output === 'dataset') {
+    const { item, multiple } = datasetBilling(datasetShape(settings));
+    return { item, credits: priceItem(item) * multiple, images: 0 };
+  }
+  return { item: settings.quality, credits: priceItem(settings.quality), images: 0 };
+}
+
+/**
+ * A dataset is billed as the smallest tier whose views and image size both cover it
+ * (a custom shape never costs less than the tier it needs); past the largest tier's
+ * views, as that tier once per started block of its views (1000 views = 3 × 400x2048).
+ */
+export function datasetBilling(shape: { views: number; size: number }): { item: DatasetQuality; multiple: number } {
+  const covering = DATASET_QUALITIES.find((tier) => DATASET_TIERS[tier].views >= shape.views && DATASET_TIERS[tier].size >= shape.size);
+  if (covering) return { item: covering, multiple: 1 };
+  const largest = DATASET_QUALITIES[DATASET_QUALITIES.length - 1];
+  return { item: largest, multiple: Math.ceil(shape.views / DATASET_TIERS[largest].views) };
 }
 
 function priceItem(item: string): number {

@@ -12,7 +12,7 @@ import type { AppContext } from '../context.js';
 import { RenderbayError } from '../errors.js';
 import { getAccount } from '../accounts/accounts.js';
 import { assertRenderable, MAX_BATCH, validateEach } from '../renders/render-service.js';
-import { parseRenderSettings } from '../settings/render-settings.js';
+import { datasetShape, parseRenderSettings } from '../settings/render-settings.js';
 import { resolveTemplateInput } from '../templates/template-service.js';
 import { ALL_VARIANTS } from '../gltf/material-variants.js';
 import { expandMaterialVariant, variantNamesReadOnce } from '../models/model-variants.js';
@@ -25,7 +25,7 @@ export interface QuoteProblem {
   message: string;
 }
 
-export type QuoteLine = ({ quality: string; credits: number } | { datasetQuality: string; credits: number } | { output: 'stills'; imageSize: string; images: number; credits: number }) & {
+export type QuoteLine = ({ quality: string; credits: number } | { datasetQuality: string; datasetViews: number; datasetSize: number; credits: number } | { output: 'stills'; imageSize: string; images: number; credits: number }) & {
   modelId?: string;
   /** With `materialVariant: "*"`: the variants the item expands to, one render each (credits counts them all). */
   materialVariants?: string[];
@@ -70,7 +70,7 @@ export async function quote(context: AppContext, accountId: string, body: unknow
       settings.output === 'stills'
         ? { output: 'stills', imageSize: settings.imageSize!, images, credits }
         : settings.output === 'dataset'
-          ? { datasetQuality: billed, credits }
+          ? { datasetQuality: billed, datasetViews: datasetShape(settings).views, datasetSize: datasetShape(settings).size, credits }
           : { quality: billed, credits };
     if (modelId === undefined) {
       if (settings.materialVariant === ALL_VARIANTS) {

@@ -7,7 +7,7 @@ import { RenderbayError } from '../errors.js';
 import { LIMITS } from '../limits.js';
 import { DEFAULT_LIGHTING, planLighting, type LightingPlan } from './lighting-plan.js';
 import {
-  DATASET_TIERS,
+  datasetShape,
   DEFAULT_COVERAGE,
   DEFAULT_DATASET_QUALITY,
   DEFAULT_SWEEP,
@@ -21,6 +21,7 @@ import {
   type Quality,
   type RenderSettings,
 } from '../settings/render-settings.js';
+import type { DatasetPass } from '../settings/dataset-settings.js';
 import { imagePixelSize, stillAngle, type ImageFormat, type StillEntry } from '../settings/stills-settings.js';
 import { DEFAULT_FILL, explicitCamera, parseFieldOfView, type ExplicitCamera } from '../settings/camera-settings.js';
 
@@ -44,6 +45,8 @@ export interface DatasetPlan {
   testEvery: number;
   /** Points sampled on the model's surface for points3d.ply. */
   pointCount: number;
+  /** Extra per-view files (datasetPasses), in no particular order. */
+  passes: DatasetPass[];
 }
 
 /** An overlay image on disk and where it is anchored. */
@@ -177,8 +180,8 @@ export interface PlanOptions {
   /** Override the edge anti-aliasing technique (benchmarks compare them). */
   antialiasing?: Antialiasing;
   /**
-   * Override a dataset's number of views (tests render a few views of a tier through the
-   * full code path; the image size stays the tier's).
+   * Override a dataset's number of views with anything from 1 up to its planned count
+   * (tests render a few views through the full code path; the image size stays as planned).
    */
   datasetViews?: number;
   /**
@@ -271,17 +274,17 @@ export const WHITE_BACKGROUND: BackgroundPlan = { color: '#ffffff', image: null,
 
 function planDataset(settings: RenderSettings, modelPath: string, workDirectory: string, options: PlanOptions): RenderPlan {
   const quality = settings.datasetQuality ?? DEFAULT_DATASET_QUALITY;
-  const tier = DATASET_TIERS[quality];
-  const views = options.datasetViews ?? tier.views;
-  if (!Number.isInteger(views) || views < 1 || views > tier.views) {
-    throw new RangeError(`datasetViews must be a whole number from 1 to ${tier.views}, got ${views}`);
+  const shape = datasetShape(settings);
+  const views = options.datasetViews ?? shape.views;
+  if (!Number.isInteger(views) || views < 1 || views > shape.views) {
+    throw new RangeError(`datasetViews must be a whole number from 1 to ${shape.views}, got ${views}`);
   }
   return {
     output: 'dataset',
     modelPath,
     workDirectory,
-    width: tier.size,
-    height: tier.size,
+    width: shape.size,
+    height: shape.size,
     fps: LIMITS.fps,
     frameCount: views,
     quality: null,
@@ -313,10 +316,11 @@ function planDataset(settings: RenderSettings, modelPath: string, workDirectory:
     dataset: {
       quality,
       views,
-      size: tier.size,
+      size: shape.size,
       coverage: settings.coverage ?? DEFAULT_COVERAGE,
       testEvery: DATASET_TEST_EVERY,
       pointCount: DATASET_POINT_COUNT,
+      passes: settings.datasetPasses ?? [],
     },
     stills: null,
   };

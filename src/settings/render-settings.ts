@@ -12,6 +12,7 @@ import { lightingConflicts, lightingSettingsFields } from './lighting-settings.j
 import { cameraSettingsFields, checkCamera } from './camera-settings.js';
 import { templateSettingsFields } from './template-settings.js';
 import { variantSettingsFields } from './variant-settings.js';
+import { DATASET_EXTRA_FIELDS, datasetSettingsFields } from './dataset-settings.js';
 
 export const QUALITIES = ['share', 'standard', '4k', 'pro'] as const;
 export const ASPECTS = ['16:9', '1:1', '9:16'] as const;
@@ -40,7 +41,8 @@ export type Coverage = (typeof COVERAGES)[number];
 /**
  * Dataset tiers, named "views x pixels": how many views and the side of the square
  * images. `output: "dataset"` without a tier gets DEFAULT_DATASET_QUALITY, the smallest
- * (and cheapest: prices live in the credits price table).
+ * (and cheapest: prices live in the credits price table). `datasetViews` and
+ * `datasetSize` override a tier's numbers (see `datasetShape`).
  */
 export const DATASET_TIERS: Record<DatasetQuality, { views: number; size: number }> = {
   '100x800': { views: 100, size: 800 },
@@ -48,10 +50,16 @@ export const DATASET_TIERS: Record<DatasetQuality, { views: number; size: number
   '400x2048': { views: 400, size: 2048 },
 };
 export const DEFAULT_DATASET_QUALITY: DatasetQuality = '100x800';
+
+/** Views and image side of a dataset: the tier's, unless datasetViews / datasetSize say otherwise. */
+export function datasetShape(settings: { datasetQuality?: DatasetQuality; datasetViews?: number; datasetSize?: number }): { views: number; size: number } {
+  const tier = DATASET_TIERS[settings.datasetQuality ?? DEFAULT_DATASET_QUALITY];
+  return { views: settings.datasetViews ?? tier.views, size: settings.datasetSize ?? tier.size };
+}
 export const DEFAULT_COVERAGE: Coverage = 'hemisphere';
 
 /** Settings that only mean something for a dataset, and are refused on a video. */
-const DATASET_ONLY_FIELDS = ['datasetQuality', 'coverage'] as const;
+const DATASET_ONLY_FIELDS = ['datasetQuality', 'coverage', ...DATASET_EXTRA_FIELDS] as const;
 
 /** Pixel size of the short side of the frame per quality tier; the long side follows the aspect. */
 export const SHORT_SIDE: Record<Quality, number> = { share: 540, standard: 1080, '4k': 2160, pro: 2160 };
@@ -203,6 +211,8 @@ export const renderSettingsFields = z.strictObject(
     datasetQuality: oneOf('datasetQuality', DATASET_QUALITIES).optional().describe('Dataset tier, views × pixels; only with output "dataset" (default 100x800).'),
     /** Dataset camera coverage (only with output "dataset"; defaults to hemisphere there). */
     coverage: oneOf('coverage', COVERAGES).optional().describe('Dataset camera coverage: hemisphere (objects on a floor) or sphere; only with output "dataset".'),
+    /** Custom views, size and extra passes of a dataset: dataset-settings.ts. */
+    ...datasetSettingsFields,
     /** The stills group (output "stills"): settings/stills-settings.ts. */
     ...stillsFields,
     /** Lighting: environment image, presets, exposure, tone mapping, skybox, shadow strength (lighting-settings.ts). */
