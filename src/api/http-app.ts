@@ -13,6 +13,7 @@ import { isClientGone } from '../http/send-file.js';
 import { accountRoutes } from './routes/account.js';
 import { assetRoutes } from './routes/assets.js';
 import { modelRoutes } from './routes/models.js';
+import { jobRoutes } from './routes/jobs.js';
 import { environmentRoutes } from './routes/environments.js';
 import { lightingRoutes } from './routes/lighting.js';
 import { overlayRoutes } from './routes/overlays.js';
@@ -59,7 +60,7 @@ export function sendError(response: ServerResponse, error: unknown, log: (messag
   sendJson(response, status, { error: { code, message, status } });
 }
 
-async function readJson(request: IncomingMessage): Promise<unknown> {
+export async function readJson(request: IncomingMessage): Promise<unknown> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of request) {
@@ -78,7 +79,7 @@ async function readJson(request: IncomingMessage): Promise<unknown> {
 
 export function createApiHandler(context: AppContext, log: (message: string) => void = (message) => process.stderr.write(`renderbay api: ${message}\n`)) {
   const router = findMyWay<HTTPVersion.V1>({ ignoreTrailingSlash: true, caseSensitive: true, defaultRoute: notFound });
-  const routes: Route[] = [...modelRoutes, ...renderRoutes, ...assetRoutes, ...overlayRoutes, ...environmentRoutes, ...lightingRoutes, ...templateRoutes, ...accountRoutes];
+  const routes: Route[] = [...modelRoutes, ...renderRoutes, ...assetRoutes, ...overlayRoutes, ...environmentRoutes, ...lightingRoutes, ...templateRoutes, ...jobRoutes, ...accountRoutes];
   for (const route of routes) {
     const methods = route.method === 'GET' ? (['GET', 'HEAD'] as const) : ([route.method] as const);
     router.on([...methods], `${API_PREFIX}${route.path}`, async (request, response, params, _store, searchParams) => {
