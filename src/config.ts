@@ -27,6 +27,12 @@ export interface ServerConfig {
   retentionDays: number | null;
   /** Connection cap and timeouts of `renderbay serve` (README, "Connections and timeouts"). */
   http: HttpConfig;
+  /**
+   * The server's address as clients reach it (`--public-url`, RENDERBAY_PUBLIC_URL), for the
+   * absolute URLs it hands out (Glossi upload URLs and file paths); null: the address it listens on.
+   * Never taken from a request's Host header, which a client controls.
+   */
+  publicUrl: string | null;
 }
 
 export type HttpConfig = ConnectionPolicy;
@@ -78,5 +84,19 @@ export function resolveConfig(overrides: Partial<ServerConfig> = {}, env: NodeJS
     maxConcurrentUploads: Math.max(1, overrides.maxConcurrentUploads ?? integer(env.RENDERBAY_MAX_CONCURRENT_UPLOADS, 4)),
     retentionDays: overrides.retentionDays !== undefined ? overrides.retentionDays : retentionDays(env.RENDERBAY_RETENTION_DAYS),
     http: resolveHttpConfig(overrides.http, env),
+    publicUrl: overrides.publicUrl !== undefined ? overrides.publicUrl : publicUrl(env.RENDERBAY_PUBLIC_URL),
   };
+}
+
+/** An http(s) base URL without a trailing slash; anything else is refused rather than handed out to clients. */
+export function publicUrl(value: string | undefined): string | null {
+  if (value === undefined || value === '') return null;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new RenderbayError('invalid_request', `public URL must be an http(s) URL (got "${value}")`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new RenderbayError('invalid_request', `public URL must be an http(s) URL (got "${value}")`);
+  return url.href.replace(/\/+$/, '');
 }

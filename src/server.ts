@@ -7,6 +7,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApiHandler } from './api/http-app.js';
+import { createGlossiHandler, isGlossiRequest } from './compat/glossi/glossi-app.js';
 import type { ServerConfig } from './config.js';
 import type { AppContext } from './context.js';
 import { fitConnectionCap, guardConnections, httpServerOptions, type ConnectionLimits } from './http/connection-guard.js';
@@ -35,6 +36,8 @@ export async function startServer(overrides: Partial<ServerConfig> = {}): Promis
 
   const api = createApiHandler(context);
   const mcp = createMcpHttpHandler(context); // MCP over Streamable HTTP at /mcp, same keys as the REST API
+  let baseUrl = config.publicUrl ?? '';
+  const glossi = createGlossiHandler(context, () => baseUrl); // the Glossi-compatible API at /compat/glossi
   const connectionLimits: ConnectionLimits = {
     ...config.http,
     maxConnections: fitConnectionCap(config.http.maxConnections, LIMITS.httpFdReserve),
@@ -42,7 +45,7 @@ export async function startServer(overrides: Partial<ServerConfig> = {}): Promis
     evictionGraceMs: LIMITS.httpEvictionGraceMs,
   };
   const server = http.createServer(httpServerOptions(connectionLimits), (request, response) =>
-    isMcpRequest(request.url) ? void mcp(request, response) : api(request, response),
+    isMcpRequest(request.url) ? void mcp(request, response) : isGlossiRequest(request.url) ? glossi(request, response) : api(request, response),
   );
   guardConnections(server, connectionLimits);
   await new Promise<void>((resolve, reject) => {
@@ -51,6 +54,7 @@ export async function startServer(overrides: Partial<ServerConfig> = {}): Promis
   });
   const { port } = server.address() as AddressInfo;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  baseUrl = config.publicUrl ?? `http://${host}:${port}`;
 
   let closing: Promise<void> | null = null;
   return {

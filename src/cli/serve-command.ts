@@ -1,6 +1,6 @@
 /** `renderbay serve`: the REST API (and MCP at /mcp) on 127.0.0.1 with its job engine, until SIGTERM/SIGINT. */
 import { Command } from 'commander';
-import { resolveHttpConfig } from '../config.js';
+import { publicUrl, resolveHttpConfig } from '../config.js';
 import { RenderbayError } from '../errors.js';
 import { addEngineOptions, engineOverrides, type EngineOptionValues } from './engine-options.js';
 
@@ -11,15 +11,17 @@ export function registerServeCommand(program: Command): void {
       .description('Serve the REST API (and render queue) on this machine')
       .option('--host <host>', 'interface to listen on (RENDERBAY_HOST)', undefined)
       .option('--port <port>', 'TCP port (RENDERBAY_PORT, default 8080; 0 picks a free one)', undefined)
+      .option('--public-url <url>', 'base URL clients reach this server at, for the absolute URLs it hands out (RENDERBAY_PUBLIC_URL; default the listening address)', undefined)
       .option('--max-connections <n>', 'connections held at once (RENDERBAY_MAX_CONNECTIONS, default 512, fitted under the open-file limit)', undefined),
   )
-    .action(async (options: EngineOptionValues & { host?: string; port?: string; maxConnections?: string }) => {
+    .action(async (options: EngineOptionValues & { host?: string; port?: string; maxConnections?: string; publicUrl?: string }) => {
       // Imported when used: the HTTP stack is slow to load, and other commands (`renderbay mcp`) must start fast.
       const { startServer } = await import('../server.js');
       const running = await startServer({
         host: options.host,
         port: options.port === undefined ? undefined : Number(options.port),
         ...engineOverrides(options),
+        ...(options.publicUrl === undefined ? {} : { publicUrl: publicUrl(options.publicUrl) }),
         http: resolveHttpConfig({ maxConnections: positiveInteger(options.maxConnections, '--max-connections') }),
       });
       const { config } = running.context;

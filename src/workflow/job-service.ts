@@ -178,3 +178,16 @@ export function listJobs(context: Pick<AppContext, 'db'>, accountId: string, que
   const rows = context.db.prepare('SELECT * FROM jobs WHERE account_id = ? ORDER BY created_at DESC, id LIMIT ? OFFSET ?').all(accountId, limit, offset) as JobRow[];
   return { data: rows.map((row) => toJobItem(context, row, (route) => `/v1${route}`)), meta: { total, offset, limit } };
 }
+
+/**
+ * Sends a failed job's failed renders back to the queue (Glossi's retry). Only a `failed`
+ * job can be retried (`job_not_failed`, 409).
+ */
+export function retryJob(context: Pick<AppContext, 'db'>, accountId: string, jobId: unknown): JobItem {
+  const job = getJob(context, accountId, jobId);
+  if (job.status !== 'failed') throw new RenderbayError('job_not_failed', `Only a failed job can be retried (this one is ${job.status})`, 409);
+  // SEAM(render-retry): POST /v1/renders/:id/retry (retryRender in the render service) arrives on
+  // another branch. Once merged: for each render of jobRenders(context, job.id) in error/failed,
+  // call retryRender(context, accountId, render.id) in one transaction, then return getJob(…).
+  throw new RenderbayError('not_implemented', 'Retrying renders is not available in this build yet', 501);
+}

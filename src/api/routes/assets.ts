@@ -3,6 +3,8 @@
  * support, strong ETags (the content's SHA-256; the bundle's from its files' SHA-256s)
  * and `immutable` caching once done.
  */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AppContext } from '../../context.js';
 import { sendFile, sendRepresentation } from '../../http/send-file.js';
 import { zipRangeStream } from '../../http/zip-stream.js';
 import { assetType, requireRenderAsset, type AssetName, type StillAssetName } from '../../renders/render-assets.js';
@@ -11,8 +13,20 @@ import { findRenderRow } from '../../renders/render-service.js';
 import { listStills } from '../../renders/render-stills.js';
 import { API_PREFIX, type Route, type RouteRequest } from '../http-app.js';
 
-async function serveAsset({ request, response, params, caller, context }: RouteRequest, name: AssetName | StillAssetName): Promise<void> {
-  const row = findRenderRow(context, caller.account.id, params.id);
+function serveAsset({ request, response, params, caller, context }: RouteRequest, name: AssetName | StillAssetName): Promise<void> {
+  return serveRenderAsset(request, response, context, caller.account.id, params.id, name);
+}
+
+/** One file of an account's render (the Glossi surface serves its files through this too). */
+export async function serveRenderAsset(
+  request: IncomingMessage,
+  response: ServerResponse,
+  context: AppContext,
+  accountId: string,
+  renderId: unknown,
+  name: AssetName | StillAssetName,
+): Promise<void> {
+  const row = findRenderRow(context, accountId, renderId);
   const { asset } = requireRenderAsset(context.store, row, name);
   await sendFile(request, response, context.store.pathOf(asset.key), {
     contentType: assetType(name, asset).contentType,
