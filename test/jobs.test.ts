@@ -2,7 +2,8 @@
  * Jobs, the one-call workflow, on a real server: a template's bookmarks as one stills
  * render per material variant (names "<bookmark> - <variant>", files downloadable, the
  * batch price debited), its shots as videos, `no_credits` creating nothing, another
- * account's job answering like a missing one, paging, and the MCP tools over the same service.
+ * account's job answering like a missing one, paging, a URL ingested first, the status rule,
+ * and the MCP tools over the same service.
  */
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -12,7 +13,8 @@ import { after, before, describe, test } from 'node:test';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import sharp from 'sharp';
 import { api, cli, createKey, expectError, modelForm, startServerProcess, type ServerProcess } from './helpers/api-server.js';
-import { call, callError, connectHttp } from './helpers/mcp.js';
+import { call, callError, connectHttp, serveFiles } from './helpers/mcp.js';
+import { jobStatus } from '../src/workflow/job-outcome.js';
 
 const COLOURWAYS = 'fixtures/generated/colourways.glb';
 const CUBE = 'fixtures/generated/textured-cube.glb';
@@ -53,7 +55,7 @@ before(async () => {
   keyA = await createKey(dataDirectory, { account: 'a@example.com' });
   keyB = await createKey(dataDirectory, { account: 'b@example.com' });
   keyPoor = await createKey(dataDirectory, { account: 'poor@example.com' });
-  server = await startServerProcess(dataDirectory);
+  server = await startServerProcess(dataDirectory, { allowPrivateUrls: true });
   client = await connectHttp(server.url, keyA);
   templateId = (await api(server, keyA, 'POST', '/templates', TEMPLATE)).body.data.id;
   colourways = await upload(keyA, COLOURWAYS);
@@ -143,5 +145,30 @@ describe('jobs', () => {
     assert.deepEqual(job.renderIds, created.renderIds);
     assert.equal((await api(server, keyA, 'GET', `/jobs/${created.id}`)).body.data.modelId, colourways);
     assert.equal((await callError(client, 'get_job', { jobId: 'nope' })).code, 'job_not_found');
+  });
+
+  test('url: the model is ingested first, then the job renders it', async () => {
+    const files = await serveFiles({ 'wide.glb': 'fixtures/generated/wide.glb' });
+    try {
+      const created = await api(server, keyA, 'POST', '/jobs', { url: `${files.url}/wide.glb`, templateId, renderShots: false, imageSize: '720p' });
+      assert.equal(created.status, 201, JSON.stringify(created.body));
+      const job = (await api(server, keyA, 'GET', `/jobs/${created.body.data.id}`)).body.data;
+      const model = (await api(server, keyA, 'GET', `/models/${job.modelId}`)).body.data;
+      assert.equal(model.originalName, 'wide.glb');
+      assert.equal(job.renderIds.length, 1);
+      expectError(await api(server, keyA, 'POST', '/jobs', { url: `${files.url}/missing.glb`, templateId }), 400, 'download_failed');
+    } finally {
+      files.close();
+    }
+  });
+
+  test('status from the renders: queued, rendering, completed, failed', () => {
+    assert.equal(jobStatus(['pending', 'pending']), 'queued');
+    assert.equal(jobStatus(['done', 'pending']), 'rendering');
+    assert.equal(jobStatus(['error', 'video-processing']), 'rendering');
+    assert.equal(jobStatus(['done', 'done']), 'completed');
+    assert.equal(jobStatus(['done', 'error']), 'failed');
+    assert.equal(jobStatus(['failed']), 'failed');
+    assert.equal(jobStatus([]), 'failed');
   });
 });
