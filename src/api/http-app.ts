@@ -38,7 +38,7 @@ export interface RouteRequest {
 export type RouteResult = { status?: number; data: unknown; meta?: unknown } | { status?: number; body: unknown } | void;
 
 export interface Route {
-  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE' | 'PUT';
   path: string;
   /** Scope the API key needs; `null` for public routes. */
   scope: Scope | null;
@@ -60,7 +60,7 @@ export function sendError(response: ServerResponse, error: unknown, log: (messag
   sendJson(response, status, { error: { code, message, status } });
 }
 
-export async function readJson(request: IncomingMessage): Promise<unknown> {
+async function readJson(request: IncomingMessage): Promise<unknown> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of request) {
@@ -80,11 +80,36 @@ export async function readJson(request: IncomingMessage): Promise<unknown> {
 export function createApiHandler(context: AppContext, log: (message: string) => void = (message) => process.stderr.write(`renderbay api: ${message}\n`)) {
   const router = findMyWay<HTTPVersion.V1>({ ignoreTrailingSlash: true, caseSensitive: true, defaultRoute: notFound });
   const routes: Route[] = [...modelRoutes, ...renderRoutes, ...assetRoutes, ...overlayRoutes, ...environmentRoutes, ...lightingRoutes, ...templateRoutes, ...jobRoutes, ...accountRoutes];
+  mountRoutes(router, API_PREFIX, routes, {
+    context,
+    authorize: (request, scope) => authenticate(context.db, request.headers.authorization, scope),
+    sendError: (response, error) => sendError(response, error, log),
+  });
+  return (request: IncomingMessage, response: ServerResponse): void => {
+    if (!request.url?.startsWith(`${API_PREFIX}/`)) {
+      sendError(response, new RenderbayError('not_found', `No such endpoint: ${request.method} ${request.url}`, 404), log);
+      return;
+    }
+    router.lookup(request, response);
+  };
+}
+
+/** How a surface (/v1, /compat/glossi) authenticates its callers and reports failures. */
+export interface RouteMounting {
+  context: AppContext;
+  /** The caller with a key of `scope`, or a RenderbayError (unauthorized, insufficient_scope…). */
+  authorize(request: IncomingMessage, scope: Scope): Caller;
+  sendError(response: ServerResponse, error: unknown): void;
+}
+
+/** Registers routes under `prefix`: each authenticated, its JSON body read on demand, its result sent as JSON. */
+export function mountRoutes(router: findMyWay.Instance<HTTPVersion.V1>, prefix: string, routes: Route[], mounting: RouteMounting): void {
+  const { context } = mounting;
   for (const route of routes) {
     const methods = route.method === 'GET' ? (['GET', 'HEAD'] as const) : ([route.method] as const);
-    router.on([...methods], `${API_PREFIX}${route.path}`, async (request, response, params, _store, searchParams) => {
+    router.on([...methods], `${prefix}${route.path}`, async (request, response, params, _store, searchParams) => {
       try {
-        const caller = route.scope ? authenticate(context.db, request.headers.authorization, route.scope) : (null as unknown as Caller);
+        const caller = route.scope ? mounting.authorize(request, route.scope) : (null as unknown as Caller);
         let body: Promise<unknown> | null = null;
         const result = await route.handle({
           request,
@@ -100,17 +125,10 @@ export function createApiHandler(context: AppContext, log: (message: string) => 
         else sendJson(response, result.status ?? 200, result.meta === undefined ? { data: result.data } : { data: result.data, meta: result.meta });
       } catch (error) {
         if (isClientGone(error)) return;
-        sendError(response, error, log);
+        mounting.sendError(response, error);
       }
     });
   }
-  return (request: IncomingMessage, response: ServerResponse): void => {
-    if (!request.url?.startsWith(`${API_PREFIX}/`)) {
-      sendError(response, new RenderbayError('not_found', `No such endpoint: ${request.method} ${request.url}`, 404), log);
-      return;
-    }
-    router.lookup(request, response);
-  };
 }
 
 /** 404 for unknown paths under /v1, in the error envelope. */

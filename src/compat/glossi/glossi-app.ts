@@ -9,11 +9,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import findMyWay, { type HTTPVersion } from 'find-my-way';
 import { authenticate, type Caller, type Scope } from '../../accounts/api-keys.js';
-import { readJson, sendJson } from '../../api/http-app.js';
+import { mountRoutes, sendJson, type Route } from '../../api/http-app.js';
 import { serveRenderAsset } from '../../api/routes/assets.js';
 import type { AppContext } from '../../context.js';
 import { errorEnvelope, RenderbayError } from '../../errors.js';
-import { isClientGone } from '../../http/send-file.js';
 import { LIST_MAX_LIMIT } from '../../paging.js';
 import { listTemplates } from '../../templates/template-service.js';
 import { confirmModel, createModelRecords, modelStatuses, receiveModelUpload } from './glossi-models.js';
@@ -27,81 +26,63 @@ const FILES_ROUTE = '/api/v1/files';
 
 export const isGlossiRequest = (url: string | undefined): boolean => url === GLOSSI_PREFIX || (url?.startsWith(`${GLOSSI_PREFIX}/`) ?? false);
 
-interface GlossiRequest {
-  request: IncomingMessage;
-  response: ServerResponse;
-  params: Record<string, string | undefined>;
-  query: Record<string, string>;
-  caller: Caller;
-  context: AppContext;
-  /** The surface's absolute base URL, e.g. http://127.0.0.1:8080/compat/glossi */
-  base: string;
-  json(): Promise<unknown>;
+/** The surface's routes; `base()` is its absolute base URL, e.g. http://127.0.0.1:8080/compat/glossi. Results are Glossi's bare JSON (`{ body }`). */
+function glossiRoutes(base: () => string): Route[] {
+  return [
+    { method: 'POST', path: '/api/v1/models', scope: 'write', handle: async ({ json, caller, context }) => ({ body: createModelRecords(context, caller.account.id, await json(), base()) }) },
+    {
+      method: 'PUT',
+      path: `${UPLOAD_ROUTE}/:id`,
+      scope: null,
+      handle: async ({ request, response, params, query, context }) => {
+        await receiveModelUpload(context, params.id!, query, request);
+        response.writeHead(200, { 'Content-Length': 0 }).end(); // S3 answers an empty 200
+      },
+    },
+    { method: 'POST', path: '/api/v1/models/status', scope: 'read', handle: async ({ json, caller, context }) => ({ body: modelStatuses(context, caller.account.id, await json()) }) },
+    { method: 'POST', path: '/api/v1/models/:id/confirm', scope: 'write', handle: async ({ params, caller, context }) => ({ body: await confirmModel(context, caller.account.id, params.id) }) },
+    {
+      method: 'GET',
+      path: '/api/v1/templates',
+      scope: 'read',
+      handle: ({ query, caller, context }) => {
+        const page = listTemplates(context, caller.account.id, { public: query.public, internal: query.internal, limit: LIST_MAX_LIMIT });
+        return { body: { templates: page.data.map((template) => ({ templateId: template.id, name: template.name, description: template.description })) } };
+      },
+    },
+    { method: 'POST', path: '/api/v1/projects', scope: 'write', handle: async ({ json, caller, context }) => ({ body: createProjects(context, caller.account.id, await json()) }) },
+    { method: 'POST', path: '/api/v1/renders', scope: 'write', handle: async ({ json, caller, context }) => ({ body: await startRenders(context, caller.account.id, await json()) }) },
+    {
+      method: 'GET',
+      path: '/api/v1/renders/:jobId',
+      scope: 'read',
+      handle: ({ params, caller, context }) => ({ body: getRenderJob(context, caller.account.id, params.jobId, `${base()}${FILES_ROUTE}`) }),
+    },
+    { method: 'POST', path: '/api/v1/renders/:jobId/retry', scope: 'write', handle: ({ params, caller, context }) => ({ body: retryRenderJob(context, caller.account.id, params.jobId) }) },
+    {
+      method: 'PUT',
+      path: '/api/v1/webhooks',
+      scope: 'write',
+      // SEAM(webhooks): the webhook registry arrives on another branch. Once merged, register the
+      // endpoint there marked as registered through Glossi (Glossi payloads, X-Glossi-Signature).
+      handle: () => {
+        throw new RenderbayError('not_implemented', 'Webhooks are not available in this build yet', 501);
+      },
+    },
+    {
+      method: 'GET',
+      path: `${FILES_ROUTE}/renders/:id/video`,
+      scope: 'read',
+      handle: ({ request, response, params, query, caller, context }) => serveRenderAsset(request, response, context, caller.account.id, params.id, query.quality === 'web' ? 'web' : 'video'),
+    },
+    {
+      method: 'GET',
+      path: `${FILES_ROUTE}/renders/:id/stills/:name`,
+      scope: 'read',
+      handle: ({ request, response, params, caller, context }) => serveRenderAsset(request, response, context, caller.account.id, params.id, `still:${params.name}`),
+    },
+  ];
 }
-
-interface GlossiRoute {
-  method: 'GET' | 'POST' | 'PUT';
-  path: string;
-  /** null: no API key (the signed upload URL carries its own authority). */
-  scope: Scope | null;
-  /** A JSON body (status 200 unless given), or nothing when the route wrote the response itself. */
-  handle(request: GlossiRequest): Promise<{ status?: number; body: unknown } | void> | { status?: number; body: unknown } | void;
-}
-
-const routes: GlossiRoute[] = [
-  { method: 'POST', path: '/api/v1/models', scope: 'write', handle: async ({ json, caller, context, base }) => ({ body: createModelRecords(context, caller.account.id, await json(), base) }) },
-  {
-    method: 'PUT',
-    path: `${UPLOAD_ROUTE}/:id`,
-    scope: null,
-    handle: async ({ request, response, params, query, context }) => {
-      await receiveModelUpload(context, params.id!, query, request);
-      response.writeHead(200, { 'Content-Length': 0 }).end(); // S3 answers an empty 200
-    },
-  },
-  { method: 'POST', path: '/api/v1/models/status', scope: 'read', handle: async ({ json, caller, context }) => ({ body: modelStatuses(context, caller.account.id, await json()) }) },
-  { method: 'POST', path: '/api/v1/models/:id/confirm', scope: 'write', handle: async ({ params, caller, context }) => ({ body: await confirmModel(context, caller.account.id, params.id) }) },
-  {
-    method: 'GET',
-    path: '/api/v1/templates',
-    scope: 'read',
-    handle: ({ query, caller, context }) => {
-      const page = listTemplates(context, caller.account.id, { public: query.public, internal: query.internal, limit: LIST_MAX_LIMIT });
-      return { body: { templates: page.data.map((template) => ({ templateId: template.id, name: template.name, description: template.description })) } };
-    },
-  },
-  { method: 'POST', path: '/api/v1/projects', scope: 'write', handle: async ({ json, caller, context }) => ({ body: createProjects(context, caller.account.id, await json()) }) },
-  { method: 'POST', path: '/api/v1/renders', scope: 'write', handle: async ({ json, caller, context }) => ({ body: await startRenders(context, caller.account.id, await json()) }) },
-  {
-    method: 'GET',
-    path: '/api/v1/renders/:jobId',
-    scope: 'read',
-    handle: ({ params, caller, context, base }) => ({ body: getRenderJob(context, caller.account.id, params.jobId, `${base}${FILES_ROUTE}`) }),
-  },
-  { method: 'POST', path: '/api/v1/renders/:jobId/retry', scope: 'write', handle: ({ params, caller, context }) => ({ body: retryRenderJob(context, caller.account.id, params.jobId) }) },
-  {
-    method: 'PUT',
-    path: '/api/v1/webhooks',
-    scope: 'write',
-    // SEAM(webhooks): the webhook registry arrives on another branch. Once merged, register the
-    // endpoint there marked as registered through Glossi (Glossi payloads, X-Glossi-Signature).
-    handle: () => {
-      throw new RenderbayError('not_implemented', 'Webhooks are not available in this build yet', 501);
-    },
-  },
-  {
-    method: 'GET',
-    path: `${FILES_ROUTE}/renders/:id/video`,
-    scope: 'read',
-    handle: ({ request, response, params, query, caller, context }) => serveRenderAsset(request, response, context, caller.account.id, params.id, query.quality === 'web' ? 'web' : 'video'),
-  },
-  {
-    method: 'GET',
-    path: `${FILES_ROUTE}/renders/:id/stills/:name`,
-    scope: 'read',
-    handle: ({ request, response, params, caller, context }) => serveRenderAsset(request, response, context, caller.account.id, params.id, `still:${params.name}`),
-  },
-];
 
 function sendGlossiError(response: ServerResponse, error: unknown, log: (message: string) => void): void {
   const { code, message, status } = errorEnvelope(error, log);
@@ -130,29 +111,10 @@ export function createGlossiHandler(
     caseSensitive: true,
     defaultRoute: (request, response) => sendJson(response, 404, { error: `No such endpoint: ${request.method} ${request.url}`, code: 'not_found' }),
   });
-  for (const route of routes) {
-    const methods = route.method === 'GET' ? (['GET', 'HEAD'] as const) : ([route.method] as const);
-    router.on([...methods], `${GLOSSI_PREFIX}${route.path}`, async (request, response, params, _store, searchParams) => {
-      try {
-        const caller = route.scope ? authenticateKey(context, request, route.scope) : (null as unknown as Caller);
-        let body: Promise<unknown> | null = null;
-        const result = await route.handle({
-          request,
-          response,
-          params,
-          query: searchParams as Record<string, string>,
-          caller,
-          context,
-          base: `${baseUrl()}${GLOSSI_PREFIX}`,
-          json: () => (body ??= readJson(request)),
-        });
-        if (!result || response.headersSent || response.writableEnded) return;
-        sendJson(response, result.status ?? 200, result.body);
-      } catch (error) {
-        if (isClientGone(error)) return;
-        sendGlossiError(response, error, log);
-      }
-    });
-  }
+  mountRoutes(router, GLOSSI_PREFIX, glossiRoutes(() => `${baseUrl()}${GLOSSI_PREFIX}`), {
+    context,
+    authorize: (request, scope) => authenticateKey(context, request, scope),
+    sendError: (response, error) => sendGlossiError(response, error, log),
+  });
   return (request: IncomingMessage, response: ServerResponse): void => router.lookup(request, response);
 }

@@ -32,7 +32,8 @@ interface GlossiModelRow {
   model_id: string | null;
 }
 
-const isObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
+/** A JSON object (not null, not an array): the bodies the surface reads. */
+export const isObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
 
 const uploadKey = (row: Pick<GlossiModelRow, 'account_id' | 'id' | 'file_name'>) => `workspaces/${row.account_id}/models/${row.id}/${row.file_name}`;
 

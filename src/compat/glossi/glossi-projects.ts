@@ -8,7 +8,7 @@ import { RenderbayError } from '../../errors.js';
 import { newId, nowIso } from '../../ids.js';
 import { LIMITS } from '../../limits.js';
 import { findTemplate } from '../../templates/template-service.js';
-import { readyModel } from './glossi-models.js';
+import { isObject, readyModel } from './glossi-models.js';
 
 export interface ProjectRow {
   id: string;
@@ -17,8 +17,6 @@ export interface ProjectRow {
   glossi_model_id: string;
   template_id: string;
 }
-
-const isObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
 
 const toProject = (row: Pick<ProjectRow, 'id' | 'name' | 'glossi_model_id' | 'template_id'>) => ({
   projectId: row.id,

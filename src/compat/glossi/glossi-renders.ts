@@ -14,13 +14,11 @@ import { RenderbayError } from '../../errors.js';
 import { LIMITS } from '../../limits.js';
 import { createJob, findJobRow, getJob, jobRenders, retryJob, type JobItem } from '../../workflow/job-service.js';
 import type { VideoFile } from '../../workflow/job-outcome.js';
-import { readyModel } from './glossi-models.js';
+import { isObject, readyModel } from './glossi-models.js';
 import { findProject } from './glossi-projects.js';
 
 const IMAGE_SIZES = ['720p', '1080p', '4k'] as const;
 const VIDEO_TIERS = ['share', 'standard', '4k'] as const;
-
-const isObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
 
 function level(settings: Record<string, unknown>, name: string): 0 | 1 | 2 {
   const value = settings[name] ?? 1;
