@@ -28,7 +28,6 @@ export function registerCreateJobTool(server: McpServer, session: McpSession): v
       videoFile: z.enum(VIDEO_FILES).optional(),
     },
     output: { id: z.string(), status: z.enum(JOB_STATUSES), renderIds: z.array(z.string()) },
-    advertiseOutput: false,
     run: async (args, caller) => {
       const job = await createJob(session.context, caller.account.id, args);
       return { data: { id: job.id, status: job.status, renderIds: job.renderIds }, summary: `Job ${job.id}: ${job.renderIds.length} render(s) queued. Follow with get_job.` };

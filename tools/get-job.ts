@@ -16,7 +16,6 @@ export function registerGetJobTool(server: McpServer, session: McpSession): void
     annotations: { readOnlyHint: true, openWorldHint: false },
     input: { jobId: idArgument() },
     output: { id: z.string(), status: z.enum(JOB_STATUSES), renderIds: z.array(z.string()), files: z.array(z.record(z.string(), z.unknown())) },
-    advertiseOutput: false,
     run: ({ jobId }, caller) => {
       const job = getJob(session.context, caller.account.id, jobId);
       return { data: job, summary: `Job ${job.id}: ${job.status}, ${job.renderIds.length} render(s), ${job.files.length} file(s).` };
