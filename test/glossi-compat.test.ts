@@ -2,12 +2,13 @@
  * The Glossi-compatible API against a real `renderbay serve`: the Glossi document's
  * workflow, steps 2.1 → 5, sent with curl in the document's shapes (only the base URL and
  * the key changed), down to the rendered files (a 720p PNG still and the web MP4 of a 960×540
- * shot); and its bad input — tampered, expired and reused upload URLs, a PUT of a non-model,
+ * shot); and its bad input — tampered, expired and reused upload URLs, a PUT of a non-model or of more than 100 MB,
  * confirm before upload, unknown and other accounts' projects, templates and jobs (404),
  * a missing key — and upload URLs built from --public-url, never from the Host header.
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import http from 'node:http';
 import { createHmac } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -17,6 +18,7 @@ import { after, before, describe, test } from 'node:test';
 import sharp from 'sharp';
 import { api, cli, createKey, startServerProcess, type ServerProcess } from './helpers/api-server.js';
 import { openDatabase } from '../src/db/database.js';
+import { LIMITS } from '../src/limits.js';
 
 const run = promisify(execFile);
 const CUBE = path.resolve('fixtures/generated/textured-cube.glb');
@@ -234,6 +236,23 @@ describe('Glossi bad input', () => {
     expectGlossiError(await put(record.uploadUrl, text), 400, 'invalid_format');
     assert.equal((await put(record.uploadUrl, CUBE)).status, 200, 'a refused PUT does not use the URL up');
     expectGlossiError(await put(record.uploadUrl, CUBE), 409, 'upload_url_used');
+
+    // More than 100 MB: refused from its Content-Length, before the body is read.
+    const big = await createRecord(keyA, 'big.glb');
+    const refused = await new Promise<{ status: number; body: any }>((resolve, reject) => {
+      const request = http.request(big.uploadUrl, { method: 'PUT', headers: { 'content-length': LIMITS.maxModelBytes + 1 } }, (response) => {
+        let text = '';
+        response.on('data', (chunk) => (text += chunk));
+        response.on('end', () => {
+          request.destroy(); // the rest of the body is never sent
+          resolve({ status: response.statusCode!, body: JSON.parse(text) });
+        });
+      });
+      request.on('error', reject);
+      request.write(Buffer.alloc(1024));
+    });
+    assert.equal(refused.status, 413);
+    assert.equal(refused.body.code, 'file_too_large');
   });
 
   test('unknown ids, missing key, bad settings', async () => {
