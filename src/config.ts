@@ -33,6 +33,20 @@ export interface ServerConfig {
    * Never taken from a request's Host header, which a client controls.
    */
   publicUrl: string | null;
+  /** Browser origins the REST API answers cross-origin requests from (`--cors-origin`); empty: none. */
+  corsOrigins: string[];
+  /** Webhook delivery timing (README, "Webhooks"). */
+  webhooks: WebhookConfig;
+}
+
+export interface WebhookConfig {
+  /** Time a receiver gets to answer one attempt (ms). */
+  timeoutMs: number;
+  /** First retry delay; doubles per failed attempt up to `retryMaxMs` (ms). */
+  retryBaseMs: number;
+  retryMaxMs: number;
+  /** A delivery fails for good when an attempt fails this long after its event (ms). */
+  retryWindowMs: number;
 }
 
 export type HttpConfig = ConnectionPolicy;
@@ -72,6 +86,35 @@ export function resolveHttpConfig(overrides: Partial<HttpConfig> = {}, env: Node
   };
 }
 
+/** RENDERBAY_WEBHOOK_TIMEOUT, _RETRY_BASE, _RETRY_MAX and _RETRY_WINDOW, in seconds (decimals allowed). */
+export function resolveWebhookConfig(overrides: Partial<WebhookConfig> = {}, env: NodeJS.ProcessEnv = process.env): WebhookConfig {
+  return {
+    timeoutMs: overrides.timeoutMs ?? positive(env.RENDERBAY_WEBHOOK_TIMEOUT, 1000, LIMITS.webhookTimeoutMs),
+    retryBaseMs: overrides.retryBaseMs ?? positive(env.RENDERBAY_WEBHOOK_RETRY_BASE, 1000, LIMITS.webhookRetryBaseMs),
+    retryMaxMs: overrides.retryMaxMs ?? positive(env.RENDERBAY_WEBHOOK_RETRY_MAX, 1000, LIMITS.webhookRetryMaxMs),
+    retryWindowMs: overrides.retryWindowMs ?? positive(env.RENDERBAY_WEBHOOK_RETRY_WINDOW, 1000, LIMITS.webhookRetryWindowMs),
+  };
+}
+
+/** Each origin as a browser sends it (`scheme://host[:port]`, no path); `invalid_request` otherwise. */
+export function corsOrigins(values: readonly string[]): string[] {
+  return values
+    .flatMap((value) => value.split(','))
+    .map((value) => value.trim())
+    .filter((value) => value !== '')
+    .map((value) => {
+      let origin: string | null = null;
+      try {
+        const url = new URL(value);
+        if ((url.protocol === 'http:' || url.protocol === 'https:') && url.origin === value.replace(/\/$/, '')) origin = url.origin;
+      } catch {
+        /* reported below */
+      }
+      if (origin === null) throw new RenderbayError('invalid_request', `--cors-origin must be an origin such as https://app.example.com (scheme, host and port only), got "${value}"`);
+      return origin;
+    });
+}
+
 export function resolveConfig(overrides: Partial<ServerConfig> = {}, env: NodeJS.ProcessEnv = process.env): ServerConfig {
   return {
     dataDirectory: path.resolve(overrides.dataDirectory ?? env.RENDERBAY_DATA ?? defaultDataDirectory()),
@@ -84,6 +127,8 @@ export function resolveConfig(overrides: Partial<ServerConfig> = {}, env: NodeJS
     maxConcurrentUploads: Math.max(1, overrides.maxConcurrentUploads ?? integer(env.RENDERBAY_MAX_CONCURRENT_UPLOADS, 4)),
     retentionDays: overrides.retentionDays !== undefined ? overrides.retentionDays : retentionDays(env.RENDERBAY_RETENTION_DAYS),
     http: resolveHttpConfig(overrides.http, env),
+    corsOrigins: overrides.corsOrigins ?? corsOrigins(env.RENDERBAY_CORS_ORIGINS ? [env.RENDERBAY_CORS_ORIGINS] : []),
+    webhooks: resolveWebhookConfig(overrides.webhooks, env),
     publicUrl: overrides.publicUrl !== undefined ? overrides.publicUrl : publicUrl(env.RENDERBAY_PUBLIC_URL),
   };
 }

@@ -99,4 +99,30 @@ export const LIMITS = {
   /** A request body that has arrived slower than the minimum rate for this long may give its connection's place
    *  to a new connection when the cap is reached (ms); connections waiting for a request give theirs first. */
   httpEvictionGraceMs: 1_000,
+
+  // Webhooks (README, "Webhooks").
+  /** Webhooks one account may register. */
+  maxWebhooksPerAccount: 20,
+  /** Longest webhook URL (characters). */
+  maxWebhookUrlLength: 2048,
+  /** Time a receiver gets to answer one delivery attempt: connect, request and response (ms). */
+  webhookTimeoutMs: 10_000,
+  /** First retry delay after a failed attempt; each further one doubles, up to `webhookRetryMaxMs` (ms). */
+  webhookRetryBaseMs: 10_000,
+  /** Longest delay between two attempts (ms). */
+  webhookRetryMaxMs: 3_600_000,
+  /** A delivery is retried until an attempt fails this long after the event (ms): at least 24 h of tries. */
+  webhookRetryWindowMs: 24 * 3_600_000,
+  /** Delivery attempts in flight at once per server, and per webhook (a slow receiver cannot take every slot). */
+  webhookConcurrentDeliveries: 8,
+  webhookConcurrentPerWebhook: 2,
+  /** Largest receiver answer read (bytes); only its status matters. */
+  webhookResponseBytes: 64 * 1024,
+  /** Finished deliveries (succeeded or failed) are kept this long for GET /webhooks/:id/deliveries (ms). */
+  webhookDeliveryRetentionMs: 30 * 24 * 3_600_000,
+
+  /** Most model ids one POST /models/status call checks. */
+  maxModelStatusIds: 100,
+  /** Longest `Prefer: wait=<seconds>` honoured on POST /renders; 1 is the shortest. */
+  maxPreferWaitSeconds: 120,
 } as const;

@@ -1,8 +1,8 @@
 /**
  * Starts Renderbay's HTTP server: opens the data directory (database, file store),
  * recovers and starts the job engine, serves the REST API and MCP (Streamable HTTP at
- * /mcp), and shuts all of it down cleanly — running renders go back to the queue,
- * nothing is lost.
+ * /mcp), delivers webhooks, and shuts all of it down cleanly — running renders go back
+ * to the queue, pending deliveries stay pending, nothing is lost.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -10,17 +10,21 @@ import { createApiHandler } from './api/http-app.js';
 import { createGlossiHandler, isGlossiRequest } from './compat/glossi/glossi-app.js';
 import type { ServerConfig } from './config.js';
 import type { AppContext } from './context.js';
+import { answerCors } from './http/cors.js';
 import { fitConnectionCap, guardConnections, httpServerOptions, type ConnectionLimits } from './http/connection-guard.js';
 import type { JobEngine } from './jobs/job-engine.js';
 import { LIMITS } from './limits.js';
 import { createMcpHttpHandler, isMcpRequest } from './mcp/http-transport.js';
 import { openDataDirectory } from './open-data-directory.js';
+import { WebhookDeliverer } from './webhooks/delivery-loop.js';
 
 export interface RunningServer {
   /** Base URL of the API, e.g. http://127.0.0.1:8080/v1 */
   url: string;
   context: AppContext;
   engine: JobEngine;
+  /** Sends webhook deliveries (this process's and those recorded by others on the data directory). */
+  webhooks: WebhookDeliverer;
   /** The connection cap and timeouts in force (the cap fitted under the file-descriptor limit). */
   connectionLimits: ConnectionLimits;
   close(): Promise<void>;
@@ -33,6 +37,8 @@ export async function startServer(overrides: Partial<ServerConfig> = {}): Promis
   const { context, engine } = openDataDirectory(overrides);
   const { config, db } = context;
   await engine.start();
+  const webhooks = new WebhookDeliverer(context);
+  webhooks.start();
 
   const api = createApiHandler(context);
   const mcp = createMcpHttpHandler(context); // MCP over Streamable HTTP at /mcp, same keys as the REST API
@@ -44,9 +50,12 @@ export async function startServer(overrides: Partial<ServerConfig> = {}): Promis
     maxBodyBytes: MAX_BODY_BYTES,
     evictionGraceMs: LIMITS.httpEvictionGraceMs,
   };
-  const server = http.createServer(httpServerOptions(connectionLimits), (request, response) =>
-    isMcpRequest(request.url) ? void mcp(request, response) : isGlossiRequest(request.url) ? glossi(request, response) : api(request, response),
-  );
+  const server = http.createServer(httpServerOptions(connectionLimits), (request, response) => {
+    if (answerCors(request, response, config.corsOrigins)) return;
+    if (isMcpRequest(request.url)) void mcp(request, response);
+    else if (isGlossiRequest(request.url)) glossi(request, response);
+    else api(request, response);
+  });
   guardConnections(server, connectionLimits);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -61,11 +70,13 @@ export async function startServer(overrides: Partial<ServerConfig> = {}): Promis
     url: `http://${host}:${port}/v1`,
     context,
     engine,
+    webhooks,
     connectionLimits,
     close: () =>
       (closing ??= (async () => {
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
+        webhooks.stop();
         await engine.stop();
         setTimeout(() => server.closeAllConnections(), 2000).unref();
         await closed;

@@ -41,7 +41,7 @@ after(async () => {
  * would say no more than `renders: array`).
  */
 const UNOUTLINED_TOOLS = [
-  'delete_render', 'dismiss_render', 'archive_model', 'unarchive_model', 'delete_model', 'delete_overlay',
+  'delete_render', 'dismiss_render', 'retry_render', 'archive_model', 'unarchive_model', 'delete_model', 'delete_overlay',
   'update_model', 'list_models', 'list_renders', 'list_overlays', 'create_batch_renders',
 ];
 

@@ -6,11 +6,12 @@
  * `processing` forever.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { api, createKey, modelForm, startServerProcess, waitForRender, type ServerProcess } from './helpers/api-server.js';
+import { rendererWorkers, waitUntil } from './helpers/processes.js';
 
 const ORDER = ['pending', 'poster-processing', 'poster-done', 'video-processing', 'done'];
 /** The server's attempt limit here: a preview is given up after its second interruption. */
@@ -35,29 +36,6 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function getRender(renderId: string): Promise<any> {
   return (await api(server, key, 'GET', `/renders/${renderId}`)).body.data;
-}
-
-/** Renderer worker processes started by `parent` (Linux /proc). */
-async function rendererWorkers(parent: number): Promise<number[]> {
-  const pids: number[] = [];
-  for (const entry of await readdir('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    const [status, commandLine] = await Promise.all([readFile(`/proc/${entry}/stat`, 'utf8').catch(() => ''), readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '')]);
-    // The command name is in parentheses and may hold spaces: the parent pid follows the last ')'.
-    const parentPid = Number(status.slice(status.lastIndexOf(')') + 2).split(' ')[1]);
-    if (parentPid === parent && commandLine.includes('renderer/worker.js')) pids.push(Number(entry));
-  }
-  return pids;
-}
-
-async function waitUntil<T>(what: string, check: () => Promise<T | null | undefined | false>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
 }
 
 test('a client polling every 500 ms sees poster-done on a 6 s share render, and the statuses only move forward', async (t) => {

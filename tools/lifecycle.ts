@@ -1,6 +1,7 @@
 /**
  * The lifecycle tools, one adapter each over what REST already offers: delete_render
- * (DELETE /v1/renders/:id), dismiss_render (PATCH /v1/renders/:id/dismiss), archive_model
+ * (DELETE /v1/renders/:id), dismiss_render (PATCH /v1/renders/:id/dismiss), retry_render
+ * (POST /v1/renders/:id/retry), archive_model
  * and unarchive_model (PATCH /v1/models/:id/archive|unarchive), delete_model
  * (DELETE /v1/models/:id) and delete_overlay (DELETE /v1/overlays/:id).
  */
@@ -10,7 +11,8 @@ import { defineTool } from '../src/mcp/define-tool.js';
 import { idArgument, renderStatus } from '../src/mcp/schemas.js';
 import type { McpSession } from '../src/mcp/session.js';
 import { deleteModel, setModelArchived } from '../src/models/model-service.js';
-import { deleteRender, dismissRender } from '../src/renders/render-service.js';
+import { deleteOverlay } from '../src/overlays/overlay-service.js';
+import { deleteRender, dismissRender, retryRender } from '../src/renders/render-service.js';
 
 const deletedOutput = { id: z.string(), deleted: z.literal(true) };
 /** Deleting removes something for good; doing it again changes nothing more (it answers not_found). */
@@ -18,20 +20,7 @@ const DELETES = { readOnlyHint: false, destructiveHint: true, idempotentHint: tr
 const MARKS = { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false };
 
 export function registerLifecycleTools(server: McpServer, session: McpSession): void {
-  defineTool(server, session, {
-    name: 'delete_render',
-    title: 'Delete a render',
-    description: 'Deletes a render and its files. An unfinished one is cancelled and refunded.',
-    scope: 'write',
-    annotations: DELETES,
-    input: { renderId: idArgument() },
-    output: deletedOutput,
-    advertiseOutput: false,
-    run: async ({ renderId }, caller) => {
-      const result = await deleteRender(session.context, caller.account.id, renderId);
-      return { data: result, summary: `Render ${result.id} deleted.` };
-    },
-  });
+  defineDeleteTool(server, session, 'delete_render', 'Delete a render', 'Deletes a render and its files. An unfinished one is cancelled and refunded.', 'renderId', 'Render', deleteRender);
   defineTool(server, session, {
     name: 'dismiss_render',
     title: 'Dismiss a failed render',
@@ -44,6 +33,20 @@ export function registerLifecycleTools(server: McpServer, session: McpSession): 
     run: ({ renderId }, caller) => {
       const render = dismissRender(session.context, caller.account.id, renderId);
       return { data: render, summary: `Render ${render.id} dismissed (failed).` };
+    },
+  });
+  defineTool(server, session, {
+    name: 'retry_render',
+    title: 'Retry a render',
+    description: 'Re-runs an error or failed render (same id); charges again.',
+    scope: 'write',
+    annotations: { readOnlyHint: false, destructiveHint: false, openWorldHint: false }, // not idempotent (the default): each retry charges
+    input: { renderId: idArgument() },
+    output: { id: z.string(), status: renderStatus },
+    advertiseOutput: false,
+    run: async ({ renderId }, caller) => {
+      const render = await retryRender(session.context, caller.account.id, renderId);
+      return { data: render, summary: `Render ${render.id} queued again (attempt ${render.attempt}, ${render.credits} credits).` };
     },
   });
   for (const archived of [true, false]) {
@@ -64,34 +67,26 @@ export function registerLifecycleTools(server: McpServer, session: McpSession): 
       },
     });
   }
+  defineDeleteTool(server, session, 'delete_model', 'Delete a model', 'Deletes a model and its preview render; its other renders stay readable.', 'modelId', 'Model', deleteModel);
+  defineDeleteTool(server, session, 'delete_overlay', 'Delete an overlay', 'Deletes one of your overlay images; finished renders keep their files.', 'overlayId', 'Overlay', deleteOverlay);
+}
+
+type DeleteFunction = (context: McpSession['context'], accountId: string, id: string) => Promise<{ id: string; deleted: true }>;
+
+/** A delete tool: one id argument, the service's delete, an acknowledgement `{ id, deleted }`. */
+function defineDeleteTool(server: McpServer, session: McpSession, name: string, title: string, description: string, idName: string, what: string, remove: DeleteFunction): void {
   defineTool(server, session, {
-    name: 'delete_model',
-    title: 'Delete a model',
-    description: 'Deletes a model and its preview render; its other renders stay readable.',
+    name,
+    title,
+    description,
     scope: 'write',
     annotations: DELETES,
-    input: { modelId: idArgument() },
+    input: { [idName]: idArgument() },
     output: deletedOutput,
     advertiseOutput: false,
-    run: (async ({ modelId }, caller) => {
-      const result = await deleteModel(session.context, caller.account.id, modelId);
-      return { data: result, summary: `Model ${result.id} deleted.` };
-    }),
-  });
-  defineTool(server, session, {
-    name: 'delete_overlay',
-    title: 'Delete an overlay',
-    description: 'Deletes one of your overlay images; finished renders keep their files.',
-    scope: 'write',
-    annotations: DELETES,
-    input: { overlayId: idArgument() },
-    output: deletedOutput,
-    advertiseOutput: false,
-    run: async ({ overlayId }, caller) => {
-      // Loaded on first use: the overlay service pulls in sharp, slow to import at startup.
-      const { deleteOverlay } = await import('../src/overlays/overlay-service.js');
-      const result = await deleteOverlay(session.context, caller.account.id, overlayId);
-      return { data: result, summary: `Overlay ${result.id} deleted.` };
+    run: async (args, caller) => {
+      const result = await remove(session.context, caller.account.id, args[idName] as string);
+      return { data: result, summary: `${what} ${result.id} deleted.` };
     },
   });
 }

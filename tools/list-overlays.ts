@@ -3,6 +3,7 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { defineTool } from '../src/mcp/define-tool.js';
 import { overlayOutput, resultObject } from '../src/mcp/schemas.js';
+import { listOverlays } from '../src/overlays/overlay-service.js';
 import type { McpSession } from '../src/mcp/session.js';
 
 export function registerListOverlaysTool(server: McpServer, session: McpSession): void {
@@ -16,8 +17,6 @@ export function registerListOverlaysTool(server: McpServer, session: McpSession)
     output: { overlays: z.array(resultObject(overlayOutput)) },
     advertiseOutput: false,
     run: async (_args, caller) => {
-      // Loaded on first use: the overlay service pulls in sharp, slow to import at startup.
-      const { listOverlays } = await import('../src/overlays/overlay-service.js');
       const overlays = listOverlays(session.context, caller.account.id);
       return { data: { overlays }, summary: `${overlays.length} overlay(s).` };
     },

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { LIMITS } from '../src/limits.js';
 import { defineTool } from '../src/mcp/define-tool.js';
 import { overlayOutput } from '../src/mcp/schemas.js';
+import { createOverlay } from '../src/overlays/overlay-service.js';
 import type { McpSession } from '../src/mcp/session.js';
 import { localUploadArgument, receiveToolUpload, uploadArguments, uploadSources } from '../src/mcp/tool-upload.js';
 
@@ -25,8 +26,6 @@ export function registerUploadOverlayTool(server: McpServer, session: McpSession
     output: { id: overlayOutput.id, layer: overlayOutput.layer, name: overlayOutput.name },
     run: async (args, caller) => {
       const { url, base64, filename, path, ...fields } = args as typeof args & { path?: string };
-      // Loaded on first use: the overlay service pulls in sharp, slow to import at startup.
-      const { createOverlay } = await import('../src/overlays/overlay-service.js');
       const given = Object.fromEntries(Object.entries(fields).filter((entry): entry is [string, string] => entry[1] !== undefined));
       const overlay = await receiveToolUpload(session, caller.account.id, { url, base64, filename, path }, LIMITS.maxOverlayBytes, (file) =>
         createOverlay(session.context, caller.account.id, file, given),

@@ -18,6 +18,7 @@ import { environmentRoutes } from './routes/environments.js';
 import { lightingRoutes } from './routes/lighting.js';
 import { overlayRoutes } from './routes/overlays.js';
 import { renderRoutes } from './routes/renders.js';
+import { webhookRoutes } from './routes/webhooks.js';
 import { templateRoutes } from './routes/templates.js';
 
 export const API_PREFIX = '/v1';
@@ -79,7 +80,7 @@ async function readJson(request: IncomingMessage): Promise<unknown> {
 
 export function createApiHandler(context: AppContext, log: (message: string) => void = (message) => process.stderr.write(`renderbay api: ${message}\n`)) {
   const router = findMyWay<HTTPVersion.V1>({ ignoreTrailingSlash: true, caseSensitive: true, defaultRoute: notFound });
-  const routes: Route[] = [...modelRoutes, ...renderRoutes, ...assetRoutes, ...overlayRoutes, ...environmentRoutes, ...lightingRoutes, ...templateRoutes, ...jobRoutes, ...accountRoutes];
+  const routes: Route[] = [...modelRoutes, ...renderRoutes, ...assetRoutes, ...overlayRoutes, ...environmentRoutes, ...lightingRoutes, ...templateRoutes, ...jobRoutes, ...accountRoutes, ...webhookRoutes];
   mountRoutes(router, API_PREFIX, routes, {
     context,
     authorize: (request, scope) => authenticate(context.db, request.headers.authorization, scope),

@@ -13,6 +13,7 @@ import { openDatabase, type Db } from '../db/database.js';
 import { RenderbayError } from '../errors.js';
 import { copyFileToTemp } from '../mcp/local-file.js';
 import { FileStore } from '../storage/file-store.js';
+import { createOverlay, listOverlays, MAX_OVERLAY_BYTES } from '../overlays/overlay-service.js';
 
 function withDatabase<T>(dataDirectory: string | undefined, work: (db: Db, initialCredits: number, dataDirectory: string) => T): T {
   const config = resolveConfig({ dataDirectory });
@@ -165,8 +166,6 @@ function registerOverlayCommands(program: Command): void {
     .option('--data <dir>', 'data directory (RENDERBAY_DATA)')
     .action((file: string, options: { layer?: string; alignment?: string; name?: string; description?: string; data?: string }) =>
       withDataDirectory(options.data, async (context) => {
-        // Loaded on first use: the overlay service pulls in sharp, slow to import.
-        const { createOverlay, MAX_OVERLAY_BYTES } = await import('../overlays/overlay-service.js');
         const copy = await copyFileToTemp(path.resolve(file), context.store.tempDirectory, MAX_OVERLAY_BYTES);
         const { data: _data, ...fields } = options;
         const given = Object.fromEntries(Object.entries(fields).filter((entry): entry is [string, string] => entry[1] !== undefined));
@@ -180,7 +179,6 @@ function registerOverlayCommands(program: Command): void {
     .description('List the system overlays')
     .option('--data <dir>', 'data directory (RENDERBAY_DATA)')
     .action(async (options: { data?: string }) => {
-      const { listOverlays } = await import('../overlays/overlay-service.js');
       withDatabase(options.data, (db) => {
         for (const overlay of listOverlays({ db }, null)) {
           print(`${overlay.id}  ${overlay.layer}  ${overlay.alignment}  ${overlay.width}×${overlay.height}  ${overlay.name}`);

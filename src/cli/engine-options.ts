@@ -18,7 +18,7 @@ export function addEngineOptions(command: Command): Command {
   return command
     .option('--data <dir>', 'data directory (RENDERBAY_DATA, default ~/.renderbay)', undefined)
     .option('--concurrency <renders>', 'renders at once (RENDERBAY_CONCURRENCY, default cores/2)', undefined)
-    .option('--allow-private-urls', 'allow URL ingest from loopback and private networks (RENDERBAY_ALLOW_PRIVATE_URLS=1)')
+    .option('--allow-private-urls', 'allow URL ingest from, and webhooks to, loopback and private networks (RENDERBAY_ALLOW_PRIVATE_URLS=1)')
     .option('--retention-days <days>', 'delete finished renders (and their files) older than this, checked hourly (RENDERBAY_RETENTION_DAYS, default: keep)', undefined);
 }
 

@@ -1,6 +1,6 @@
 /** `renderbay serve`: the REST API (and MCP at /mcp) on 127.0.0.1 with its job engine, until SIGTERM/SIGINT. */
 import { Command } from 'commander';
-import { publicUrl, resolveHttpConfig } from '../config.js';
+import { corsOrigins, publicUrl, resolveHttpConfig } from '../config.js';
 import { RenderbayError } from '../errors.js';
 import { addEngineOptions, engineOverrides, type EngineOptionValues } from './engine-options.js';
 
@@ -12,9 +12,10 @@ export function registerServeCommand(program: Command): void {
       .option('--host <host>', 'interface to listen on (RENDERBAY_HOST)', undefined)
       .option('--port <port>', 'TCP port (RENDERBAY_PORT, default 8080; 0 picks a free one)', undefined)
       .option('--public-url <url>', 'base URL clients reach this server at, for the absolute URLs it hands out (RENDERBAY_PUBLIC_URL; default the listening address)', undefined)
-      .option('--max-connections <n>', 'connections held at once (RENDERBAY_MAX_CONNECTIONS, default 512, fitted under the open-file limit)', undefined),
+      .option('--max-connections <n>', 'connections held at once (RENDERBAY_MAX_CONNECTIONS, default 512, fitted under the open-file limit)', undefined)
+      .option('--cors-origin <origin>', 'let browser pages from this origin call the API, e.g. https://app.example.com; repeatable (RENDERBAY_CORS_ORIGINS, comma-separated; default none)', (value: string, previous: string[] = []) => [...previous, value]),
   )
-    .action(async (options: EngineOptionValues & { host?: string; port?: string; maxConnections?: string; publicUrl?: string }) => {
+    .action(async (options: EngineOptionValues & { host?: string; port?: string; maxConnections?: string; corsOrigin?: string[]; publicUrl?: string }) => {
       // Imported when used: the HTTP stack is slow to load, and other commands (`renderbay mcp`) must start fast.
       const { startServer } = await import('../server.js');
       const running = await startServer({
@@ -23,10 +24,11 @@ export function registerServeCommand(program: Command): void {
         ...engineOverrides(options),
         ...(options.publicUrl === undefined ? {} : { publicUrl: publicUrl(options.publicUrl) }),
         http: resolveHttpConfig({ maxConnections: positiveInteger(options.maxConnections, '--max-connections') }),
+        corsOrigins: options.corsOrigin === undefined ? undefined : corsOrigins(options.corsOrigin),
       });
       const { config } = running.context;
       process.stdout.write(
-        `Renderbay API listening on ${running.url} (data: ${config.dataDirectory}, concurrency ${config.concurrency}, up to ${running.connectionLimits.maxConnections} connections)\n`,
+        `Renderbay API listening on ${running.url} (data: ${config.dataDirectory}, concurrency ${config.concurrency}, up to ${running.connectionLimits.maxConnections} connections${config.corsOrigins.length > 0 ? `, CORS for ${config.corsOrigins.join(' ')}` : ''})\n`,
       );
       await new Promise<void>((resolve) => {
         const stop = (signal: NodeJS.Signals) => {

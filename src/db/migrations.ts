@@ -130,7 +130,39 @@ export const MIGRATIONS: string[] = [
   );
   CREATE INDEX templates_account ON templates(account_id, created_at);
   `,
-  /* 5: jobs (the one-call workflow: a model, a template, the renders made of them), and the Glossi-compatible surface's own records */ `
+  /* 5: webhooks and their deliveries (persisted, retried across restarts); renders' retry counter */ `
+  CREATE TABLE webhooks (
+    id TEXT PRIMARY KEY,
+    account_id TEXT NOT NULL REFERENCES accounts(id),
+    url TEXT NOT NULL,
+    events TEXT NOT NULL,
+    enabled INTEGER NOT NULL DEFAULT 1,
+    secret TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  );
+  CREATE INDEX webhooks_account ON webhooks(account_id, created_at);
+  CREATE TABLE webhook_deliveries (
+    id TEXT PRIMARY KEY,
+    webhook_id TEXT NOT NULL REFERENCES webhooks(id) ON DELETE CASCADE,
+    event TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'succeeded', 'failed')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    last_response_code INTEGER,
+    last_error TEXT,
+    next_attempt_at INTEGER NOT NULL,
+    lease_until INTEGER,
+    redelivery_of TEXT,
+    created_at TEXT NOT NULL,
+    last_attempt_at TEXT,
+    delivered_at TEXT
+  );
+  CREATE INDEX webhook_deliveries_due ON webhook_deliveries(status, next_attempt_at);
+  CREATE INDEX webhook_deliveries_webhook ON webhook_deliveries(webhook_id, created_at);
+  ALTER TABLE renders ADD COLUMN retries INTEGER NOT NULL DEFAULT 0;
+  `,
+  /* 6: jobs (the one-call workflow: a model, a template, the renders made of them), and the Glossi-compatible surface's own records */ `
   CREATE TABLE jobs (
     id TEXT PRIMARY KEY,
     account_id TEXT NOT NULL REFERENCES accounts(id),

@@ -11,6 +11,8 @@
  *   exists.
  * - Server-side failures are retried up to the configured attempts; a render that fails
  *   for good is set to `error` and its credits are refunded in the same transaction.
+ * - `done` and `error` are announced (render.complete / render.failed, src/webhooks/events.ts)
+ *   in the transaction that sets them; system previews are announced as model events instead.
  * - A system preview's verdict marks its model valid or invalid; a preview given up after
  *   its last attempt (crashes, restarts) marks it invalid with the reason.
  * - On start, renders left mid-way by a crash are re-queued (or failed once out of
@@ -35,9 +37,10 @@ import { resolveRenderEnvironment } from '../environments/environment-service.js
 import { getOverlayFile } from '../overlays/overlay-service.js';
 import { isStillAssetName, renderAssets, stillAssets, storedAs, type AssetName, type RenderAssets, type StillAssetName } from '../renders/render-assets.js';
 import { modelFileKeys, releaseFiles, storeAndReference } from '../storage/file-references.js';
-import { ACTIVE_STATUSES, type RenderRow, type RenderStatus } from '../renders/render-service.js';
+import { ACTIVE_STATUSES, toRenderItem, type RenderRow, type RenderStatus } from '../renders/render-service.js';
 import { deleteExpiredRenders, RETENTION_INTERVAL_MS } from '../renders/render-retention.js';
 import type { RenderSettings } from '../settings/render-settings.js';
+import { publishEvent, type WebhookEvent } from '../webhooks/events.js';
 import { EngineLock, isProcessAlive } from './engine-lock.js';
 import { groupPass, type PassVariant, type PendingRender } from './render-pass.js';
 
@@ -373,7 +376,17 @@ export class JobEngine implements RenderQueue {
     );
     this.context.db.transaction(() => {
       for (const { ids, assets } of variants) for (const id of ids) finish.run(outputBytes(assets), now, now, id);
+      this.announce(variants.flatMap(({ ids }) => ids), 'render.complete');
     })();
+  }
+
+  /** render.complete / render.failed for each render (system previews speak through their model's verdict). Inside the transaction. */
+  private announce(ids: string[], event: WebhookEvent): void {
+    const read = this.context.db.prepare('SELECT * FROM renders WHERE id = ? AND is_system_preview = 0');
+    for (const id of ids) {
+      const row = read.get(id) as RenderRow | undefined;
+      if (row) publishEvent(this.context.db, { accountId: row.account_id, event, data: { ...toRenderItem(row) } });
+    }
   }
 
   private mergeAssets(ids: string[], assets: RenderAssets): void {
@@ -441,6 +454,7 @@ export class JobEngine implements RenderQueue {
         );
         if (row.credits > 0 && row.refunded === 0) recordCreditChange(db, row.account_id, row.credits, 'refund', row.id);
       }
+      this.announce(ids, 'render.failed');
     })();
   }
 

@@ -29,6 +29,7 @@ import type { ValidationReport } from '../ingest/validate-gltf.js';
 import { assertModelFileName, sniffModelFormat } from './model-format.js';
 import { parsePaging, type Page } from '../paging.js';
 import { modelFileKeys, releaseFiles, storeAndReference } from '../storage/file-references.js';
+import { publishEvent } from '../webhooks/events.js';
 
 export interface ModelItem {
   id: string;
@@ -204,6 +205,7 @@ export async function createModelFromFile(context: AppContext, accountId: string
         context.db
           .prepare("UPDATE renders SET status = 'error', error_code = 'invalid_model', error_message = ?, finished_at = ?, updated_at = ? WHERE id = ?")
           .run(ingested.invalidReason, now, now, preview.id);
+        announceModel(context, modelId);
         return { modelId, renderId: preview.id, duplicate: false };
       }
       const paid = settings ? insertRender(context, accountId, modelId, settings, { systemPreview: false }) : null;
@@ -383,9 +385,19 @@ export function checkHash(context: AppContext, accountId: string, body: unknown)
   return row ? { exists: true, modelId: row.id } : { exists: false };
 }
 
-/** Records the system preview's verdict on the model. */
+/** Records the system preview's verdict on the model, and announces it (model.processed / model.failed). */
 export function markModelVerdict(context: AppContext, modelId: string, verdict: { valid: true } | { valid: false; reason: string }): void {
-  context.db
-    .prepare('UPDATE models SET status = ?, invalid_reason = ?, updated_at = ? WHERE id = ?')
-    .run(verdict.valid ? 'valid' : 'invalid', verdict.valid ? null : verdict.reason, nowIso(), modelId);
+  context.db.transaction(() => {
+    context.db
+      .prepare('UPDATE models SET status = ?, invalid_reason = ?, updated_at = ? WHERE id = ?')
+      .run(verdict.valid ? 'valid' : 'invalid', verdict.valid ? null : verdict.reason, nowIso(), modelId);
+    announceModel(context, modelId);
+  })();
+}
+
+/** model.processed or model.failed with the model as the API lists it (a deleted model is not announced). Inside a transaction. */
+function announceModel(context: AppContext, modelId: string): void {
+  const row = context.db.prepare('SELECT * FROM models WHERE id = ? AND deleted_at IS NULL').get(modelId) as ModelRow | undefined;
+  if (!row || row.status === 'processing') return;
+  publishEvent(context.db, { accountId: row.account_id, event: row.status === 'valid' ? 'model.processed' : 'model.failed', data: { ...toModelItem(row) } });
 }

@@ -54,6 +54,8 @@ export interface RenderItem extends RenderSummary {
   stage: string | null;
   errorCode: string | null;
   credits: number;
+  /** 1 for the first run, 2 after one retry (POST /renders/:id/retry), and so on. */
+  attempt: number;
 }
 
 export interface RenderRow {
@@ -70,6 +72,8 @@ export interface RenderRow {
   error_code: string | null;
   error_message: string | null;
   attempts: number;
+  /** Times the user retried it (POST /renders/:id/retry). */
+  retries: number;
   assets: string;
   file_size: number | null;
   created_at: string;
@@ -105,6 +109,7 @@ export const toRenderItem = (row: RenderRow): RenderItem => {
     stage: row.stage,
     errorCode: row.error_code,
     credits: row.credits,
+    attempt: row.retries + 1,
   };
 };
 
@@ -289,6 +294,44 @@ export function dismissRender(context: AppContext, accountId: string, renderId: 
   }
   context.db.prepare("UPDATE renders SET status = 'failed', updated_at = ? WHERE id = ?").run(nowIso(), row.id);
   return getRender(context, accountId, row.id);
+}
+
+/**
+ * Runs a failed render again (`error` or `failed`): the same id and settings go back to
+ * `pending`, with a fresh set of server-side attempts, and its price is debited again (the
+ * failure refunded it; `no_credits` when the balance is short). What it names is checked
+ * again first (the model, overlays, environment), so a retry that cannot work is refused now.
+ */
+export async function retryRender(context: AppContext, accountId: string, renderId: unknown): Promise<RenderItem> {
+  const row = findRenderRow(context, accountId, renderId);
+  assertRetryable(row);
+  // The stored settings are already resolved: its template is not needed again (it may be gone).
+  const { templateId: _resolved, ...settings } = JSON.parse(row.settings) as RenderSettings;
+  await validateRenderRequest(context, accountId, { modelId: row.model_id, renderSettings: settings }, { batch: false });
+  const keys = context.db.transaction(() => {
+    const current = findRenderRow(context, accountId, row.id);
+    assertRetryable(current); // a concurrent retry got there first
+    context.db
+      .prepare(
+        `UPDATE renders SET status = 'pending', progress = 0, stage = NULL, error_code = NULL, error_message = NULL, refunded = 0, attempts = 0,
+                retries = retries + 1, assets = '{}', file_size = NULL, started_at = NULL, finished_at = NULL, updated_at = ? WHERE id = ?`,
+      )
+      .run(nowIso(), current.id);
+    if (current.credits > 0) recordCreditChange(context.db, accountId, -current.credits, 'debit', current.id);
+    return Object.values(renderAssets(current)).map((asset) => asset.key); // the failed try's early posters
+  })();
+  releaseFiles(context, keys);
+  context.queue.notify();
+  return getRender(context, accountId, row.id);
+}
+
+function assertRetryable(row: RenderRow): void {
+  if (row.is_system_preview === 1) {
+    throw new RenderbayError('render_not_retryable', "A model's system preview cannot be retried: upload the model again once it is fixed", 409);
+  }
+  if (row.status !== 'error' && row.status !== 'failed') {
+    throw new RenderbayError('render_not_failed', `Only a render in status "error" or "failed" can be retried (this one is "${row.status}")`, 409);
+  }
 }
 
 /**

@@ -20,7 +20,7 @@ export const TOOL_NAMES = [
   'ingest_model', 'list_models', 'get_model', 'export_usdz', 'update_model', 'quote', 'create_render', 'create_batch_renders',
   'wait_for_renders', 'list_renders', 'get_render', 'download_render', 'get_account', 'list_overlays', 'upload_overlay',
   'upload_environment', 'list_templates', 'create_template', 'create_job', 'get_job',
-  'delete_render', 'dismiss_render', 'archive_model', 'unarchive_model', 'delete_model', 'delete_overlay',
+  'delete_render', 'dismiss_render', 'retry_render', 'archive_model', 'unarchive_model', 'delete_model', 'delete_overlay',
 ];
 
 /** The tools a read-only key sees. */

@@ -13,6 +13,7 @@ import {
   updateModel,
 } from '../../models/model-service.js';
 import { importModelFromUrl } from '../../models/model-import.js';
+import { modelsStatus } from '../../models/model-status.js';
 import { modelUsdz } from '../../models/model-usdz.js';
 import type { Route } from '../http-app.js';
 import { receiveAccountUpload } from '../upload-slots.js';
@@ -21,6 +22,7 @@ import { receiveAccountUpload } from '../upload-slots.js';
 const FILE_CONTENT_TYPES: Record<string, string> = { glb: 'model/gltf-binary', gltf: 'model/gltf+json', zip: 'application/zip' };
 
 export const modelRoutes: Route[] = [
+  { method: 'POST', path: '/models/status', scope: 'read', handle: async ({ json, caller, context }) => ({ data: modelsStatus(context, caller.account.id, await json()) }) },
   {
     method: 'POST',
     path: '/models',

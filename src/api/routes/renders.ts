@@ -1,16 +1,26 @@
 /** /v1/renders: thin adapters over the render service. */
 import { listRenders } from '../../renders/render-list.js';
-import { createBatch, createRender, deleteRender, dismissRender, getRender } from '../../renders/render-service.js';
+import { whenRenderFinished } from '../../renders/render-settled.js';
+import { createBatch, createRender, deleteRender, dismissRender, FINISHED_STATUSES, getRender, retryRender } from '../../renders/render-service.js';
 import type { Route } from '../http-app.js';
+import { preferredWaitSeconds } from '../prefer-wait.js';
 
 export const renderRoutes: Route[] = [
   {
     method: 'POST',
     path: '/renders',
     scope: 'write',
-    handle: async ({ json, caller, context }) => {
+    handle: async ({ request, response, json, caller, context }) => {
+      const waitSeconds = preferredWaitSeconds(request.headers); // refused before anything is charged
       const render = await createRender(context, caller.account.id, await json());
-      return { status: 201, data: { id: render.id, modelId: render.modelId, status: render.status, renderSettings: render.renderSettings } };
+      if (waitSeconds === null) return { status: 201, data: { id: render.id, modelId: render.modelId, status: render.status, renderSettings: render.renderSettings } };
+      // Prefer: wait — the finished render (200) or, after the wait, the render as it stands (202).
+      const gone = new AbortController();
+      response.once('close', () => gone.abort());
+      const current = await whenRenderFinished(context, caller.account.id, render.id, waitSeconds * 1000, gone.signal);
+      if (!FINISHED_STATUSES.includes(current.status)) return { status: 202, data: current };
+      response.setHeader('Preference-Applied', 'wait');
+      return { status: 200, data: current };
     },
   },
   { method: 'POST', path: '/renders/batch', scope: 'write', handle: async ({ json, caller, context }) => ({ status: 201, data: await createBatch(context, caller.account.id, await json()) }) },
@@ -24,6 +34,7 @@ export const renderRoutes: Route[] = [
     },
   },
   { method: 'GET', path: '/renders/:id', scope: 'read', handle: ({ params, caller, context }) => ({ data: getRender(context, caller.account.id, params.id) }) },
+  { method: 'POST', path: '/renders/:id/retry', scope: 'write', handle: async ({ params, caller, context }) => ({ data: await retryRender(context, caller.account.id, params.id) }) },
   { method: 'PATCH', path: '/renders/:id/dismiss', scope: 'write', handle: ({ params, caller, context }) => ({ data: dismissRender(context, caller.account.id, params.id) }) },
   { method: 'DELETE', path: '/renders/:id', scope: 'write', handle: async ({ params, caller, context }) => ({ data: await deleteRender(context, caller.account.id, params.id) }) },
 ];
