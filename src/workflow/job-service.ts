@@ -17,7 +17,8 @@ import { newId, nowIso } from '../ids.js';
 import { importModelFromUrl } from '../models/model-import.js';
 import { modelVariantNames } from '../models/model-variants.js';
 import { parsePaging, type Page, type PagingQuery } from '../paging.js';
-import { assertRenderable, createBatch, type RenderRow } from '../renders/render-service.js';
+import { assertRenderable, createBatch, retryRender, type RenderRow } from '../renders/render-service.js';
+import { whenRenderFinished } from '../renders/render-settled.js';
 import { findTemplate } from '../templates/template-service.js';
 import { jobRenderFiles, jobStatus, VIDEO_FILES, type JobFile, type JobStatus, type VideoFile } from './job-outcome.js';
 
@@ -180,14 +181,33 @@ export function listJobs(context: Pick<AppContext, 'db'>, accountId: string, que
 }
 
 /**
- * Sends a failed job's failed renders back to the queue (Glossi's retry). Only a `failed`
+ * Sends a failed job's failed renders back to the queue (Glossi's retry), each as
+ * `POST /v1/renders/:id/retry` does: same id and settings, debited again. Only a `failed`
  * job can be retried (`job_not_failed`, 409).
  */
-export function retryJob(context: Pick<AppContext, 'db'>, accountId: string, jobId: unknown): JobItem {
+export async function retryJob(context: AppContext, accountId: string, jobId: unknown): Promise<JobItem> {
   const job = getJob(context, accountId, jobId);
   if (job.status !== 'failed') throw new RenderbayError('job_not_failed', `Only a failed job can be retried (this one is ${job.status})`, 409);
-  // SEAM(render-retry): POST /v1/renders/:id/retry (retryRender in the render service) arrives on
-  // another branch. Once merged: for each render of jobRenders(context, job.id) in error/failed,
-  // call retryRender(context, accountId, render.id) in one transaction, then return getJob(…).
-  throw new RenderbayError('not_implemented', 'Retrying renders is not available in this build yet', 501);
+  for (const render of jobRenders(context, job.id)) {
+    if (render.status === 'error' || render.status === 'failed') await retryRender(context, accountId, render.id);
+  }
+  return getJob(context, accountId, job.id);
+}
+
+/** The job once every render has finished, or as it stands when `timeoutMs` passes or `signal` aborts (Prefer: wait). */
+export async function whenJobFinished(context: AppContext, accountId: string, jobId: string, timeoutMs: number, signal?: AbortSignal): Promise<JobItem> {
+  const deadline = Date.now() + timeoutMs;
+  for (const render of jobRenders(context, jobId)) {
+    const left = deadline - Date.now();
+    if (left <= 0 || signal?.aborted) break;
+    await whenRenderFinished(context, accountId, render.id, left, signal);
+  }
+  return getJob(context, accountId, jobId);
+}
+
+/** The jobs a render belongs to, with their accounts (a render finishing may finish them). */
+export function jobsOfRender(context: Pick<AppContext, 'db'>, renderId: string): { id: string; account_id: string }[] {
+  return context.db
+    .prepare('SELECT jobs.id, jobs.account_id FROM job_renders JOIN jobs ON jobs.id = job_renders.job_id WHERE job_renders.render_id = ?')
+    .all(renderId) as { id: string; account_id: string }[];
 }

@@ -1,17 +1,24 @@
 /** /v1/jobs: thin adapters over the job service (the one-call workflow). */
-import { createJob, getJob, listJobs } from '../../workflow/job-service.js';
+import { createJob, getJob, listJobs, whenJobFinished } from '../../workflow/job-service.js';
 import type { Route } from '../http-app.js';
+import { preferredWaitSeconds } from '../prefer-wait.js';
 
 export const jobRoutes: Route[] = [
   {
     method: 'POST',
     path: '/jobs',
     scope: 'write',
-    handle: async ({ json, caller, context }) => {
+    handle: async ({ request, response, json, caller, context }) => {
+      const waitSeconds = preferredWaitSeconds(request.headers); // refused before anything is charged
       const job = await createJob(context, caller.account.id, await json());
-      // SEAM(prefer-wait): `Prefer: wait=<seconds>` belongs here once POST /v1/renders has it
-      // (another branch): wait on getJob(...) reaching completed/failed, then 200 + Preference-Applied.
-      return { status: 201, data: { id: job.id, status: job.status } };
+      if (waitSeconds === null) return { status: 201, data: { id: job.id, status: job.status } };
+      // Prefer: wait — the finished job (200) or, after the wait, the job as it stands (202), as POST /v1/renders does.
+      const gone = new AbortController();
+      response.once('close', () => gone.abort());
+      const current = await whenJobFinished(context, caller.account.id, job.id, waitSeconds * 1000, gone.signal);
+      if (current.status !== 'completed' && current.status !== 'failed') return { status: 202, data: current };
+      response.setHeader('Preference-Applied', 'wait');
+      return { status: 200, data: current };
     },
   },
   {

@@ -58,7 +58,7 @@ function glossiRoutes(base: () => string): Route[] {
       scope: 'read',
       handle: ({ params, caller, context }) => ({ body: getRenderJob(context, caller.account.id, params.jobId, `${base()}${FILES_ROUTE}`) }),
     },
-    { method: 'POST', path: '/api/v1/renders/:jobId/retry', scope: 'write', handle: ({ params, caller, context }) => ({ body: retryRenderJob(context, caller.account.id, params.jobId) }) },
+    { method: 'POST', path: '/api/v1/renders/:jobId/retry', scope: 'write', handle: async ({ params, caller, context }) => ({ body: await retryRenderJob(context, caller.account.id, params.jobId) }) },
     {
       method: 'PUT',
       path: '/api/v1/webhooks',

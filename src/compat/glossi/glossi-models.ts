@@ -17,7 +17,8 @@ import { newId, nowIso } from '../../ids.js';
 import { LIMITS } from '../../limits.js';
 import { hashFile } from '../../storage/file-store.js';
 import { assertModelFileName, sniffModelFormat } from '../../models/model-format.js';
-import { createModelFromFile, findModelRow, type ModelRow } from '../../models/model-service.js';
+import { createModelFromFile, findModelRow, type ModelItem, type ModelRow } from '../../models/model-service.js';
+import { modelsStatus } from '../../models/model-status.js';
 import { receivePutBody, signedUploadUrl, verifyUploadUrl } from './upload-urls.js';
 
 export type GlossiModelStatus = 'PENDING' | 'ANALYZING' | 'READY' | 'FAILED';
@@ -119,36 +120,45 @@ export async function confirmModel(context: AppContext, accountId: string, id: u
   return { modelId: record.id, name: record.name, status: glossiStatus(context, accountId, record), filePath: uploadKey(record) };
 }
 
+/** A Renderbay model status (null: no model yet; deleted: gone since) in Glossi's words. */
+function glossiStatusOf(status: ModelItem['status'] | 'deleted' | null): GlossiModelStatus {
+  if (status === null) return 'PENDING';
+  return status === 'valid' ? 'READY' : status === 'processing' ? 'ANALYZING' : 'FAILED';
+}
+
 function glossiStatus(context: AppContext, accountId: string, record: GlossiModelRow): GlossiModelStatus {
   if (record.model_id === null) return 'PENDING';
   let model: ModelRow;
   try {
     model = findModelRow(context, accountId, record.model_id);
   } catch {
-    return 'FAILED'; // deleted since
+    return glossiStatusOf('deleted');
   }
-  return model.status === 'valid' ? 'READY' : model.status === 'invalid' ? 'FAILED' : 'ANALYZING';
+  return glossiStatusOf(model.status);
 }
 
 /**
- * `POST /api/v1/models/status`. SEAM(models-status): POST /v1/models/status arrives on another
- * branch; once merged, map its `{ models, allReady, notFound }` here instead of reading statuses.
+ * `POST /api/v1/models/status`: the Glossi ids resolved to their models, whose readiness
+ * `POST /v1/models/status` reports; records with no model yet are PENDING, unknown ids `notFound`.
  */
 export function modelStatuses(context: AppContext, accountId: string, body: unknown) {
   const ids = isObject(body) ? body.modelIds : undefined;
   if (!Array.isArray(ids) || ids.length === 0 || ids.some((id) => typeof id !== 'string')) throw new RenderbayError('invalid_request', 'modelIds must be a non-empty array of model ids');
   if (ids.length > LIMITS.maxCompatBatch) throw new RenderbayError('too_many', `At most ${LIMITS.maxCompatBatch} modelIds per request`);
-  const models = [];
+  const records = new Map<string, GlossiModelRow>();
   const notFound: string[] = [];
-  for (const id of ids as string[]) {
-    try {
-      const record = findRecord(context, accountId, id);
-      const status = glossiStatus(context, accountId, record);
-      models.push({ modelId: record.id, name: record.name, status, ready: status === 'READY' });
-    } catch {
-      notFound.push(id);
-    }
+  for (const id of new Set(ids as string[])) {
+    const record = context.db.prepare('SELECT * FROM glossi_models WHERE id = ? AND account_id = ?').get(id, accountId) as GlossiModelRow | undefined;
+    if (record) records.set(id, record);
+    else notFound.push(id);
   }
+  const linked = [...records.values()].filter((record) => record.model_id !== null);
+  const known = linked.length === 0 ? null : modelsStatus(context, accountId, { modelIds: linked.map((record) => record.model_id) });
+  const models = [...records.values()].map((record) => {
+    const model = known?.models.find((entry) => entry.modelId === record.model_id);
+    const status = glossiStatusOf(record.model_id === null ? null : (model?.status ?? 'deleted'));
+    return { modelId: record.id, name: record.name, status, ready: status === 'READY' };
+  });
   return { models, allReady: notFound.length === 0 && models.every((model) => model.ready), notFound };
 }
 

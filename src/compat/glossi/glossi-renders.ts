@@ -89,8 +89,8 @@ export function getRenderJob(context: AppContext, accountId: string, jobId: unkn
 }
 
 /** `POST /api/v1/renders/{jobId}/retry` (FAILED jobs only). */
-export function retryRenderJob(context: AppContext, accountId: string, jobId: unknown) {
+export async function retryRenderJob(context: AppContext, accountId: string, jobId: unknown) {
   const projectId = projectOf(context, accountId, jobId);
-  const job = retryJob(context, accountId, jobId);
+  const job = await retryJob(context, accountId, jobId);
   return { jobId: job.id, status: job.status.toUpperCase(), projectId, batchId: job.id };
 }
