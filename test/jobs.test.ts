@@ -97,6 +97,34 @@ describe('jobs', () => {
     }
   });
 
+  test('Prefer: wait answers with the finished job; job.complete is delivered with it', async () => {
+    const receiver = await startWebhookReceiver();
+    try {
+      const hook = await api(server, keyA, 'POST', '/webhooks', { url: receiver.url, events: ['job.complete', 'job.failed'] });
+      assert.equal(hook.status, 201, JSON.stringify(hook.body));
+      const request = { modelId: colourways, templateId, renderShots: false, renderVariants: false, imageSize: '720p' };
+      const refused = await fetch(`${server.url}/jobs`, { method: 'POST', headers: { authorization: `Bearer ${keyA}`, 'content-type': 'application/json', prefer: 'wait=0' }, body: JSON.stringify(request) });
+      assert.equal(refused.status, 400);
+      assert.equal(((await refused.json()) as any).error.code, 'invalid_prefer');
+      const response = await fetch(`${server.url}/jobs`, { method: 'POST', headers: { authorization: `Bearer ${keyA}`, 'content-type': 'application/json', prefer: 'wait=120' }, body: JSON.stringify(request) });
+      const job = ((await response.json()) as any).data;
+      assert.equal(response.status, 200, JSON.stringify(job));
+      assert.equal(response.headers.get('preference-applied'), 'wait');
+      assert.equal(job.status, 'completed');
+      assert.deepEqual(job.files.map((file: any) => file.name), ['front - Default']);
+      const deadline = Date.now() + 30_000;
+      const delivered = () => receiver.requests.map((received) => JSON.parse(received.body)).find((payload) => payload.data.id === job.id);
+      while (!delivered()) {
+        assert.ok(Date.now() < deadline, 'job.complete delivered');
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      assert.equal(delivered().event, 'job.complete');
+      assert.deepEqual(delivered().data.renderIds, job.renderIds);
+      assert.equal(receiver.requests.filter((received) => JSON.parse(received.body).data.id === job.id).length, 1, 'once per job');
+    } finally {
+      await receiver.close();
+    }
+  });
   test('shots as videos (no variants on a model without any), quality on the videos only; renderVariants false on a model with variants', async () => {
     const created = await api(server, keyA, 'POST', '/jobs', { modelId: cube, templateId, quality: 'share', imageSize: '720p' });
     assert.equal(created.status, 201, JSON.stringify(created.body));
@@ -174,32 +202,4 @@ describe('jobs', () => {
     assert.equal(jobStatus([]), 'failed');
   });
 
-  test('Prefer: wait answers with the finished job; job.complete is delivered with it', async () => {
-    const receiver = await startWebhookReceiver();
-    try {
-      const hook = await api(server, keyA, 'POST', '/webhooks', { url: receiver.url, events: ['job.complete', 'job.failed'] });
-      assert.equal(hook.status, 201, JSON.stringify(hook.body));
-      const request = { modelId: colourways, templateId, renderShots: false, renderVariants: false, imageSize: '720p' };
-      const refused = await fetch(`${server.url}/jobs`, { method: 'POST', headers: { authorization: `Bearer ${keyA}`, 'content-type': 'application/json', prefer: 'wait=0' }, body: JSON.stringify(request) });
-      assert.equal(refused.status, 400);
-      assert.equal(((await refused.json()) as any).error.code, 'invalid_prefer');
-      const response = await fetch(`${server.url}/jobs`, { method: 'POST', headers: { authorization: `Bearer ${keyA}`, 'content-type': 'application/json', prefer: 'wait=120' }, body: JSON.stringify(request) });
-      const job = ((await response.json()) as any).data;
-      assert.equal(response.status, 200, JSON.stringify(job));
-      assert.equal(response.headers.get('preference-applied'), 'wait');
-      assert.equal(job.status, 'completed');
-      assert.deepEqual(job.files.map((file: any) => file.name), ['front - Default']);
-      const deadline = Date.now() + 30_000;
-      const delivered = () => receiver.requests.map((received) => JSON.parse(received.body)).find((payload) => payload.data.id === job.id);
-      while (!delivered()) {
-        assert.ok(Date.now() < deadline, 'job.complete delivered');
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-      assert.equal(delivered().event, 'job.complete');
-      assert.deepEqual(delivered().data.renderIds, job.renderIds);
-      assert.equal(receiver.requests.filter((received) => JSON.parse(received.body).data.id === job.id).length, 1, 'once per job');
-    } finally {
-      await receiver.close();
-    }
-  });
 });
