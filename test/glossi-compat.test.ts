@@ -2,7 +2,7 @@
  * The Glossi-compatible API against a real `renderbay serve`: the Glossi document's
  * workflow, steps 2.1 → 5, sent with curl in the document's shapes (only the base URL and
  * the key changed), down to the rendered files (a 720p PNG still and the web MP4 of a 960×540
- * shot); and its bad input — tampered, expired and reused upload URLs, a PUT of a non-model or of more than 100 MB,
+ * shot), and the retry of a FAILED job (its render worker killed); and its bad input — tampered, expired and reused upload URLs, a PUT of a non-model or of more than 100 MB,
  * confirm before upload, unknown and other accounts' projects, templates and jobs (404),
  * a missing key — and upload URLs built from --public-url, never from the Host header.
  */
@@ -17,6 +17,7 @@ import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
 import sharp from 'sharp';
 import { api, cli, createKey, startServerProcess, type ServerProcess } from './helpers/api-server.js';
+import { rendererWorkers, waitUntil } from './helpers/processes.js';
 import { openDatabase } from '../src/db/database.js';
 import { LIMITS } from '../src/limits.js';
 
@@ -32,6 +33,8 @@ let glossi: string;
 let keyA: string;
 let keyB: string;
 let templateId: string;
+/** The READY project of the workflow test (the retry test renders it again). */
+let workflowProject: string;
 
 interface CurlResult {
   status: number;
@@ -76,7 +79,8 @@ before(async () => {
   for (const email of ['a@example.com', 'b@example.com']) await cli('accounts', 'create', '--email', email, '--credits', '100', '--data', dataDirectory);
   keyA = await createKey(dataDirectory, { account: 'a@example.com' });
   keyB = await createKey(dataDirectory, { account: 'b@example.com' });
-  server = await startServerProcess(dataDirectory);
+  // One attempt per render: a render whose worker is killed fails at once (the retry test).
+  server = await startServerProcess(dataDirectory, { env: { RENDERBAY_MAX_RENDER_ATTEMPTS: '1' } });
   glossi = server.url.replace(/\/v1$/, '/compat/glossi');
   templateId = (await api(server, keyA, 'POST', '/templates', TEMPLATE)).body.data.id;
 });
@@ -133,6 +137,7 @@ describe('Glossi workflow, steps 2.1 → 5 with curl', () => {
     assert.equal(project.status, 200, project.text);
     const [{ projectId, ...projectRest }] = project.body.projects;
     assert.deepEqual(projectRest, { name: 'Product Photoshoot', status: 'READY', modelIds: [record.modelId], templateId });
+    workflowProject = projectId;
 
     // 4 Start a render: 720p stills, the web MP4 of a 960×540 video
     const before = (await api(server, keyA, 'GET', '/account')).body.data.credits;
@@ -198,6 +203,34 @@ describe('Glossi workflow, steps 2.1 → 5 with curl', () => {
     const reconfirmed = await curl('-X', 'POST', `${glossi}/api/v1/models/${again.modelId}/confirm`, ...withKey(keyA), ...json({ fileType: 'glb' }));
     assert.equal(reconfirmed.body.status, 'READY', reconfirmed.text);
     assert.equal((await api(server, keyA, 'GET', '/models')).body.meta.total, 1);
+  });
+
+  test('a FAILED job (its render worker killed) is retried: QUEUED again, charged again, then COMPLETED', async () => {
+    assert.ok(workflowProject, 'the workflow test made the project');
+    const credits = async () => (await api(server, keyA, 'GET', '/account')).body.data.credits;
+    const before = await credits();
+    const settings = { renderBookmarks: false, renderShots: true, videoResolution: 0 };
+    const started = await curl('-X', 'POST', `${glossi}/api/v1/renders`, ...withKey(keyA), ...json({ projectIds: [workflowProject], settings }));
+    const [{ jobId }] = started.body.jobs;
+    const price = before - (await credits());
+    process.kill(await waitUntil('the render worker', async () => (await rendererWorkers(server.process.pid!))[0]), 'SIGKILL');
+    const failed = await waitUntil('FAILED', async () => {
+      const job = await curl(`${glossi}/api/v1/renders/${jobId}`, ...withKey(keyA));
+      return job.body.status === 'FAILED' ? job : null;
+    }, 120_000);
+    assert.equal(typeof failed.body.errorMessage, 'string', failed.text);
+    assert.deepEqual(failed.body.renders, []);
+    assert.equal(await credits(), before, 'refunded');
+    const retried = await curl('-X', 'POST', `${glossi}/api/v1/renders/${jobId}/retry`, ...withKey(keyA));
+    assert.equal(retried.status, 200, retried.text);
+    assert.deepEqual([retried.body.jobId, retried.body.status, retried.body.projectId], [jobId, 'QUEUED', workflowProject]);
+    assert.equal(await credits(), before - price, 'charged again');
+    const done = await waitUntil('COMPLETED', async () => {
+      const job = await curl(`${glossi}/api/v1/renders/${jobId}`, ...withKey(keyA));
+      assert.notEqual(job.body.status, 'FAILED', job.text);
+      return job.body.status === 'COMPLETED' ? job : null;
+    }, 120_000);
+    assert.deepEqual(done.body.renders.map((render: any) => [render.name, render.fileType]), [['spin - Default', 'MP4']]);
   });
 
   // TODO(webhooks): step 6 (PUT /api/v1/webhooks, X-Glossi-Signature checked with the document's
