@@ -2,7 +2,8 @@
  * The Glossi-compatible API against a real `renderbay serve`: the Glossi document's
  * workflow, steps 2.1 → 5, sent with curl in the document's shapes (only the base URL and
  * the key changed), down to the rendered files (a 720p PNG still and the web MP4 of a 960×540
- * shot), and the retry of a FAILED job (its render worker killed); and its bad input — tampered, expired and reused upload URLs, a PUT of a non-model or of more than 100 MB,
+ * shot), and the retry of a FAILED job (its render worker killed); and its bad input —
+ * tampered, expired and reused upload URLs, a PUT of a non-model or of more than 100 MB,
  * confirm before upload, unknown and other accounts' projects, templates and jobs (404),
  * a missing key — and upload URLs built from --public-url, never from the Host header.
  */
