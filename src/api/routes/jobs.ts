@@ -1,7 +1,7 @@
 /** /v1/jobs: thin adapters over the job service (the one-call workflow). */
 import { createJob, getJob, listJobs, whenJobFinished } from '../../workflow/job-service.js';
 import type { Route } from '../http-app.js';
-import { preferredWaitSeconds } from '../prefer-wait.js';
+import { preferredWaitSeconds, waitedAnswer } from '../prefer-wait.js';
 
 export const jobRoutes: Route[] = [
   {
@@ -13,12 +13,7 @@ export const jobRoutes: Route[] = [
       const job = await createJob(context, caller.account.id, await json());
       if (waitSeconds === null) return { status: 201, data: { id: job.id, status: job.status } };
       // Prefer: wait — the finished job (200) or, after the wait, the job as it stands (202), as POST /v1/renders does.
-      const gone = new AbortController();
-      response.once('close', () => gone.abort());
-      const current = await whenJobFinished(context, caller.account.id, job.id, waitSeconds * 1000, gone.signal);
-      if (current.status !== 'completed' && current.status !== 'failed') return { status: 202, data: current };
-      response.setHeader('Preference-Applied', 'wait');
-      return { status: 200, data: current };
+      return waitedAnswer(response, waitSeconds, (timeoutMs, signal) => whenJobFinished(context, caller.account.id, job.id, timeoutMs, signal), (current) => current.status === 'completed' || current.status === 'failed');
     },
   },
   {
