@@ -16,11 +16,6 @@ export type JobStatus = (typeof JOB_STATUSES)[number];
 export const VIDEO_FILES = ['full', 'web'] as const;
 export type VideoFile = (typeof VIDEO_FILES)[number];
 
-/**
- * SEAM(webhooks): `job.complete` / `job.failed` (and Glossi's, with the project from
- * glossi_jobs) fire when a render finishes and this status of its job (job_renders, indexed
- * by render_id) turns completed or failed: hook that into the delivery's render-finished path.
- */
 export function jobStatus(statuses: readonly RenderStatus[]): JobStatus {
   if (statuses.length === 0) return 'failed'; // its renders were deleted: nothing will be delivered
   if (!statuses.every((status) => FINISHED_STATUSES.includes(status))) return statuses.every((status) => status === 'pending') ? 'queued' : 'rendering';
