@@ -63,10 +63,14 @@ function glossiRoutes(base: () => string): Route[] {
       method: 'PUT',
       path: '/api/v1/webhooks',
       scope: 'write',
-      // SEAM(webhooks): the webhook registry arrives on another branch. Once merged, register the
-      // endpoint there marked as registered through Glossi (Glossi payloads, X-Glossi-Signature).
+      // SEAM(glossi-webhooks): the /v1 webhook registry (src/webhooks/) has no notion of a surface yet.
+      // To do: a `surface` column on webhooks; PUT here upserts the account's Glossi-surface endpoint
+      // (createWebhook/updateWebhook, secret returned); publishEvent translates payloads for Glossi
+      // endpoints (model ids → glossi_models, job events → glossi_jobs' project, render.complete as
+      // Glossi's per-job { jobId, status, projectId, renderIds }); the delivery loop signs those with
+      // X-Glossi-Signature = hex HMAC-SHA256(secret, body) instead of Renderbay-Signature.
       handle: () => {
-        throw new RenderbayError('not_implemented', 'Webhooks are not available in this build yet', 501);
+        throw new RenderbayError('not_implemented', 'Glossi-style webhooks are not available yet: register one with POST /v1/webhooks (Renderbay payloads and signature)', 501);
       },
     },
     {
