@@ -1,8 +1,9 @@
 /**
  * The Glossi-compatible API against a real `renderbay serve`: the Glossi document's
- * workflow, steps 2.1 → 5, sent with curl in the document's shapes (only the base URL and
+ * workflow, steps 2.1 → 6, sent with curl in the document's shapes (only the base URL and
  * the key changed), down to the rendered files (a 720p PNG still and the web MP4 of a 960×540
- * shot), and the retry of a FAILED job (its render worker killed); and its bad input —
+ * shot), its webhooks (verified with the document's snippet), and the retry of a FAILED job
+ * (its render worker killed); and its bad input —
  * tampered, expired and reused upload URLs, a PUT of a non-model or of more than 100 MB,
  * confirm before upload, unknown and other accounts' projects, templates and jobs (404),
  * a missing key — and upload URLs built from --public-url, never from the Host header.
@@ -19,6 +20,8 @@ import { after, before, describe, test } from 'node:test';
 import sharp from 'sharp';
 import { api, cli, createKey, startServerProcess, type ServerProcess } from './helpers/api-server.js';
 import { rendererWorkers, waitUntil } from './helpers/processes.js';
+import { startWebhookReceiver, type WebhookReceiver } from './helpers/webhook-receiver.js';
+import crypto from 'node:crypto';
 import { openDatabase } from '../src/db/database.js';
 import { LIMITS } from '../src/limits.js';
 
@@ -36,6 +39,28 @@ let keyB: string;
 let templateId: string;
 /** The READY project of the workflow test (the retry test renders it again). */
 let workflowProject: string;
+let workflowModel: string;
+/** Step 6's receiver and the secret PUT /api/v1/webhooks gave. */
+let receiver: WebhookReceiver;
+let webhookSecret: string;
+
+/** The document's snippet, as published ("Verify Webhook Signatures"). */
+function verifyWebhook(payload: unknown, signature: string, secret: string): boolean {
+  const expected = crypto.createHmac('sha256', secret).update(JSON.stringify(payload)).digest('hex');
+  return crypto.timingSafeEqual(Buffer.from(signature), Buffer.from(expected));
+}
+
+/** The deliveries of `event` so far, each checked with the document's snippet. */
+function received(event: string): any[] {
+  return receiver.requests
+    .map((request) => ({ payload: JSON.parse(request.body), signature: String(request.headers['x-glossi-signature']) }))
+    .filter(({ payload }) => payload.event === event)
+    .map(({ payload, signature }) => {
+      assert.ok(verifyWebhook(payload, signature, webhookSecret), `${event} is signed as Glossi signs`);
+      assert.equal(verifyWebhook(payload, signature, `${webhookSecret}x`), false);
+      return payload;
+    });
+}
 
 interface CurlResult {
   status: number;
@@ -81,16 +106,18 @@ before(async () => {
   keyA = await createKey(dataDirectory, { account: 'a@example.com' });
   keyB = await createKey(dataDirectory, { account: 'b@example.com' });
   // One attempt per render: a render whose worker is killed fails at once (the retry test).
-  server = await startServerProcess(dataDirectory, { env: { RENDERBAY_MAX_RENDER_ATTEMPTS: '1' } });
+  receiver = await startWebhookReceiver();
+  server = await startServerProcess(dataDirectory, { allowPrivateUrls: true, env: { RENDERBAY_MAX_RENDER_ATTEMPTS: '1' } });
   glossi = server.url.replace(/\/v1$/, '/compat/glossi');
   templateId = (await api(server, keyA, 'POST', '/templates', TEMPLATE)).body.data.id;
 });
 after(async () => {
   await server?.stop();
+  await receiver?.close();
   await rm(dataDirectory, { recursive: true, force: true });
 });
 
-describe('Glossi workflow, steps 2.1 → 5 with curl', () => {
+describe('Glossi workflow, steps 2.1 → 6 with curl', () => {
   test('upload, confirm, wait, template, project, render, poll, download', async () => {
     // 2.1 Create the model record
     const created = await curl('-X', 'POST', `${glossi}/api/v1/models`, ...withKey(keyA), ...json({ models: [{ name: 'My Product', fileName: 'product.glb', fileType: 'glb' }] }));
@@ -139,6 +166,7 @@ describe('Glossi workflow, steps 2.1 → 5 with curl', () => {
     const [{ projectId, ...projectRest }] = project.body.projects;
     assert.deepEqual(projectRest, { name: 'Product Photoshoot', status: 'READY', modelIds: [record.modelId], templateId });
     workflowProject = projectId;
+    workflowModel = record.modelId;
 
     // 4 Start a render: 720p stills, the web MP4 of a 960×540 video
     const before = (await api(server, keyA, 'GET', '/account')).body.data.credits;
@@ -206,6 +234,22 @@ describe('Glossi workflow, steps 2.1 → 5 with curl', () => {
     assert.equal((await api(server, keyA, 'GET', '/models')).body.meta.total, 1);
   });
 
+  test('step 6: PUT /api/v1/webhooks registers (then changes) one endpoint; project.created arrives signed as the document verifies', async () => {
+    const events = ['model.processed', 'model.failed', 'project.created', 'job.complete', 'job.failed', 'render.complete', 'render.failed'];
+    const put = await curl('-X', 'PUT', `${glossi}/api/v1/webhooks`, ...withKey(keyA), ...json({ url: 'http://127.0.0.1:9/nowhere', events, enabled: true }));
+    assert.equal(put.status, 200, put.text);
+    assert.deepEqual(Object.keys(put.body).sort(), ['enabled', 'events', 'id', 'secret', 'url']);
+    webhookSecret = put.body.secret;
+    const again = await curl('-X', 'PUT', `${glossi}/api/v1/webhooks`, ...withKey(keyA), ...json({ url: receiver.url, events, enabled: true }));
+    assert.deepEqual([again.body.id, again.body.secret, again.body.url, again.body.events], [put.body.id, webhookSecret, receiver.url, events]);
+    expectGlossiError(await curl('-X', 'PUT', `${glossi}/api/v1/webhooks`, ...withKey(keyA), ...json({ url: 'ftp://example.com/x', events, enabled: true })), 400, 'invalid_url');
+    assert.equal((await api(server, keyA, 'GET', '/webhooks')).body.data.length, 1, 'one registry: /v1 lists it');
+
+    const [model] = (await curl('-X', 'POST', `${glossi}/api/v1/projects`, ...withKey(keyA), ...json({ name: 'Hooked', modelIds: [workflowModel], templateId }))).body.projects;
+    const created = await waitUntil('project.created', () => received('project.created').find((payload) => payload.data.projectId === model.projectId));
+    assert.deepEqual(created.data, model);
+  });
+
   test('a FAILED job (its render worker killed) is retried: QUEUED again, charged again, then COMPLETED', async () => {
     assert.ok(workflowProject, 'the workflow test made the project');
     const credits = async () => (await api(server, keyA, 'GET', '/account')).body.data.credits;
@@ -232,11 +276,18 @@ describe('Glossi workflow, steps 2.1 → 5 with curl', () => {
       return job.body.status === 'COMPLETED' ? job : null;
     }, 120_000);
     assert.deepEqual(done.body.renders.map((render: any) => [render.name, render.fileType]), [['spin - Default', 'MP4']]);
+
+    // Step 6's endpoint heard both outcomes, in Glossi's words
+    const failure = await waitUntil('job.failed', () => received('job.failed').find((payload) => payload.data.jobId === jobId));
+    assert.equal(failure.data.status, 'FAILED');
+    const complete = await waitUntil('job.complete', () => received('job.complete').find((payload) => payload.data.jobId === jobId));
+    assert.equal(complete.data.status, 'COMPLETE');
+    assert.equal(complete.data.results[0].project.id, workflowProject);
+    const rendered = await waitUntil('render.complete', () => received('render.complete').find((payload) => payload.data.jobId === jobId));
+    assert.deepEqual([rendered.data.status, rendered.data.projectId, rendered.data.renderIds], ['COMPLETED', workflowProject, done.body.renders.map((render: any) => render.id)]);
+    assert.ok(received('render.failed').some((payload) => payload.data.jobId === jobId));
   });
 
-  // TODO(webhooks): step 6 (PUT /api/v1/webhooks, X-Glossi-Signature checked with the document's
-  // snippet against a local receiver) once the webhook registry from the other branch is merged.
-  test.todo('step 6: webhooks (PUT /api/v1/webhooks) and X-Glossi-Signature');
 });
 
 describe('Glossi bad input', () => {

@@ -162,7 +162,7 @@ export const MIGRATIONS: string[] = [
   CREATE INDEX webhook_deliveries_webhook ON webhook_deliveries(webhook_id, created_at);
   ALTER TABLE renders ADD COLUMN retries INTEGER NOT NULL DEFAULT 0;
   `,
-  /* 6: jobs (the one-call workflow: a model, a template, the renders made of them), and the Glossi-compatible surface's own records */ `
+  /* 6: jobs (the one-call workflow: a model, a template, the renders made of them), and the Glossi-compatible surface's own records; which surface registered a webhook */ `
   CREATE TABLE jobs (
     id TEXT PRIMARY KEY,
     account_id TEXT NOT NULL REFERENCES accounts(id),
@@ -204,5 +204,6 @@ export const MIGRATIONS: string[] = [
     job_id TEXT PRIMARY KEY REFERENCES jobs(id),
     project_id TEXT NOT NULL REFERENCES glossi_projects(id)
   );
+  ALTER TABLE webhooks ADD COLUMN surface TEXT NOT NULL DEFAULT 'renderbay' CHECK (surface IN ('renderbay', 'glossi'));
   `,
 ];

@@ -18,6 +18,7 @@ import { listTemplates } from '../../templates/template-service.js';
 import { confirmModel, createModelRecords, modelStatuses, receiveModelUpload } from './glossi-models.js';
 import { createProjects } from './glossi-projects.js';
 import { getRenderJob, retryRenderJob, startRenders } from './glossi-renders.js';
+import { putGlossiWebhook } from './glossi-webhooks.js';
 import { UPLOAD_ROUTE } from './upload-urls.js';
 
 export const GLOSSI_PREFIX = '/compat/glossi';
@@ -63,15 +64,7 @@ function glossiRoutes(base: () => string): Route[] {
       method: 'PUT',
       path: '/api/v1/webhooks',
       scope: 'write',
-      // SEAM(glossi-webhooks): the /v1 webhook registry (src/webhooks/) has no notion of a surface yet.
-      // To do: a `surface` column on webhooks; PUT here upserts the account's Glossi-surface endpoint
-      // (createWebhook/updateWebhook, secret returned); publishEvent translates payloads for Glossi
-      // endpoints (model ids → glossi_models, job events → glossi_jobs' project, render.complete as
-      // Glossi's per-job { jobId, status, projectId, renderIds }); the delivery loop signs those with
-      // X-Glossi-Signature = hex HMAC-SHA256(secret, body) instead of Renderbay-Signature.
-      handle: () => {
-        throw new RenderbayError('not_implemented', 'Glossi-style webhooks are not available yet: register one with POST /v1/webhooks (Renderbay payloads and signature)', 501);
-      },
+      handle: async ({ json, caller, context }) => ({ body: await putGlossiWebhook(context, caller.account.id, await json()) }),
     },
     {
       method: 'GET',

@@ -9,6 +9,8 @@ import { newId, nowIso } from '../../ids.js';
 import { LIMITS } from '../../limits.js';
 import { findTemplate } from '../../templates/template-service.js';
 import { isObject, readyModel } from './glossi-models.js';
+import { projectCreatedPayload } from './glossi-events.js';
+import { publishGlossiEvent } from '../../webhooks/events.js';
 
 export interface ProjectRow {
   id: string;
@@ -44,7 +46,12 @@ export function createProjects(context: AppContext, accountId: string, body: unk
     template_id: template.id,
   }));
   const insert = context.db.prepare('INSERT INTO glossi_projects (id, account_id, name, glossi_model_id, template_id, created_at) VALUES (?, ?, ?, ?, ?, ?)');
-  context.db.transaction(() => projects.forEach((project) => insert.run(project.id, accountId, project.name, project.glossi_model_id, project.template_id, nowIso())))();
+  context.db.transaction(() =>
+    projects.forEach((project) => {
+      insert.run(project.id, accountId, project.name, project.glossi_model_id, project.template_id, nowIso());
+      publishGlossiEvent(context.db, accountId, projectCreatedPayload(toProject(project)));
+    }),
+  )();
   return { projects: projects.map(toProject) };
 }
 
