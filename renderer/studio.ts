@@ -10,7 +10,8 @@ import * as THREE from 'three';
 import type { RenderPlan } from '../src/render/render-plan.js';
 import { AnimationPlayer } from './animation/animation-player.js';
 import { cameraPose } from './camera/camera-move.js';
-import { createCamera, fitOrbitDistance, placeOrbitCamera, type OrbitPose } from './camera/orbit.js';
+import { createCamera, fitDepthRange, fitOrbitDistance, placeOrbitCamera, type OrbitPose } from './camera/orbit.js';
+import { aimCamera, type CameraAim } from './camera/aim.js';
 import { FramePipeline, type CompositeLayer } from './frame-pipeline.js';
 import { createGLRenderer, type GLRenderer } from './gl/context.js';
 import { loadScene, type LoadedModel } from './load/load-scene.js';
@@ -29,7 +30,7 @@ import { DEFAULT_LIGHTING, type LightingPlan } from '../src/render/lighting-plan
 export type StudioPlan = Pick<RenderPlan, 'modelPath' | 'width' | 'height' | 'fps' | 'frameCount' | 'variants' | 'encoding' | 'camera' | 'model' | 'animation' | 'materialVariant' | 'look' | 'lighting' | 'antialiasing'> &
   Partial<Pick<RenderPlan, 'stills'>>;
 
-/** Above this elevation (either way) a still looks straight down or up (see `renderView`). */
+/** Above this elevation (either way) a still is fitted from its own azimuth only (the top view). */
 const STEEP_ELEVATION_DEGREES = 89;
 
 export class Studio {
@@ -39,7 +40,7 @@ export class Studio {
     readonly framing: Framing,
     private readonly scene: THREE.Scene,
     private readonly camera: THREE.PerspectiveCamera,
-    private readonly distance: number,
+    private readonly aim: CameraAim,
     private readonly pipeline: FramePipeline,
     private readonly lighting: StudioLighting,
     private readonly shadow: ContactShadow | null,
@@ -88,8 +89,8 @@ export class Studio {
       const floor = plan.look.reflector
         ? new ReflectiveFloor(scaledModel, framing.radius, lighting.environment, lighting.keyLight ? [lighting.keyLight] : [])
         : null;
-      const camera = createCamera(plan.width, plan.height);
-      const distance = fitOrbitDistance(camera, framing.box, framing.centre, plan.camera.elevationDegrees);
+      const camera = createCamera(plan.width, plan.height, plan.camera.fieldOfViewDegrees);
+      const aim = aimCamera(camera, plan, framing);
       const pipeline = await FramePipeline.create(renderer, {
         width: plan.width,
         height: plan.height,
@@ -97,10 +98,11 @@ export class Studio {
         layers: compositeLayers(plan),
       });
       // Compile every shader now rather than on the first frame.
-      placeOrbitCamera(camera, framing.centre, distance, cameraPose(plan.camera, 0, plan.frameCount));
+      const studio = new Studio(gl, plan, framing, scene, camera, aim, pipeline, lighting, shadow, castShadow, floor, scaledModel, animation);
+      studio.placeCamera(cameraPose(plan.camera, 0, plan.frameCount));
       renderer.compile(scene, camera);
       floor?.compile(renderer, camera);
-      return new Studio(gl, plan, framing, scene, camera, distance, pipeline, lighting, shadow, castShadow, floor, scaledModel, animation);
+      return studio;
     } catch (error) {
       environmentImage?.dispose();
       gl.dispose();
@@ -118,7 +120,7 @@ export class Studio {
   renderScene(index: number): void {
     const pose = cameraPose(this.plan.camera, index, this.plan.frameCount);
     this.setModelScale(pose.modelScale);
-    placeOrbitCamera(this.camera, this.framing.centre, this.distance, pose);
+    this.placeCamera(pose);
     this.animation?.poseAtFrame(index);
     this.pipeline.renderScene(this.scene, this.camera, this.floor);
   }
@@ -127,29 +129,37 @@ export class Studio {
   private readonly distanceByElevation = new Map<string, number>();
 
   /**
-   * Renders the still model from one orbit pose (a still: azimuth and elevation of its own),
-   * framed like a video at that elevation: fitted over the whole orbit, so every azimuth of
-   * one elevation shows the model at the same scale; `camera.zoom` still applies.
+   * Renders the still model from one orbit pose (a still: azimuth and elevation of its own).
+   * Auto framing fits it like a video at that elevation: over the whole orbit, so every
+   * azimuth of one elevation shows the model at the same scale (`camera.zoom` still
+   * applies); a steep view is fitted from its own azimuth. An explicit camera keeps its
+   * target and radius.
    */
   renderView(view: Pick<OrbitPose, 'azimuthDegrees' | 'elevationDegrees'>): void {
-    // Looking straight down (or up), "up" in the image cannot be world +Y: it is the
-    // horizontal direction the camera would tilt towards, so the top view of the front
-    // (azimuth 0) has the front at the bottom, exactly as a slightly lower camera would.
-    const steep = Math.abs(view.elevationDegrees) > STEEP_ELEVATION_DEGREES;
-    const azimuth = THREE.MathUtils.degToRad(view.azimuthDegrees);
-    const towards = -Math.sign(view.elevationDegrees);
-    if (steep) this.camera.up.set(towards * Math.sin(azimuth), 0, towards * Math.cos(azimuth));
-    else this.camera.up.set(0, 1, 0);
-    const key = steep ? `${view.elevationDegrees}@${view.azimuthDegrees}` : String(view.elevationDegrees);
-    let distance = this.distanceByElevation.get(key);
-    if (distance === undefined) {
-      distance = fitOrbitDistance(this.camera, this.framing.box, this.framing.centre, view.elevationDegrees);
+    let distance = this.aim.distance;
+    if (!this.plan.camera.explicit) {
+      const steep = Math.abs(view.elevationDegrees) > STEEP_ELEVATION_DEGREES;
+      const key = steep ? `${view.elevationDegrees}@${view.azimuthDegrees}` : String(view.elevationDegrees);
+      const fitted = this.distanceByElevation.get(key);
+      distance =
+        fitted ??
+        fitOrbitDistance(this.camera, this.framing.points, this.aim.target, view.elevationDegrees, {
+          fill: this.plan.camera.fill,
+          slack: this.framing.slack,
+          azimuthDegrees: steep ? view.azimuthDegrees : undefined,
+        });
       this.distanceByElevation.set(key, distance);
     }
     this.setModelScale(1);
     this.animation?.poseAtFrame(0);
-    placeOrbitCamera(this.camera, this.framing.centre, distance, { ...view, distanceMultiplier: this.plan.camera.zoom });
+    this.placeCamera({ ...view, distanceMultiplier: this.plan.camera.zoom }, distance);
     this.pipeline.renderScene(this.scene, this.camera, this.floor);
+  }
+
+  /** Puts the camera at an orbit pose about the aim's target (an explicit camera gets a depth range of its own). */
+  private placeCamera(pose: OrbitPose, distance = this.aim.distance): void {
+    placeOrbitCamera(this.camera, this.aim.target, distance, pose);
+    if (this.plan.camera.explicit) fitDepthRange(this.camera, this.framing.box, this.framing.radius);
   }
 
   /**

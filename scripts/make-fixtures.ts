@@ -42,6 +42,7 @@ import { gltfFolderZip, scanMissingTextureZip, scanWithoutMtlZip, texturedScanZi
 import { quadrantPng, solidPng } from './fixtures/textures.js';
 import {
   compassCube,
+  markerPlate,
   dracoSphere,
   meshoptSphere,
   offcentreBox,
@@ -71,6 +72,7 @@ export const FIXTURES: ReadonlyArray<{ file: string; build: FixtureBuilder }> = 
   { file: 'tall.glb', build: glb(() => solidBox('TallColumn', [0.2, 2, 0.2], [0.2, 0.4, 0.85])) },
   { file: 'wide.glb', build: glb(() => solidBox('WidePlank', [3, 0.2, 0.5], [0.75, 0.5, 0.25])) },
   { file: 'compass-cube.glb', build: glb(compassCube) },
+  { file: 'marker-plate.glb', build: glb(markerPlate) },
 
   { file: 'bad-random.glb', build: async () => randomBytes() },
   { file: 'bad-truncated.glb', build: async (io) => truncated(await io.writeBinary(await texturedCube())) },

@@ -12,8 +12,10 @@ bash scripts/check-node.sh
 
 # Build-time: headless-gl compiles against X11, XInput, GLEW and GLU.
 # Run-time: an X server (Xvfb, started by the renderer itself) and Mesa's llvmpipe.
+# Tests: Debian's headless-capable Chromium, which the share-page browser tests drive with
+# puppeteer-core (no browser is downloaded by npm; without it those tests skip).
 PACKAGES=(xvfb xauth libgl1-mesa-dri libglu1-mesa-dev libx11-dev libxi-dev libxext-dev
-          libglew-dev pkg-config python3 make g++)
+          libglew-dev pkg-config python3 make g++ chromium)
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do

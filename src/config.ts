@@ -27,16 +27,16 @@ export interface ServerConfig {
   retentionDays: number | null;
   /** Connection cap and timeouts of `renderbay serve` (README, "Connections and timeouts"). */
   http: HttpConfig;
-  /**
-   * The server's address as clients reach it (`--public-url`, RENDERBAY_PUBLIC_URL), for the
-   * absolute URLs it hands out (Glossi upload URLs and file paths); null: the address it listens on.
-   * Never taken from a request's Host header, which a client controls.
-   */
-  publicUrl: string | null;
   /** Browser origins the REST API answers cross-origin requests from (`--cors-origin`); empty: none. */
   corsOrigins: string[];
   /** Webhook delivery timing (README, "Webhooks"). */
   webhooks: WebhookConfig;
+  /**
+   * The server's address as clients reach it (`--public-url`, RENDERBAY_PUBLIC_URL), for the
+   * absolute URLs it hands out (share pages, signed asset URLs, embeds, Glossi upload URLs and file paths); null: the address it listens on.
+   * Never taken from a request's Host header, which a client controls.
+   */
+  publicUrl: string | null;
 }
 
 export interface WebhookConfig {

@@ -125,4 +125,17 @@ export const LIMITS = {
   maxModelStatusIds: 100,
   /** Longest `Prefer: wait=<seconds>` honoured on POST /renders; 1 is the shortest. */
   maxPreferWaitSeconds: 120,
+
+  // Signed asset URLs and embeds (README, "Share pages and embeds").
+  /** Shortest and longest lifetime of a signed URL (`GET /renders/:id/embed?ttl=`), in seconds. */
+  signedUrlMinTtlSeconds: 60,
+  signedUrlMaxTtlSeconds: 30 * 24 * 3600,
+  /** Lifetime of the signed URLs `embed` gives without `ttl`, and MCP `download_render` over HTTP gives. */
+  signedUrlDefaultTtlSeconds: 7 * 24 * 3600,
+  /** A portal sign-in lasts this long (s), unless its key is revoked or expires first, or the person signs out. */
+  portalSessionSeconds: 7 * 24 * 3600,
+  /** Largest portal form body (bytes): an API key and a CSRF token. */
+  portalFormBytes: 8 * 1024,
+  /** Longest `url` `GET /portal/oembed` reads (characters). */
+  maxOembedUrlLength: 2048,
 } as const;

@@ -16,6 +16,7 @@ import type { JobEngine } from './jobs/job-engine.js';
 import { LIMITS } from './limits.js';
 import { createMcpHttpHandler, isMcpRequest } from './mcp/http-transport.js';
 import { openDataDirectory } from './open-data-directory.js';
+import { createPortalHandler, isPortalRequest } from './portal/portal-handler.js';
 import { WebhookDeliverer } from './webhooks/delivery-loop.js';
 
 export interface RunningServer {
@@ -40,10 +41,13 @@ export async function startServer(overrides: Partial<ServerConfig> = {}): Promis
   const webhooks = new WebhookDeliverer(context);
   webhooks.start();
 
-  const api = createApiHandler(context);
-  const mcp = createMcpHttpHandler(context); // MCP over Streamable HTTP at /mcp, same keys as the REST API
+  // The base of the absolute URLs the server hands out: --public-url, else the address it listens on (known after listen).
   let baseUrl = config.publicUrl ?? '';
-  const glossi = createGlossiHandler(context, () => baseUrl); // the Glossi-compatible API at /compat/glossi
+  const publicBaseUrl = () => baseUrl;
+  const api = createApiHandler(context, undefined, publicBaseUrl);
+  const mcp = createMcpHttpHandler(context, undefined, publicBaseUrl); // MCP over Streamable HTTP at /mcp, same keys as the REST API
+  const portal = createPortalHandler(context, publicBaseUrl); // public share pages and oEmbed at /portal
+  const glossi = createGlossiHandler(context, publicBaseUrl); // the Glossi-compatible API at /compat/glossi
   const connectionLimits: ConnectionLimits = {
     ...config.http,
     maxConnections: fitConnectionCap(config.http.maxConnections, LIMITS.httpFdReserve),
@@ -53,6 +57,7 @@ export async function startServer(overrides: Partial<ServerConfig> = {}): Promis
   const server = http.createServer(httpServerOptions(connectionLimits), (request, response) => {
     if (answerCors(request, response, config.corsOrigins)) return;
     if (isMcpRequest(request.url)) void mcp(request, response);
+    else if (isPortalRequest(request.url)) portal(request, response);
     else if (isGlossiRequest(request.url)) glossi(request, response);
     else api(request, response);
   });

@@ -108,8 +108,8 @@ describe('camera move math', () => {
     const model = new THREE.Mesh(new THREE.BoxGeometry(0.2, 2, 0.2));
     const framing = placeOnGround(model);
     const camera = createCamera(960, 540);
-    const distance = fitOrbitDistance(camera, framing.box, framing.centre, 15);
     const zoomOrbit = move({ effect: 'zoom-orbit', zoom: 0.5, zoomStart: 3, zoomEnd: 0.1 });
+    const distance = fitOrbitDistance(camera, framing.points, framing.centre, 15, { fill: zoomOrbit.fill, closestMultiplier: 0.1 });
     for (const index of [FIRST, MIDDLE, LAST]) {
       placeOrbitCamera(camera, framing.centre, distance, cameraPose(zoomOrbit, index, FRAMES));
       const nearest = framing.box.distanceToPoint(camera.position);
@@ -159,15 +159,15 @@ describe('camera effects on rendered frames', () => {
     assert.ok(meanDifference(first, quarter) > OTHER_VIEW, `swung away at a quarter (${meanDifference(first, quarter).toFixed(2)})`);
   });
 
-  test('zoom-orbit: starts framed like a turntable, ends about (1/0.7)² larger in area, still centred', async () => {
+  test('zoom-orbit: reaches fill at its closest (ends framed like a turntable), starts about (1/0.7)² smaller in area, centred and inside the frame', async () => {
     const [turntable] = await render(CUBE, { shadows: false }, [FIRST]);
     const [first, last] = await render(CUBE, { effect: 'zoom-orbit', shadows: false }, [FIRST, LAST]);
-    assert.ok(meanDifference(first, turntable) < SAME_VIEW, 'zoomStart 1 frames like a turntable');
+    assert.ok(meanDifference(last, turntable) < SAME_VIEW, 'zoomEnd 0.7, the closest point, frames like a turntable (fill is reached there)');
     const [small, large] = [first, last].map((image) => silhouette(image, WHITE));
     const ratio = large.count / small.count;
     // Perspective makes the near faces grow a little faster than the distance ratio alone.
     assert.ok(ratio > 1.8 && ratio < 2.4, `area grows ${ratio.toFixed(2)}× (expected about ${(1 / 0.7 ** 2).toFixed(2)})`);
-    // Not "inside the frame": a model that fills 80 % of the frame at zoom 1 is cropped at zoomEnd 0.7 by design (a close-up).
+    assert.ok(large.minX > 0 && large.minY > 0 && large.maxX < last.width - 1 && large.maxY < last.height - 1, 'the closest frame is not cropped');
     assert.ok(Math.abs(large.centreX - 0.5) < 0.03 && Math.abs(large.centreY - 0.5) < 0.1, `still centred (${large.centreX.toFixed(3)}, ${large.centreY.toFixed(3)})`);
   });
 

@@ -1,9 +1,10 @@
 /**
- * Framing: any model — tall, wide, far off-centre and tiny — is centred and fills a
- * consistent share of the frame in every aspect ratio, through the whole orbit.
+ * Framing: any model — tall, wide, far off-centre and tiny — is centred and spans the
+ * default `fill` of the frame in every aspect ratio, through the whole orbit.
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { DEFAULT_FILL } from '../src/settings/camera-settings.js';
 import { silhouette } from './helpers/image.js';
 import { renderStills } from './helpers/studio.js';
 
@@ -28,8 +29,10 @@ describe('framing', () => {
           assert.ok(shape.minX > 0 && shape.minY > 0 && shape.maxX < image.width - 1 && shape.maxY < image.height - 1, `${where}: not cut off`);
           shares.push(Math.max(shape.widthShare, shape.heightShare));
         }
+        // The default fill: the silhouette spans that share of the frame at its widest (a
+        // box is symmetric, so its widest azimuth is among the four rendered).
         const largest = Math.max(...shares);
-        assert.ok(largest > 0.55 && largest < 0.92, `${model} ${aspect}: fills ${largest.toFixed(2)} of the frame at its widest`);
+        assert.ok(largest > DEFAULT_FILL - 0.05 && largest <= DEFAULT_FILL + 0.01, `${model} ${aspect}: fills ${largest.toFixed(3)} of the frame at its widest (fill ${DEFAULT_FILL})`);
       });
     }
   }

@@ -1,7 +1,7 @@
 /**
  * MCP over Streamable HTTP at /mcp of a real `renderbay serve` on 127.0.0.1, with the
  * SDK's own Client: the same bearer keys as the REST API (401 without one), tools scoped
- * to the key's account, a render from URL ingest to authenticated download URLs with
+ * to the key's account, a render from URL ingest to signed download URLs with
  * progress on the way, read-only keys, and bad arguments answered with REST codes.
  */
 import assert from 'node:assert/strict';
@@ -74,7 +74,7 @@ describe('authentication', () => {
   });
 });
 
-describe('a render over HTTP: URL ingest, wait with progress, preview, authenticated download URLs', () => {
+describe('a render over HTTP: URL ingest, wait with progress, preview, signed download URLs', () => {
   test('ingest with tags, render a 1:1 black turntable, wait for it', async () => {
     const ingested = await call(clientA, 'ingest_model', { url: `${files.url}/chair.glb`, tags: ['client-acme'], title: 'Chair' });
     modelA = ingested.modelId;
@@ -94,20 +94,21 @@ describe('a render over HTTP: URL ingest, wait with progress, preview, authentic
     assert.ok(progress.length >= 2, `progress notifications over HTTP: ${progress.length}`);
   });
 
-  test('download_render gives URLs that need the same key, and resource links', async () => {
+  test('download_render gives signed URLs that open without a key, and resource links', async () => {
     const download = await call(clientA, 'download_render', { renderId: renderA });
     const video = download.files.find((file: any) => file.name === 'video');
-    assert.equal(video.url, `${server.url}/renders/${renderA}/video`);
+    const signed = (route: string) => new RegExp(`^${server.url}${route.replace('?', '\\?')}[?&]expires=\\d+&sig=[0-9a-f]{64}$`);
+    assert.match(video.url, signed(`/renders/${renderA}/video`));
     assert.equal(video.path, undefined, 'no server paths over HTTP');
-    assert.equal(download.bundleUrl, `${server.url}/renders/${renderA}/bundle`);
-    const fetched = await fetch(video.url, { headers: { authorization: `Bearer ${keyA}` } });
+    assert.match(download.bundleUrl, signed(`/renders/${renderA}/bundle`));
+    const fetched = await fetch(video.url);
     assert.equal(fetched.status, 200);
     assert.equal(fetched.headers.get('content-type'), 'video/mp4');
     assert.equal((await fetched.arrayBuffer()).byteLength, video.size);
-    assert.equal((await fetch(video.url)).status, 401);
+    assert.equal((await fetch(video.url.replace(/&sig=.*$/, ''))).status, 403, 'without its signature the URL needs a key');
     const web = download.files.find((file: any) => file.name === 'web');
-    assert.equal(web.url, `${server.url}/renders/${renderA}/video?quality=web`);
-    assert.equal((await fetch(web.url, { headers: { authorization: `Bearer ${keyA}` } })).status, 200);
+    assert.match(web.url, signed(`/renders/${renderA}/video?quality=web`));
+    assert.equal((await fetch(web.url)).status, 200);
     const links = (download.$result as CallToolResult).content.filter((block) => block.type === 'resource_link');
     assert.equal(links.length, download.files.length);
     const poster = await clientA.readResource({ uri: `renderbay://renders/${renderA}/poster` });

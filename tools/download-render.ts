@@ -1,4 +1,4 @@
-/** download_render: a render's files as local paths (stdio) or authenticated REST URLs (HTTP), plus resource links. */
+/** download_render: a render's files as local paths (stdio) or signed REST URLs (HTTP, no key needed), plus resource links. */
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { RenderbayError } from '../src/errors.js';
@@ -18,7 +18,7 @@ export function registerDownloadRenderTool(server: McpServer, session: McpSessio
     title: 'Get the files of a render',
     description:
       'A render\'s files, with extensions (.mp4/.mov, .png, .zip, stills). ' +
-      (stdio ? 'Each has its local path; directory copies them. ' : 'Each has a URL needing the same Bearer key; bundleUrl zips all. ') +
+      (stdio ? 'Each has its local path; directory copies them. ' : `Each has a signed URL that opens without a key (a browser, a chat link) for ${LIMITS.signedUrlDefaultTtlSeconds / 86400} days; bundleUrl zips all. `) +
       `Files ≤ ${MAX_RESOURCE_BYTES / (1024 * 1024)} MB also come as resource links (the main file only, for renderIds).`,
     scope: 'read',
     annotations: { readOnlyHint: !stdio, destructiveHint: false, idempotentHint: true, openWorldHint: false },
@@ -50,7 +50,7 @@ export function registerDownloadRenderTool(server: McpServer, session: McpSessio
           const copies = await copyToClientDirectory(session, directory, files.map((file) => ({ source: file.path!, name: `${row.id}-${file.fileName}` })), 'download the URLs instead');
           files.forEach((file, index) => (file.path = copies[index]));
         }
-        const bundleUrl = session.apiUrl && row.status === 'done' ? session.apiUrl(`/renders/${encodeURIComponent(row.id)}/bundle`) : undefined;
+        const bundleUrl = session.signedApiUrl && row.status === 'done' ? session.signedApiUrl(`/renders/${encodeURIComponent(row.id)}/bundle`) : undefined;
         renders.push({ renderId: row.id, status: row.status, files, ...(bundleUrl ? { bundleUrl } : {}) });
       }
       // The result lists each file once (its resource link carries the uri and type).

@@ -113,6 +113,15 @@ export function authenticate(db: Db, authorization: string | undefined, needed: 
   const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
   if (!match) throw new RenderbayError('unauthorized', 'Missing API key: send Authorization: Bearer rb_sk_…', 401);
   const row = statement(db, 'SELECT * FROM api_keys WHERE key_hash = ?').get(hashKey(match[1])) as KeyRow | undefined;
+  return callerOfKey(db, row, needed);
+}
+
+/** The caller of the key with this id, checked as `authenticate` checks a key (a portal session holds its key's id). */
+export function authenticateKeyId(db: Db, keyId: string, needed: Scope): Caller {
+  return callerOfKey(db, statement(db, 'SELECT * FROM api_keys WHERE id = ?').get(keyId) as KeyRow | undefined, needed);
+}
+
+function callerOfKey(db: Db, row: KeyRow | undefined, needed: Scope): Caller {
   if (!row) throw new RenderbayError('unauthorized', 'Invalid API key', 401);
   if (row.revoked_at) throw new RenderbayError('unauthorized', 'This API key has been revoked', 401);
   if (row.expires_at && Date.parse(row.expires_at) <= Date.now()) throw new RenderbayError('token_expired', 'This API key has expired', 401);

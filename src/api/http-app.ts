@@ -10,6 +10,7 @@ import { authenticate, type Caller, type Scope } from '../accounts/api-keys.js';
 import type { AppContext } from '../context.js';
 import { errorEnvelope, RenderbayError } from '../errors.js';
 import { isClientGone } from '../http/send-file.js';
+import { carriesSignature, signedRenderCaller } from '../sharing/signed-urls.js';
 import { accountRoutes } from './routes/account.js';
 import { assetRoutes } from './routes/assets.js';
 import { modelRoutes } from './routes/models.js';
@@ -31,6 +32,10 @@ export interface RouteRequest {
   query: Record<string, string>;
   caller: Caller;
   context: AppContext;
+  /** The server's public base URL (`--public-url`, or the address it listens on), for absolute URLs. */
+  baseUrl: string;
+  /** Set when the request was authorised by a signed URL instead of a key: its expiry (unix seconds). */
+  signedUntil?: number;
   /** The parsed JSON body ({} when empty). */
   json(): Promise<unknown>;
 }
@@ -43,6 +48,8 @@ export interface Route {
   path: string;
   /** Scope the API key needs; `null` for public routes. */
   scope: Scope | null;
+  /** A file of render `:id` that a signed URL (`?expires=…&sig=…`) may fetch instead of a key. */
+  signable?: true;
   handle(request: RouteRequest): Promise<RouteResult> | RouteResult;
 }
 
@@ -78,13 +85,18 @@ async function readJson(request: IncomingMessage): Promise<unknown> {
   }
 }
 
-export function createApiHandler(context: AppContext, log: (message: string) => void = (message) => process.stderr.write(`renderbay api: ${message}\n`)) {
+export function createApiHandler(
+  context: AppContext,
+  log: (message: string) => void = (message) => process.stderr.write(`renderbay api: ${message}\n`),
+  baseUrl: () => string = () => context.config.publicUrl ?? `http://${context.config.host}:${context.config.port}`,
+) {
   const router = findMyWay<HTTPVersion.V1>({ ignoreTrailingSlash: true, caseSensitive: true, defaultRoute: notFound });
   const routes: Route[] = [...modelRoutes, ...renderRoutes, ...assetRoutes, ...overlayRoutes, ...environmentRoutes, ...lightingRoutes, ...templateRoutes, ...jobRoutes, ...accountRoutes, ...webhookRoutes];
   mountRoutes(router, API_PREFIX, routes, {
     context,
     authorize: (request, scope) => authenticate(context.db, request.headers.authorization, scope),
     sendError: (response, error) => sendError(response, error, log),
+    baseUrl,
   });
   return (request: IncomingMessage, response: ServerResponse): void => {
     if (!request.url?.startsWith(`${API_PREFIX}/`)) {
@@ -101,24 +113,34 @@ export interface RouteMounting {
   /** The caller with a key of `scope`, or a RenderbayError (unauthorized, insufficient_scope…). */
   authorize(request: IncomingMessage, scope: Scope): Caller;
   sendError(response: ServerResponse, error: unknown): void;
+  /** The server's public base URL (--public-url, else the listening address). */
+  baseUrl(): string;
 }
 
 /** Registers routes under `prefix`: each authenticated, its JSON body read on demand, its result sent as JSON. */
 export function mountRoutes(router: findMyWay.Instance<HTTPVersion.V1>, prefix: string, routes: Route[], mounting: RouteMounting): void {
-  const { context } = mounting;
+  const { context, baseUrl } = mounting;
   for (const route of routes) {
     const methods = route.method === 'GET' ? (['GET', 'HEAD'] as const) : ([route.method] as const);
     router.on([...methods], `${prefix}${route.path}`, async (request, response, params, _store, searchParams) => {
       try {
-        const caller = route.scope ? mounting.authorize(request, route.scope) : (null as unknown as Caller);
+        const query = searchParams as Record<string, string>;
+        const signed = route.signable === true && carriesSignature(query);
+        const caller = signed
+          ? signedRenderCaller(context.db, (request.url ?? '').split('?')[0], query, params.id)
+          : route.scope
+            ? mounting.authorize(request, route.scope)
+            : (null as unknown as Caller);
         let body: Promise<unknown> | null = null;
         const result = await route.handle({
           request,
           response,
           params,
-          query: searchParams as Record<string, string>,
+          query,
           caller,
           context,
+          baseUrl: baseUrl(),
+          ...(signed ? { signedUntil: Number(query.expires) } : {}),
           json: () => (body ??= readJson(request)),
         });
         if (!result || response.headersSent || response.writableEnded) return;

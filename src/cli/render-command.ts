@@ -25,6 +25,7 @@ import {
   type RenderSettingsInput,
 } from '../settings/render-settings.js';
 import { IMAGE_FORMATS, IMAGE_SIZE_NAMES, STILL_PRESET_NAMES } from '../settings/stills-settings.js';
+import { DEFAULT_FILL } from '../settings/camera-settings.js';
 import { ENVIRONMENT_PRESETS, LIGHTING_PRESET_NAMES, TONE_MAPPINGS } from '../settings/lighting-settings.js';
 import { createProgressReporter } from './progress.js';
 import { applyTemplateOption } from './template-option.js';
@@ -54,6 +55,10 @@ const OPTION_FIELDS = {
   panX: 'panX',
   rollZ: 'rollZ',
   zoom: 'zoom',
+  fill: 'fill',
+  cameraOrbit: 'cameraOrbit',
+  cameraTarget: 'cameraTarget',
+  fieldOfView: 'fieldOfView',
   coverage: 'coverage',
   imageSize: 'imageSize',
   imageFormat: 'imageFormat',
@@ -86,6 +91,7 @@ const NUMERIC_OPTIONS = new Set([
   'panX',
   'rollZ',
   'zoom',
+  'fill',
   'environmentRotation',
   'environmentIntensity',
   'exposure',
@@ -135,7 +141,11 @@ export function registerRenderCommand(program: Command): void {
     .option('--easing', 'ease in and out of the rotation (default)')
     .option('--no-easing', 'constant rotation speed (seamless loop)')
     .option('--rotate-y <degrees>', 'camera start angle, −180–180')
-    .option('--zoom <factor>', 'camera distance multiplier, 0.5–2')
+    .option('--zoom <factor>', 'camera distance multiplier after --fill, 0.5–2')
+    .option('--fill <share>', `auto framing: share of the frame the model spans over the move, 0.3–1 (default ${DEFAULT_FILL})`)
+    .option('--camera-orbit <orbit>', 'explicit camera, model-viewer style: "θdeg φdeg rm" in the model\'s coordinates (the model stays in place)')
+    .option('--camera-target <point>', 'point the explicit camera looks at: "xm ym zm" (default: the centre of the model\'s bounds)')
+    .option('--field-of-view <angle>', 'vertical field of view, e.g. 45deg (10–90deg)')
     .option('--environment-image <preset|file>', `image-based lighting: a preset (${ENVIRONMENT_PRESETS.join(', ')}) or a local .hdr/.exr file; alone, it is the only light`)
     .option('--lighting <preset>', `lighting preset: ${LIGHTING_PRESET_NAMES.join(', ')}`)
     .option('--environment-rotation <degrees>', 'turn the environment, −360–360')

@@ -162,7 +162,22 @@ export const MIGRATIONS: string[] = [
   CREATE INDEX webhook_deliveries_webhook ON webhook_deliveries(webhook_id, created_at);
   ALTER TABLE renders ADD COLUMN retries INTEGER NOT NULL DEFAULT 0;
   `,
-  /* 6: jobs (the one-call workflow: a model, a template, the renders made of them), and the Glossi-compatible surface's own records; which surface registered a webhook */ `
+  /* 6: public share pages and signed asset URLs: sharing switches, the data directory's URL-signing secret,
+     and the portal's sign-in sessions
+     (server_secrets may exist already: another surface keeps its own secret there) */ `
+  ALTER TABLE accounts ADD COLUMN sharing INTEGER NOT NULL DEFAULT 1;
+  ALTER TABLE renders ADD COLUMN shareable INTEGER NOT NULL DEFAULT 1;
+  CREATE TABLE IF NOT EXISTS server_secrets (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+  INSERT OR IGNORE INTO server_secrets (name, value) VALUES ('asset-url-signing', lower(hex(randomblob(32))));
+  CREATE TABLE portal_sessions (
+    token_hash TEXT PRIMARY KEY,
+    key_id TEXT NOT NULL REFERENCES api_keys(id),
+    csrf_token TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    expires_at INTEGER NOT NULL
+  );
+  `,
+  /* 7: jobs (the one-call workflow: a model, a template, the renders made of them), and the Glossi-compatible surface's own records; which surface registered a webhook */ `
   CREATE TABLE jobs (
     id TEXT PRIMARY KEY,
     account_id TEXT NOT NULL REFERENCES accounts(id),
@@ -180,8 +195,8 @@ export const MIGRATIONS: string[] = [
     PRIMARY KEY (job_id, position)
   );
   CREATE INDEX job_renders_render ON job_renders(render_id);
-  CREATE TABLE server_secrets (name TEXT PRIMARY KEY, value TEXT NOT NULL);
-  INSERT INTO server_secrets (name, value) VALUES ('compat-upload-signing', lower(hex(randomblob(32))));
+  CREATE TABLE IF NOT EXISTS server_secrets (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+  INSERT OR IGNORE INTO server_secrets (name, value) VALUES ('compat-upload-signing', lower(hex(randomblob(32))));
   CREATE TABLE glossi_models (
     id TEXT PRIMARY KEY,
     account_id TEXT NOT NULL REFERENCES accounts(id),

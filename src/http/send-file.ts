@@ -36,6 +36,8 @@ export interface SendFileOptions {
   immutable: boolean;
   /** When set, `Content-Disposition: attachment; filename="…"`. */
   downloadName?: string;
+  /** Replaces the Cache-Control `immutable` chooses (signed URLs: private, no longer than the signature lives). */
+  cacheControl?: string;
 }
 
 type ByteRange = { start: number; end: number };
@@ -96,7 +98,7 @@ export async function sendRepresentation(request: IncomingMessage, response: Ser
   response.setHeader('Accept-Ranges', 'bytes');
   response.setHeader('ETag', etag);
   response.setHeader('Last-Modified', lastModified);
-  response.setHeader('Cache-Control', representation.immutable ? 'public, max-age=31536000, immutable' : 'no-cache');
+  response.setHeader('Cache-Control', representation.cacheControl ?? (representation.immutable ? 'public, max-age=31536000, immutable' : 'no-cache'));
 
   if (isNotModified(request, etag, representation.lastModified)) {
     response.writeHead(304).end();

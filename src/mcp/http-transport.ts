@@ -14,6 +14,8 @@ import { authenticate, requireScope } from '../accounts/api-keys.js';
 import { API_PREFIX, sendError, sendJson } from '../api/http-app.js';
 import type { AppContext } from '../context.js';
 import { RenderbayError } from '../errors.js';
+import { LIMITS } from '../limits.js';
+import { signedUrl } from '../sharing/signed-urls.js';
 import { createMcpServer } from './create-server.js';
 import type { McpSession } from './session.js';
 
@@ -26,6 +28,8 @@ export function isMcpRequest(url: string | undefined): boolean {
 export function createMcpHttpHandler(
   context: AppContext,
   log: (message: string) => void = (message) => process.stderr.write(`renderbay mcp: ${message}\n`),
+  /** The server's public base URL (never the request's Host header, which a client controls). */
+  publicBaseUrl: () => string = () => context.config.publicUrl ?? `http://${context.config.host}:${context.config.port}`,
 ): (request: IncomingMessage, response: ServerResponse) => Promise<void> {
   return async (request, response) => {
     try {
@@ -35,7 +39,8 @@ export function createMcpHttpHandler(
         sendJson(response, 405, { error: { code: 'method_not_allowed', message: `${request.method} ${MCP_PATH}: this server is stateless; send JSON-RPC with POST`, status: 405 } });
         return;
       }
-      const baseUrl = `http://${request.headers.host ?? `${context.config.host}:${context.config.port}`}${API_PREFIX}`;
+      const baseUrl = `${publicBaseUrl()}${API_PREFIX}`;
+      const signedUntil = Math.floor(Date.now() / 1000) + LIMITS.signedUrlDefaultTtlSeconds;
       const session: McpSession = {
         context,
         transport: 'http',
@@ -43,6 +48,7 @@ export function createMcpHttpHandler(
         // The key was resolved once for this request; each tool checks its own scope, as the REST routes do.
         authorize: (scope) => requireScope(caller, scope),
         apiUrl: (path) => `${baseUrl}${path}`,
+        signedApiUrl: (path) => signedUrl(context.db, publicBaseUrl(), `${API_PREFIX}${path}`, signedUntil),
         log,
       };
       const { server, cleanup } = createMcpServer(session);

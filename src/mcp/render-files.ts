@@ -1,6 +1,6 @@
 /**
- * Where an agent finds a render's files: the stored file's local path (stdio), the REST
- * URL that serves it (HTTP, needs the same bearer key), and its MCP resource URI
+ * Where an agent finds a render's files: the stored file's local path (stdio), the signed REST
+ * URL that serves it (HTTP: opens without a key until it expires), and its MCP resource URI
  * (`renderbay://renders/{id}/{asset}`, readable with resources/read).
  */
 import type { AppContext } from '../context.js';
@@ -34,7 +34,7 @@ export interface RenderFile {
   uri: string;
   /** stdio: the stored file on this machine (read it, don't modify it). */
   path?: string;
-  /** HTTP: the REST URL (send the same Authorization header). */
+  /** HTTP: the signed REST URL (no key needed; valid LIMITS.signedUrlDefaultTtlSeconds). */
   url?: string;
 }
 
@@ -52,7 +52,7 @@ export function renderFiles(session: McpSession, row: Pick<RenderRow, 'id' | 'as
       const file: RenderFile = { name, fileName: type.fileName, contentType: type.contentType, size: asset.size, uri: renderResourceUri(row.id, name) };
       if (session.transport === 'stdio') file.path = store.pathOf(asset.key);
       const route = isStillAssetName(name) ? stillRoute(row.id, name.slice('still:'.length)) : `/renders/${encodeURIComponent(row.id)}/${REST_PATHS[name]}`;
-      if (session.apiUrl) file.url = session.apiUrl(route);
+      if (session.signedApiUrl) file.url = session.signedApiUrl(route);
       return file;
     });
 }

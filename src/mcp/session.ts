@@ -21,6 +21,8 @@ export interface McpSession {
   authorize(scope: Scope): Caller;
   /** HTTP only: the absolute URL of a REST API path, e.g. `/renders/abc/video` → `http://host:port/v1/renders/abc/video`. */
   apiUrl?(path: string): string;
+  /** HTTP only: a signed URL of a REST file path, openable without a key (a browser, a chat link) until it expires. */
+  signedApiUrl?(path: string): string;
   /**
    * stdio only: the directories local paths may lead into (the client's roots, or
    * --allow-dir). Without it, every local path is refused.

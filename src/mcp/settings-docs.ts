@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { PRICES } from '../credits/prices.js';
+import { DEFAULT_FILL } from '../settings/camera-settings.js';
 import { DATASET_QUALITIES, frameSize, QUALITIES, renderSettingsFields } from '../settings/render-settings.js';
 
 let text: string | null = null;
@@ -48,6 +49,7 @@ function build(): string {
     '- Overlays: `bgImageId` and `foregroundIds` take ids from upload_overlay or list_overlays (layer background or foreground).',
     '- Renders of one model that differ only in background (bgColor, bgImageId, bgAlign, vignette, foregroundIds) are rendered once and composited per background: batch them.',
     '- `output: "dataset"` renders multi-view training data (images, masks, depth, camera poses) in a zip instead of a video; it uses none of the video fields.',
+    `- Camera: \`fill\` sizes auto framing (the share of the frame the silhouette spans at its widest over the move, default ${DEFAULT_FILL}; \`zoom\` multiplies the distance after it). An explicit camera follows model-viewer, in the model's own coordinates: \`cameraOrbit\` "θdeg φdeg rm" (azimuth about +Y from +Z, polar angle from +Y, distance in metres), \`cameraTarget\` "xm ym zm" (default: the centre of the model's bounds), \`fieldOfView\` "45deg" (vertical, 10–90°). The model then stays where it is, so rotateY, zoom, fill, tiltX, panX and rollZ are refused with it; a stills job with cameraOrbit and no stills list renders one still named "camera".`,
     '',
     '## Render statuses',
     'pending → poster-processing → poster-done (poster ready) → video-processing → done.',

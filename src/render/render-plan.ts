@@ -22,6 +22,7 @@ import {
   type RenderSettings,
 } from '../settings/render-settings.js';
 import { imagePixelSize, stillAngle, type ImageFormat, type StillEntry } from '../settings/stills-settings.js';
+import { DEFAULT_FILL, explicitCamera, parseFieldOfView, type ExplicitCamera } from '../settings/camera-settings.js';
 
 /**
  * Edge anti-aliasing technique. ssaa2 (the default) renders 2× the pixels per axis and
@@ -99,6 +100,16 @@ export interface CameraMove {
   scaleFrom: number;
   /** Camera height above the model centre, in degrees of elevation. */
   elevationDegrees: number;
+  /** Auto framing: the share of the frame the model spans at the closest point of the move (before zoom). */
+  fill: number;
+  /** Vertical field of view in degrees; null for auto framing's own (30° across the short side). */
+  fieldOfViewDegrees: number | null;
+  /**
+   * An explicit camera (cameraOrbit) in the model's own coordinates: the model is not
+   * oriented or fitted, the orbit turns about `target` at `radius`, starting from the
+   * orbit's θ (startAngleDegrees) and φ (elevationDegrees = 90 − φ). Null for auto framing.
+   */
+  explicit: Pick<ExplicitCamera, 'radius' | 'target'> | null;
 }
 
 /** One still: where the camera is (renderer/stills/). */
@@ -183,6 +194,9 @@ export interface PlanOptions {
   frameLimit?: number;
 }
 
+/** Auto framing's camera height above the model centre (degrees) for videos. */
+export const AUTO_FRAMING_ELEVATION = 15;
+
 /** Held-out test split: every 8th view, as the NeRF-synthetic and 3DGS evaluations use. */
 export const DATASET_TEST_EVERY = 8;
 /** Surface points in points3d.ply: about what 3DGS draws at random when it has none. */
@@ -192,6 +206,7 @@ export function planRender(settings: RenderSettings, modelPath: string, workDire
   if (settings.output === 'dataset') return planDataset(settings, modelPath, workDirectory, options);
   if (settings.output === 'stills') return planStills(settings, modelPath, workDirectory, options);
   const { width, height } = frameSize(settings.quality, settings.aspect);
+  const orbit = explicitCamera(settings);
   const moveFrames = Math.max(2, Math.round(settings.length * LIMITS.fps));
   const variantSettings = options.variantSettings ?? [settings];
   const key = passKey(settings);
@@ -209,7 +224,7 @@ export function planRender(settings: RenderSettings, modelPath: string, workDire
     variants: variantSettings.map((variant, index) => planVariant(variant, variantSettings.length === 1 ? '' : `variant-${index + 1}`, options.overlays ?? {})),
     camera: {
       effect: settings.effect,
-      startAngleDegrees: settings.rotateY,
+      startAngleDegrees: orbit?.thetaDegrees ?? settings.rotateY,
       sweepDegrees: settings.effect === 'hero-spin' || settings.effect === 'reveal' ? (settings.sweepAngle ?? DEFAULT_SWEEP[settings.effect]!) : 360,
       easing: settings.easing,
       easeOutRatio: settings.easeOutRatio,
@@ -218,7 +233,10 @@ export function planRender(settings: RenderSettings, modelPath: string, workDire
       zoomStart: settings.zoomStart,
       zoomEnd: settings.zoomEnd,
       scaleFrom: settings.scaleFrom,
-      elevationDegrees: 15,
+      elevationDegrees: orbit ? 90 - orbit.phiDegrees : AUTO_FRAMING_ELEVATION,
+      fill: settings.fill ?? DEFAULT_FILL,
+      fieldOfViewDegrees: settings.fieldOfView === undefined ? null : parseFieldOfView(settings.fieldOfView),
+      explicit: orbit ? { radius: orbit.radius, target: orbit.target } : null,
     },
     model: { tiltXDegrees: settings.tiltX, panXDegrees: settings.panX, rollZDegrees: settings.rollZ },
     animation: settings.animation === undefined ? null : { clip: settings.animation, speed: settings.animationSpeed },
@@ -282,6 +300,9 @@ function planDataset(settings: RenderSettings, modelPath: string, workDirectory:
       zoomEnd: 1,
       scaleFrom: 1,
       elevationDegrees: 0,
+      fill: DEFAULT_FILL,
+      fieldOfViewDegrees: null,
+      explicit: null,
     },
     model: { tiltXDegrees: 0, panXDegrees: 0, rollZDegrees: 0 },
     animation: null,

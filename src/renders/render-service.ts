@@ -11,6 +11,7 @@ import { RenderbayError } from '../errors.js';
 import { newId, nowIso } from '../ids.js';
 import { findModelRow, type ModelRow } from '../models/model-service.js';
 import { parseRenderSettings, type RenderSettings } from '../settings/render-settings.js';
+import { cameraInsideModel } from '../settings/camera-settings.js';
 import { resolveRenderEnvironment } from '../environments/environment-service.js';
 import { assertRenderOverlays } from '../overlays/overlay-service.js';
 import { assertAnimationClip, clipNamesReadOnce, type ClipNameReader } from '../models/model-animations.js';
@@ -200,8 +201,17 @@ async function validateRenderRequest(
   assertRenderOverlays(context, accountId, settings);
   resolveRenderEnvironment(context, accountId, settings);
   await assertAnimationClip(context.store.pathOf(model.file_key), settings, options.clipNames);
+  assertCameraOutsideModel(model, settings);
   const variantNames = settings.materialVariant === undefined ? [] : await (options.variantNames ?? variantNamesReadOnce(context))(model);
   return expandMaterialVariant(settings, variantNames, options).map((expanded) => ({ modelId: model.id, settings: expanded }));
+}
+
+/** An explicit camera must start outside the model's bounds (known from the ingest facts). */
+function assertCameraOutsideModel(model: ModelRow, settings: RenderSettings): void {
+  if (settings.cameraOrbit === undefined || !model.facts) return;
+  const box = (JSON.parse(model.facts) as { boundingBox?: { min: number[]; max: number[] } | null }).boundingBox;
+  const inside = box ? cameraInsideModel(settings, box) : null;
+  if (inside) throw new RenderbayError('invalid_settings', inside, 400);
 }
 
 export async function createRender(context: AppContext, accountId: string, body: unknown): Promise<RenderItem> {

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { RenderbayError } from '../errors.js';
 import { checkStills, stillsFields, withStillsDefaults } from './stills-settings.js';
 import { lightingConflicts, lightingSettingsFields } from './lighting-settings.js';
+import { cameraSettingsFields, checkCamera } from './camera-settings.js';
 import { templateSettingsFields } from './template-settings.js';
 import { variantSettingsFields } from './variant-settings.js';
 
@@ -186,8 +187,10 @@ export const renderSettingsFields = z.strictObject(
     panX: integerIn('panX', -180, 180).default(0).describe('Model yaw in degrees, −180 to 180, applied after the tilt.'),
     /** Model roll. */
     rollZ: integerIn('rollZ', -180, 180).default(0).describe('Model roll in degrees, −180 to 180.'),
-    /** Camera distance multiplier. */
-    zoom: numberIn('zoom', 0.5, 2).default(1).describe('Camera distance multiplier, 0.5 (closer) to 2 (farther).'),
+    /** Camera distance multiplier, applied after fill. */
+    zoom: numberIn('zoom', 0.5, 2).default(1).describe('Camera distance multiplier after fill, 0.5 (closer) to 2 (farther).'),
+    /** Auto framing's fill and the explicit camera (camera-settings.ts). */
+    ...cameraSettingsFields,
     /**
      * What to render: a turntable `video` (with posters), or a training `dataset` (multi-view
      * images, masks, depth, camera poses and a surface point cloud in one zip). A dataset
@@ -244,6 +247,7 @@ export const renderSettingsSchema = z.preprocess(
       }
     })
     .superRefine((settings, context) => {
+      for (const issue of checkCamera(settings)) context.addIssue({ code: 'custom', ...issue });
       for (const message of lightingConflicts(settings)) context.addIssue({ code: 'custom', path: ['skybox'], message });
     })
     // Dataset defaults apply only to datasets, so a video's settings never carry them.

@@ -10,6 +10,7 @@
  * `defaultStills`, which decides what a stills job renders when no `stills` list is given.
  */
 import { z } from 'zod';
+import { parseCameraOrbit } from './camera-settings.js';
 
 /** The named angles; rotateY turns them all (it is the camera's start angle, as for videos). */
 export const STILL_PRESETS = {
@@ -24,6 +25,9 @@ export const STILL_PRESETS = {
 export type StillPresetName = keyof typeof STILL_PRESETS;
 export const STILL_PRESET_NAMES = Object.keys(STILL_PRESETS) as [StillPresetName, ...StillPresetName[]];
 export const DEFAULT_STILLS: StillPresetName[] = ['front', 'three-quarter', 'side', 'back'];
+
+/** The still a stills job with a cameraOrbit and no stills list renders. */
+export const CAMERA_STILL_NAME = 'camera';
 
 /** Most stills one render may ask for (each is priced; see credits/prices.ts). */
 export const MAX_STILLS = 16;
@@ -95,7 +99,7 @@ export const stillsFields = {
   transparent: z.boolean({ error: 'transparent must be true or false' }).optional().describe('Stills: transparent background (png/webp/avif).'),
 };
 
-type StillsFields = { output: string; stills?: StillEntry[]; imageSize?: string; imageFormat?: ImageFormat; transparent?: boolean };
+type StillsFields = { output: string; cameraOrbit?: string; stills?: StillEntry[]; imageSize?: string; imageFormat?: ImageFormat; transparent?: boolean };
 type Issue = { path: string[]; message: string };
 
 /** The rules between stills fields (and with `output`); each broken rule as an issue. */
@@ -118,9 +122,20 @@ export function checkStills(settings: StillsFields): Issue[] {
   return issues;
 }
 
-/** What a stills job renders when the request lists no stills (later: cameraOrbit, a template's bookmarks). */
-export function defaultStills(): StillEntry[] {
+/**
+ * What a stills job renders when the request lists no stills: one still named "camera"
+ * from an explicit cameraOrbit, else the default set (later: a template's bookmarks).
+ */
+export function defaultStills(settings: { cameraOrbit?: string } = {}): StillEntry[] {
+  const orbit = settings.cameraOrbit === undefined ? null : parseCameraOrbit(settings.cameraOrbit);
+  if (orbit) return [{ name: CAMERA_STILL_NAME, azimuth: normaliseDegrees(orbit.thetaDegrees), elevation: 90 - orbit.phiDegrees }];
   return [...DEFAULT_STILLS];
+}
+
+/** Degrees in (−180, 180]. */
+function normaliseDegrees(degrees: number): number {
+  const turned = ((((degrees + 180) % 360) + 360) % 360) - 180;
+  return turned === -180 ? 180 : turned;
 }
 
 /** Stills defaults, filled in for stills only, so other outputs' settings never carry them. */
@@ -128,7 +143,7 @@ export function withStillsDefaults<T extends StillsFields>(settings: T): T {
   if (settings.output !== 'stills') return settings;
   return {
     ...settings,
-    stills: settings.stills ?? defaultStills(),
+    stills: settings.stills ?? defaultStills(settings),
     imageSize: settings.imageSize ?? DEFAULT_IMAGE_SIZE,
     imageFormat: settings.imageFormat ?? DEFAULT_IMAGE_FORMAT,
     transparent: settings.transparent ?? false,

@@ -11,6 +11,7 @@
 import { RenderbayError } from '../errors.js';
 import { EFFECTS, parseRenderSettings, type RenderSettingsInput } from '../settings/render-settings.js';
 import { STILL_NAME, type StillEntry } from '../settings/stills-settings.js';
+import { AUTO_FRAMING_FIELDS } from '../settings/camera-settings.js';
 import { MAX_TEMPLATE_SHOTS, SHOT_FIELDS, TEMPLATE_EXCLUDED_FIELDS } from '../settings/template-settings.js';
 
 /** A shot: a named video camera move (SHOT_FIELDS only). */
@@ -135,7 +136,7 @@ export function parseTemplateParts(body: unknown, options: { partial?: boolean }
  * A render's settings input with a template applied: the template's look, then (for a
  * stills job without a `stills` list or an explicit camera) its bookmarks as the stills,
  * or (for a video without an `effect`) its first shot, then every field the request gave,
- * which wins. The result is parsed by the caller like any request.
+ * which wins (a request's `cameraOrbit` also sets aside the template's framing fields). The result is parsed by the caller like any request.
  */
 export function applyTemplate(template: TemplateLook, input: Record<string, unknown>): Record<string, unknown> {
   const output = input.output ?? (input.effect === 'dataset' ? 'dataset' : 'video');
@@ -147,5 +148,8 @@ export function applyTemplate(template: TemplateLook, input: Record<string, unkn
     const { name: _name, ...move } = template.shots[0];
     Object.assign(merged, move);
   }
+  // An explicit camera in the request replaces the template's framing (rotateY, zoom, fill,
+  // the model's orientation), which it would otherwise contradict.
+  if (input.cameraOrbit !== undefined) for (const field of AUTO_FRAMING_FIELDS) delete merged[field];
   return { ...merged, ...input };
 }

@@ -1,7 +1,8 @@
 /**
  * /v1/renders/:id/{video,poster,thumb,dataset,stills,bundle}: the files of a render, with Range
  * support, strong ETags (the content's SHA-256; the bundle's from its files' SHA-256s)
- * and `immutable` caching once done.
+ * and `immutable` caching once done. Each file also opens with a signed URL instead of a key
+ * (`?expires=…&sig=…`, sharing/signed-urls.ts); those answers are cached privately until the URL expires.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AppContext } from '../../context.js';
@@ -11,13 +12,14 @@ import { assetType, requireRenderAsset, type AssetName, type StillAssetName } fr
 import { renderBundle } from '../../renders/render-bundle.js';
 import { findRenderRow } from '../../renders/render-service.js';
 import { listStills } from '../../renders/render-stills.js';
+import { signedCacheControl } from '../../sharing/signed-urls.js';
 import { API_PREFIX, type Route, type RouteRequest } from '../http-app.js';
 
-function serveAsset({ request, response, params, caller, context }: RouteRequest, name: AssetName | StillAssetName): Promise<void> {
-  return serveRenderAsset(request, response, context, caller.account.id, params.id, name);
+function serveAsset({ request, response, params, caller, context, signedUntil }: RouteRequest, name: AssetName | StillAssetName): Promise<void> {
+  return serveRenderAsset(request, response, context, caller.account.id, params.id, name, signedUntil);
 }
 
-/** One file of an account's render (the Glossi surface serves its files through this too). */
+/** One file of an account's render (the Glossi surface serves its files through this too); `signedUntil`: opened by a signed URL. */
 export async function serveRenderAsset(
   request: IncomingMessage,
   response: ServerResponse,
@@ -25,6 +27,7 @@ export async function serveRenderAsset(
   accountId: string,
   renderId: unknown,
   name: AssetName | StillAssetName,
+  signedUntil?: number,
 ): Promise<void> {
   const row = findRenderRow(context, accountId, renderId);
   const { asset } = requireRenderAsset(context.store, row, name);
@@ -32,15 +35,16 @@ export async function serveRenderAsset(
     contentType: assetType(name, asset).contentType,
     etag: asset.key,
     immutable: row.status === 'done',
+    ...(signedUntil === undefined ? {} : { cacheControl: signedCacheControl(signedUntil) }),
   });
 }
 
 export const assetRoutes: Route[] = [
-  { method: 'GET', path: '/renders/:id/video', scope: 'read', handle: (request) => serveAsset(request, request.query.quality === 'web' ? 'web' : 'video') },
-  { method: 'GET', path: '/renders/:id/poster', scope: 'read', handle: (request) => serveAsset(request, request.query.quality === 'full' ? 'posterFull' : 'poster') },
-  { method: 'GET', path: '/renders/:id/thumb', scope: 'read', handle: (request) => serveAsset(request, 'thumb') },
+  { method: 'GET', path: '/renders/:id/video', scope: 'read', signable: true, handle: (request) => serveAsset(request, request.query.quality === 'web' ? 'web' : 'video') },
+  { method: 'GET', path: '/renders/:id/poster', scope: 'read', signable: true, handle: (request) => serveAsset(request, request.query.quality === 'full' ? 'posterFull' : 'poster') },
+  { method: 'GET', path: '/renders/:id/thumb', scope: 'read', signable: true, handle: (request) => serveAsset(request, 'thumb') },
   /** Renderbay addition: the training dataset of an `output: "dataset"` render. */
-  { method: 'GET', path: '/renders/:id/dataset', scope: 'read', handle: (request) => serveAsset(request, 'dataset') },
+  { method: 'GET', path: '/renders/:id/dataset', scope: 'read', signable: true, handle: (request) => serveAsset(request, 'dataset') },
   /** Renderbay addition: the stills of an `output: "stills"` render, and each one. */
   {
     method: 'GET',
@@ -48,17 +52,19 @@ export const assetRoutes: Route[] = [
     scope: 'read',
     handle: ({ params, caller, context }) => ({ data: listStills(context, caller.account.id, params.id, (route) => `${API_PREFIX}${route}`) }),
   },
-  { method: 'GET', path: '/renders/:id/stills/:name', scope: 'read', handle: (request) => serveAsset(request, `still:${request.params.name}`) },
+  { method: 'GET', path: '/renders/:id/stills/:name', scope: 'read', signable: true, handle: (request) => serveAsset(request, `still:${request.params.name}`) },
   {
     method: 'GET',
     path: '/renders/:id/bundle',
     scope: 'read',
-    handle: async ({ request, response, params, caller, context }) => {
+    signable: true,
+    handle: async ({ request, response, params, caller, context, signedUntil }) => {
       const bundle = await renderBundle(context, findRenderRow(context, caller.account.id, params.id));
       await sendRepresentation(request, response, {
         contentType: 'application/zip',
         etag: bundle.etag,
         immutable: true,
+        ...(signedUntil === undefined ? {} : { cacheControl: signedCacheControl(signedUntil) }),
         downloadName: bundle.downloadName,
         size: bundle.layout.size,
         lastModified: bundle.lastModified,

@@ -2,6 +2,8 @@
 import { listRenders } from '../../renders/render-list.js';
 import { whenRenderFinished } from '../../renders/render-settled.js';
 import { createBatch, createRender, deleteRender, dismissRender, FINISHED_STATUSES, getRender, retryRender } from '../../renders/render-service.js';
+import { renderEmbed } from '../../sharing/embed.js';
+import { updateRenderSharing } from '../../sharing/sharing.js';
 import type { Route } from '../http-app.js';
 import { preferredWaitSeconds, waitedAnswer } from '../prefer-wait.js';
 
@@ -29,6 +31,9 @@ export const renderRoutes: Route[] = [
     },
   },
   { method: 'GET', path: '/renders/:id', scope: 'read', handle: ({ params, caller, context }) => ({ data: getRender(context, caller.account.id, params.id) }) },
+  /** Renderbay additions: whether the render has a public share page, and signed URLs + a snippet to embed it. */
+  { method: 'PATCH', path: '/renders/:id', scope: 'write', handle: async ({ params, json, caller, context }) => ({ data: updateRenderSharing(context, caller.account.id, params.id, await json()) }) },
+  { method: 'GET', path: '/renders/:id/embed', scope: 'read', handle: ({ params, query, caller, context, baseUrl }) => ({ data: renderEmbed(context, baseUrl, caller.account.id, params.id, query.ttl) }) },
   { method: 'POST', path: '/renders/:id/retry', scope: 'write', handle: async ({ params, caller, context }) => ({ data: await retryRender(context, caller.account.id, params.id) }) },
   { method: 'PATCH', path: '/renders/:id/dismiss', scope: 'write', handle: ({ params, caller, context }) => ({ data: dismissRender(context, caller.account.id, params.id) }) },
   { method: 'DELETE', path: '/renders/:id', scope: 'write', handle: async ({ params, caller, context }) => ({ data: await deleteRender(context, caller.account.id, params.id) }) },

@@ -112,6 +112,7 @@ export function createGlossiHandler(
     context,
     authorize: (request, scope) => authenticateKey(context, request, scope),
     sendError: (response, error) => sendGlossiError(response, error, log),
+    baseUrl,
   });
   return (request: IncomingMessage, response: ServerResponse): void => router.lookup(request, response);
 }
