@@ -33,7 +33,7 @@ export interface ServerConfig {
   webhooks: WebhookConfig;
   /**
    * The server's address as clients reach it (`--public-url`, RENDERBAY_PUBLIC_URL), for the
-   * absolute URLs it hands out (share pages, signed asset URLs, embeds); null: the address it listens on.
+   * absolute URLs it hands out (share pages, signed asset URLs, embeds, Glossi upload URLs and file paths); null: the address it listens on.
    * Never taken from a request's Host header, which a client controls.
    */
   publicUrl: string | null;

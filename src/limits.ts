@@ -5,6 +5,10 @@
 export const LIMITS = {
   /** Largest model file accepted (bytes). */
   maxModelBytes: 100 * 1024 * 1024,
+  /** How long a signed upload URL of the Glossi-compatible API stays valid (seconds; Glossi's S3 URLs: 1 hour). */
+  uploadUrlTtlSeconds: 3600,
+  /** Most model records or projects one Glossi-compatible request creates, and most projects one render request names. */
+  maxCompatBatch: 100,
   /** A texture's declared width or height above this is refused before decoding. */
   maxTextureSide: 16384,
   /** A texture's declared pixel count above this is refused before decoding (256 MP). */

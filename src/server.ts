@@ -7,6 +7,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApiHandler } from './api/http-app.js';
+import { createGlossiHandler, isGlossiRequest } from './compat/glossi/glossi-app.js';
 import type { ServerConfig } from './config.js';
 import type { AppContext } from './context.js';
 import { answerCors } from './http/cors.js';
@@ -46,6 +47,7 @@ export async function startServer(overrides: Partial<ServerConfig> = {}): Promis
   const api = createApiHandler(context, undefined, publicBaseUrl);
   const mcp = createMcpHttpHandler(context, undefined, publicBaseUrl); // MCP over Streamable HTTP at /mcp, same keys as the REST API
   const portal = createPortalHandler(context, publicBaseUrl); // public share pages and oEmbed at /portal
+  const glossi = createGlossiHandler(context, publicBaseUrl); // the Glossi-compatible API at /compat/glossi
   const connectionLimits: ConnectionLimits = {
     ...config.http,
     maxConnections: fitConnectionCap(config.http.maxConnections, LIMITS.httpFdReserve),
@@ -56,6 +58,7 @@ export async function startServer(overrides: Partial<ServerConfig> = {}): Promis
     if (answerCors(request, response, config.corsOrigins)) return;
     if (isMcpRequest(request.url)) void mcp(request, response);
     else if (isPortalRequest(request.url)) portal(request, response);
+    else if (isGlossiRequest(request.url)) glossi(request, response);
     else api(request, response);
   });
   guardConnections(server, connectionLimits);

@@ -19,6 +19,8 @@ import { registerListModelsTool } from './list-models.js';
 import { registerListOverlaysTool } from './list-overlays.js';
 import { registerListTemplatesTool } from './list-templates.js';
 import { registerCreateTemplateTool } from './create-template.js';
+import { registerCreateJobTool } from './create-job.js';
+import { registerGetJobTool } from './get-job.js';
 import { registerQuoteTool } from './quote.js';
 import { registerUpdateModelTool } from './update-model.js';
 import { registerUploadEnvironmentTool } from './upload-environment.js';
@@ -44,5 +46,7 @@ export function registerTools(server: McpServer, session: McpSession): void {
   registerUploadEnvironmentTool(server, session);
   registerListTemplatesTool(server, session);
   registerCreateTemplateTool(server, session);
+  registerCreateJobTool(server, session);
+  registerGetJobTool(server, session);
   registerLifecycleTools(server, session);
 }

@@ -14,6 +14,7 @@ import { carriesSignature, signedRenderCaller } from '../sharing/signed-urls.js'
 import { accountRoutes } from './routes/account.js';
 import { assetRoutes } from './routes/assets.js';
 import { modelRoutes } from './routes/models.js';
+import { jobRoutes } from './routes/jobs.js';
 import { environmentRoutes } from './routes/environments.js';
 import { lightingRoutes } from './routes/lighting.js';
 import { overlayRoutes } from './routes/overlays.js';
@@ -43,7 +44,7 @@ export interface RouteRequest {
 export type RouteResult = { status?: number; data: unknown; meta?: unknown } | { status?: number; body: unknown } | void;
 
 export interface Route {
-  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE' | 'PUT';
   path: string;
   /** Scope the API key needs; `null` for public routes. */
   scope: Scope | null;
@@ -90,17 +91,45 @@ export function createApiHandler(
   baseUrl: () => string = () => context.config.publicUrl ?? `http://${context.config.host}:${context.config.port}`,
 ) {
   const router = findMyWay<HTTPVersion.V1>({ ignoreTrailingSlash: true, caseSensitive: true, defaultRoute: notFound });
-  const routes: Route[] = [...modelRoutes, ...renderRoutes, ...assetRoutes, ...overlayRoutes, ...environmentRoutes, ...lightingRoutes, ...templateRoutes, ...accountRoutes, ...webhookRoutes];
+  const routes: Route[] = [...modelRoutes, ...renderRoutes, ...assetRoutes, ...overlayRoutes, ...environmentRoutes, ...lightingRoutes, ...templateRoutes, ...jobRoutes, ...accountRoutes, ...webhookRoutes];
+  mountRoutes(router, API_PREFIX, routes, {
+    context,
+    authorize: (request, scope) => authenticate(context.db, request.headers.authorization, scope),
+    sendError: (response, error) => sendError(response, error, log),
+    baseUrl,
+  });
+  return (request: IncomingMessage, response: ServerResponse): void => {
+    if (!request.url?.startsWith(`${API_PREFIX}/`)) {
+      sendError(response, new RenderbayError('not_found', `No such endpoint: ${request.method} ${request.url}`, 404), log);
+      return;
+    }
+    router.lookup(request, response);
+  };
+}
+
+/** How a surface (/v1, /compat/glossi) authenticates its callers and reports failures. */
+export interface RouteMounting {
+  context: AppContext;
+  /** The caller with a key of `scope`, or a RenderbayError (unauthorized, insufficient_scope…). */
+  authorize(request: IncomingMessage, scope: Scope): Caller;
+  sendError(response: ServerResponse, error: unknown): void;
+  /** The server's public base URL (--public-url, else the listening address). */
+  baseUrl(): string;
+}
+
+/** Registers routes under `prefix`: each authenticated, its JSON body read on demand, its result sent as JSON. */
+export function mountRoutes(router: findMyWay.Instance<HTTPVersion.V1>, prefix: string, routes: Route[], mounting: RouteMounting): void {
+  const { context, baseUrl } = mounting;
   for (const route of routes) {
     const methods = route.method === 'GET' ? (['GET', 'HEAD'] as const) : ([route.method] as const);
-    router.on([...methods], `${API_PREFIX}${route.path}`, async (request, response, params, _store, searchParams) => {
+    router.on([...methods], `${prefix}${route.path}`, async (request, response, params, _store, searchParams) => {
       try {
         const query = searchParams as Record<string, string>;
         const signed = route.signable === true && carriesSignature(query);
         const caller = signed
           ? signedRenderCaller(context.db, (request.url ?? '').split('?')[0], query, params.id)
           : route.scope
-            ? authenticate(context.db, request.headers.authorization, route.scope)
+            ? mounting.authorize(request, route.scope)
             : (null as unknown as Caller);
         let body: Promise<unknown> | null = null;
         const result = await route.handle({
@@ -119,17 +148,10 @@ export function createApiHandler(
         else sendJson(response, result.status ?? 200, result.meta === undefined ? { data: result.data } : { data: result.data, meta: result.meta });
       } catch (error) {
         if (isClientGone(error)) return;
-        sendError(response, error, log);
+        mounting.sendError(response, error);
       }
     });
   }
-  return (request: IncomingMessage, response: ServerResponse): void => {
-    if (!request.url?.startsWith(`${API_PREFIX}/`)) {
-      sendError(response, new RenderbayError('not_found', `No such endpoint: ${request.method} ${request.url}`, 404), log);
-      return;
-    }
-    router.lookup(request, response);
-  };
 }
 
 /** 404 for unknown paths under /v1, in the error envelope. */

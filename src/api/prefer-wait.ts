@@ -3,7 +3,7 @@
  * wait for the render to finish in the same request. Other preferences in the header are
  * ignored; a wait outside 1–120 seconds is refused before anything is created or charged.
  */
-import type { IncomingHttpHeaders } from 'node:http';
+import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import { RenderbayError } from '../errors.js';
 import { LIMITS } from '../limits.js';
 
@@ -20,4 +20,23 @@ export function preferredWaitSeconds(headers: IncomingHttpHeaders): number | nul
     throw new RenderbayError('invalid_prefer', `Prefer: wait must be a whole number of seconds from 1 to ${LIMITS.maxPreferWaitSeconds} (got "${value}")`, 400);
   }
   return seconds;
+}
+
+/**
+ * The answer to a create with `Prefer: wait`: 200 with the finished resource and
+ * `Preference-Applied: wait`, or 202 with it as it stands once the wait is over. A client
+ * that hangs up ends the wait (nothing is held but a timer).
+ */
+export async function waitedAnswer<Resource>(
+  response: ServerResponse,
+  waitSeconds: number,
+  wait: (timeoutMs: number, signal: AbortSignal) => Promise<Resource>,
+  finished: (resource: Resource) => boolean,
+): Promise<{ status: number; data: Resource }> {
+  const gone = new AbortController();
+  response.once('close', () => gone.abort());
+  const current = await wait(waitSeconds * 1000, gone.signal);
+  if (!finished(current)) return { status: 202, data: current };
+  response.setHeader('Preference-Applied', 'wait');
+  return { status: 200, data: current };
 }

@@ -177,4 +177,48 @@ export const MIGRATIONS: string[] = [
     expires_at INTEGER NOT NULL
   );
   `,
+  /* 7: jobs (the one-call workflow: a model, a template, the renders made of them), and the Glossi-compatible surface's own records; which surface registered a webhook */ `
+  CREATE TABLE jobs (
+    id TEXT PRIMARY KEY,
+    account_id TEXT NOT NULL REFERENCES accounts(id),
+    model_id TEXT NOT NULL REFERENCES models(id),
+    template_id TEXT NOT NULL,
+    options TEXT NOT NULL DEFAULT '{}',
+    created_at TEXT NOT NULL
+  );
+  CREATE INDEX jobs_account ON jobs(account_id, created_at);
+  CREATE TABLE job_renders (
+    job_id TEXT NOT NULL REFERENCES jobs(id),
+    render_id TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    shot TEXT,
+    PRIMARY KEY (job_id, position)
+  );
+  CREATE INDEX job_renders_render ON job_renders(render_id);
+  CREATE TABLE IF NOT EXISTS server_secrets (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+  INSERT OR IGNORE INTO server_secrets (name, value) VALUES ('compat-upload-signing', lower(hex(randomblob(32))));
+  CREATE TABLE glossi_models (
+    id TEXT PRIMARY KEY,
+    account_id TEXT NOT NULL REFERENCES accounts(id),
+    name TEXT NOT NULL,
+    file_name TEXT NOT NULL,
+    file_type TEXT NOT NULL,
+    upload_file TEXT,
+    model_id TEXT REFERENCES models(id),
+    created_at TEXT NOT NULL
+  );
+  CREATE TABLE glossi_projects (
+    id TEXT PRIMARY KEY,
+    account_id TEXT NOT NULL REFERENCES accounts(id),
+    name TEXT NOT NULL,
+    glossi_model_id TEXT NOT NULL REFERENCES glossi_models(id),
+    template_id TEXT NOT NULL,
+    created_at TEXT NOT NULL
+  );
+  CREATE TABLE glossi_jobs (
+    job_id TEXT PRIMARY KEY REFERENCES jobs(id),
+    project_id TEXT NOT NULL REFERENCES glossi_projects(id)
+  );
+  ALTER TABLE webhooks ADD COLUMN surface TEXT NOT NULL DEFAULT 'renderbay' CHECK (surface IN ('renderbay', 'glossi'));
+  `,
 ];

@@ -41,6 +41,7 @@ import { ACTIVE_STATUSES, toRenderItem, type RenderRow, type RenderStatus } from
 import { deleteExpiredRenders, RETENTION_INTERVAL_MS } from '../renders/render-retention.js';
 import type { RenderSettings } from '../settings/render-settings.js';
 import { publishEvent, type WebhookEvent } from '../webhooks/events.js';
+import { announceFinishedJobs } from '../workflow/job-events.js';
 import { EngineLock, isProcessAlive } from './engine-lock.js';
 import { groupPass, type PassVariant, type PendingRender } from './render-pass.js';
 
@@ -387,6 +388,7 @@ export class JobEngine implements RenderQueue {
       const row = read.get(id) as RenderRow | undefined;
       if (row) publishEvent(this.context.db, { accountId: row.account_id, event, data: { ...toRenderItem(row) } });
     }
+    announceFinishedJobs(this.context, ids); // a job whose last render this was: job.complete / job.failed
   }
 
   private mergeAssets(ids: string[], assets: RenderAssets): void {

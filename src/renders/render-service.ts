@@ -235,7 +235,12 @@ export interface BatchRender {
  * with `materialVariant: "*"` becomes one render per variant of its model, in the model's
  * order, each debited; the reply lists every render, at most 100 in all.
  */
-export async function createBatch(context: AppContext, accountId: string, body: unknown): Promise<BatchRender[]> {
+export async function createBatch(
+  context: AppContext,
+  accountId: string,
+  body: unknown,
+  options: { /** Runs in the inserting transaction (a job records its renders with them, or neither exists). */ onCreated?: (rows: RenderRow[]) => void } = {},
+): Promise<BatchRender[]> {
   const renders = (body as { renders?: unknown } | null)?.renders;
   if (!Array.isArray(renders) || renders.length === 0) throw new RenderbayError('renders_required', 'renders must be a non-empty array', 400);
   if (renders.length > MAX_BATCH) throw new RenderbayError('too_many', `At most ${MAX_BATCH} renders per batch (got ${renders.length})`, 400);
@@ -248,7 +253,9 @@ export async function createBatch(context: AppContext, accountId: string, body: 
   const created = context.db.transaction(() => {
     const balance = (context.db.prepare('SELECT credits FROM accounts WHERE id = ?').get(accountId) as { credits: number }).credits;
     if (balance < needed) throw new RenderbayError('no_credits', `Not enough credits: ${needed} needed, ${balance} available`, 402);
-    return items.map((item) => insertRender(context, accountId, item.modelId, item.settings, { systemPreview: false }));
+    const rows = items.map((item) => insertRender(context, accountId, item.modelId, item.settings, { systemPreview: false }));
+    options.onCreated?.(rows);
+    return rows;
   })();
   context.queue.notify();
   return created.map((row, index) => {

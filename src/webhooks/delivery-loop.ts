@@ -23,6 +23,8 @@ import { LIMITS } from '../limits.js';
 import { fetchOutgoing } from '../outgoing/fetcher.js';
 import { onEvent } from './events.js';
 import { SIGNATURE_HEADER, signatureHeader } from './signature.js';
+import { GLOSSI_SIGNATURE_HEADER, glossiSignature } from '../compat/glossi/glossi-events.js';
+import type { WebhookSurface } from './events.js';
 import type { DeliveryRow } from './webhook-service.js';
 
 const NAME = 'webhooks';
@@ -32,7 +34,7 @@ const POLL_MS = 1000;
 const LEASE_MARGIN_MS = 60_000;
 const PRUNE_INTERVAL_MS = 3_600_000;
 
-type DueDelivery = DeliveryRow & { url: string; secret: string };
+type DueDelivery = DeliveryRow & { url: string; secret: string; surface: WebhookSurface };
 
 /** The delay before attempt `attempts + 1`, after `attempts` failed ones: base, 2×base, 4×base, … up to max. */
 export function retryDelayMs(attempts: number, config: { retryBaseMs: number; retryMaxMs: number }): number {
@@ -128,7 +130,7 @@ export class WebhookDeliverer {
       .pluck()
       .all({ now }) as string[];
     const oldestOf = db.prepare(
-      `SELECT d.*, w.url, w.secret FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id WHERE d.webhook_id = @webhookId AND ${due} ORDER BY d.next_attempt_at, d.rowid LIMIT @limit`,
+      `SELECT d.*, w.url, w.secret, w.surface FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id WHERE d.webhook_id = @webhookId AND ${due} ORDER BY d.next_attempt_at, d.rowid LIMIT @limit`,
     );
     const claim = db.prepare("UPDATE webhook_deliveries SET lease_until = ? WHERE id = ? AND status = 'pending' AND (lease_until IS NULL OR lease_until <= ?)");
     const busy = new Map<string, number>();
@@ -159,12 +161,15 @@ export class WebhookDeliverer {
         {
           url: delivery.url,
           method: 'POST',
-          headers: {
-            'content-type': 'application/json',
-            [SIGNATURE_HEADER.toLowerCase()]: signatureHeader(delivery.secret, delivery.payload, Math.floor(Date.now() / 1000)),
-            'renderbay-event': delivery.event,
-            'renderbay-delivery': delivery.id,
-          },
+          headers:
+            delivery.surface === 'glossi'
+              ? { 'content-type': 'application/json', [GLOSSI_SIGNATURE_HEADER]: glossiSignature(delivery.secret, delivery.payload) }
+              : {
+                  'content-type': 'application/json',
+                  [SIGNATURE_HEADER.toLowerCase()]: signatureHeader(delivery.secret, delivery.payload, Math.floor(Date.now() / 1000)),
+                  'renderbay-event': delivery.event,
+                  'renderbay-delivery': delivery.id,
+                },
           body: delivery.payload,
         },
         { allowPrivate: config.allowPrivateUrls, timeoutMs: config.webhooks.timeoutMs, maxRedirects: 0, maxBytes: LIMITS.webhookResponseBytes, responseFile: null },

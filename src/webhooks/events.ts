@@ -15,9 +15,14 @@
 import { EventEmitter } from 'node:events';
 import type { Db } from '../db/database.js';
 import { newId, nowIso } from '../ids.js';
+import { GLOSSI_EVENTS, glossiPayloads, type GlossiPayload } from '../compat/glossi/glossi-events.js';
 
 export const WEBHOOK_EVENTS = ['model.processed', 'model.failed', 'render.complete', 'render.failed', 'job.complete', 'job.failed'] as const;
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
+
+/** The API a webhook was registered through; it decides the events, payloads and signature its deliveries carry. */
+export type WebhookSurface = 'renderbay' | 'glossi';
+export const SURFACE_EVENTS: Record<WebhookSurface, readonly string[]> = { renderbay: WEBHOOK_EVENTS, glossi: GLOSSI_EVENTS };
 
 /** What a delivery's body is: the event, when it happened, and the resource as the API returns it. */
 export interface EventPayload {
@@ -46,12 +51,24 @@ function emitterOf(db: Db): EventEmitter {
 /** Records deliveries for the account's webhooks and notifies this process's listeners. Call inside the state change's transaction. */
 export function publishEvent(db: Db, event: { accountId: string; event: WebhookEvent; data: EventPayload['data'] }): void {
   const payload: EventPayload = { event: event.event, timestamp: nowIso(), data: event.data };
-  const hooks = db.prepare('SELECT id, events FROM webhooks WHERE account_id = ? AND enabled = 1').all(event.accountId) as { id: string; events: string }[];
+  const hooks = db.prepare('SELECT id, events, surface FROM webhooks WHERE account_id = ? AND enabled = 1').all(event.accountId) as { id: string; events: string; surface: WebhookSurface }[];
+  // A Glossi endpoint hears the same happenings in Glossi's words (none, one or two payloads each).
+  const glossi = hooks.some((hook) => hook.surface === 'glossi') ? glossiPayloads(db, event.accountId, payload) : [];
   for (const hook of hooks) {
-    if ((JSON.parse(hook.events) as string[]).includes(event.event)) enqueueDelivery(db, hook.id, payload);
+    const subscribed = JSON.parse(hook.events) as string[];
+    for (const delivery of hook.surface === 'glossi' ? glossi : [payload]) {
+      if (subscribed.includes(delivery.event)) enqueueDelivery(db, hook.id, hook.surface === 'glossi' ? JSON.stringify(delivery) : (delivery as EventPayload));
+    }
   }
   // After the caller's transaction has committed (it is synchronous): listeners read the new state.
   setImmediate(() => emitterOf(db).emit(NAME, { ...payload, accountId: event.accountId } satisfies PublishedEvent));
+}
+
+/** A payload of the Glossi surface's own (project.created) to the account's Glossi-surface endpoints that want it. Inside the change's transaction. */
+export function publishGlossiEvent(db: Db, accountId: string, payload: GlossiPayload): void {
+  const hooks = db.prepare("SELECT id, events FROM webhooks WHERE account_id = ? AND enabled = 1 AND surface = 'glossi'").all(accountId) as { id: string; events: string }[];
+  for (const hook of hooks) if ((JSON.parse(hook.events) as string[]).includes(payload.event)) enqueueDelivery(db, hook.id, JSON.stringify(payload));
+  if (hooks.length > 0) announceDeliveries(db);
 }
 
 /** A new pending delivery of `payload` (its body, byte for byte, on every attempt), due now. */

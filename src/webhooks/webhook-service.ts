@@ -13,7 +13,7 @@ import { LIMITS } from '../limits.js';
 import { assertAllowedAddress, resolveAllowed, systemResolver } from '../outgoing/address-guard.js';
 import { dialHostname, parseOutgoingUrl } from '../outgoing/outgoing-url.js';
 import { parsePaging, type Page } from '../paging.js';
-import { announceDeliveries, enqueueDelivery, WEBHOOK_EVENTS, type EventPayload, type WebhookEvent } from './events.js';
+import { announceDeliveries, enqueueDelivery, SURFACE_EVENTS, type EventPayload, type WebhookEvent, type WebhookSurface } from './events.js';
 import { newWebhookSecret } from './signature.js';
 
 export interface Webhook {
@@ -57,6 +57,8 @@ export interface WebhookRow {
   events: string;
   enabled: number;
   secret: string;
+  /** Which API registered it: its payloads and signature are that API's (src/webhooks/events.ts). */
+  surface: WebhookSurface;
   created_at: string;
   updated_at: string;
 }
@@ -133,10 +135,10 @@ async function checkedUrl(context: AppContext, value: unknown): Promise<string> 
   return url.href;
 }
 
-function checkedEvents(value: unknown): WebhookEvent[] {
-  const known = WEBHOOK_EVENTS as readonly string[];
+function checkedEvents(value: unknown, surface: WebhookSurface): WebhookEvent[] {
+  const known = SURFACE_EVENTS[surface];
   if (!Array.isArray(value) || value.length === 0 || value.some((event) => typeof event !== 'string' || !known.includes(event))) {
-    throw new RenderbayError('invalid_events', `events must be a non-empty array of: ${WEBHOOK_EVENTS.join(', ')}`, 400);
+    throw new RenderbayError('invalid_events', `events must be a non-empty array of: ${known.join(', ')}`, 400);
   }
   return [...new Set(value as WebhookEvent[])];
 }
@@ -151,10 +153,10 @@ function fields(body: unknown): { url?: unknown; events?: unknown; enabled?: unk
   return body as { url?: unknown; events?: unknown; enabled?: unknown };
 }
 
-export async function createWebhook(context: AppContext, accountId: string, body: unknown): Promise<WebhookWithSecret> {
+export async function createWebhook(context: AppContext, accountId: string, body: unknown, surface: WebhookSurface = 'renderbay'): Promise<WebhookWithSecret> {
   const given = fields(body);
   const url = await checkedUrl(context, given.url);
-  const events = checkedEvents(given.events);
+  const events = checkedEvents(given.events, surface);
   const enabled = given.enabled === undefined ? true : checkedEnabled(given.enabled);
   const id = newId();
   const secret = newWebhookSecret();
@@ -165,8 +167,8 @@ export async function createWebhook(context: AppContext, accountId: string, body
       throw new RenderbayError('too_many', `An account may have at most ${LIMITS.maxWebhooksPerAccount} webhooks; delete one first`, 400);
     }
     context.db
-      .prepare('INSERT INTO webhooks (id, account_id, url, events, enabled, secret, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(id, accountId, url, JSON.stringify(events), enabled ? 1 : 0, secret, now, now);
+      .prepare('INSERT INTO webhooks (id, account_id, url, events, enabled, secret, surface, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(id, accountId, url, JSON.stringify(events), enabled ? 1 : 0, secret, surface, now, now);
   })();
   return { ...getWebhook(context, accountId, id), secret };
 }
@@ -185,7 +187,7 @@ export async function updateWebhook(context: AppContext, accountId: string, webh
   const row = findWebhookRow(context, accountId, webhookId);
   const given = fields(body);
   const url = given.url === undefined ? row.url : await checkedUrl(context, given.url);
-  const events = given.events === undefined ? row.events : JSON.stringify(checkedEvents(given.events));
+  const events = given.events === undefined ? row.events : JSON.stringify(checkedEvents(given.events, row.surface));
   const enabled = given.enabled === undefined ? row.enabled : checkedEnabled(given.enabled) ? 1 : 0;
   context.db.prepare('UPDATE webhooks SET url = ?, events = ?, enabled = ?, updated_at = ? WHERE id = ?').run(url, events, enabled, nowIso(), row.id);
   if (enabled === 1) announceDeliveries(context.db); // held deliveries may go now

@@ -19,12 +19,12 @@ export const CLI = path.resolve('dist/src/cli.js');
 export const TOOL_NAMES = [
   'ingest_model', 'list_models', 'get_model', 'export_usdz', 'update_model', 'quote', 'create_render', 'create_batch_renders',
   'wait_for_renders', 'list_renders', 'get_render', 'download_render', 'get_account', 'list_overlays', 'upload_overlay',
-  'upload_environment', 'list_templates', 'create_template',
+  'upload_environment', 'list_templates', 'create_template', 'create_job', 'get_job',
   'delete_render', 'dismiss_render', 'retry_render', 'archive_model', 'unarchive_model', 'delete_model', 'delete_overlay',
 ];
 
 /** The tools a read-only key sees. */
-export const READ_TOOL_NAMES = ['list_models', 'get_model', 'export_usdz', 'quote', 'wait_for_renders', 'list_renders', 'get_render', 'download_render', 'get_account', 'list_overlays', 'list_templates'];
+export const READ_TOOL_NAMES = ['list_models', 'get_model', 'export_usdz', 'quote', 'wait_for_renders', 'list_renders', 'get_render', 'download_render', 'get_account', 'list_overlays', 'list_templates', 'get_job'];
 
 /** tools/list as the bytes of its JSON result. */
 export async function toolListBytes(client: Client): Promise<number> {

@@ -4,6 +4,8 @@
  * and `immutable` caching once done. Each file also opens with a signed URL instead of a key
  * (`?expires=…&sig=…`, sharing/signed-urls.ts); those answers are cached privately until the URL expires.
  */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AppContext } from '../../context.js';
 import { sendFile, sendRepresentation } from '../../http/send-file.js';
 import { zipRangeStream } from '../../http/zip-stream.js';
 import { assetType, requireRenderAsset, type AssetName, type StillAssetName } from '../../renders/render-assets.js';
@@ -13,8 +15,21 @@ import { listStills } from '../../renders/render-stills.js';
 import { signedCacheControl } from '../../sharing/signed-urls.js';
 import { API_PREFIX, type Route, type RouteRequest } from '../http-app.js';
 
-async function serveAsset({ request, response, params, caller, context, signedUntil }: RouteRequest, name: AssetName | StillAssetName): Promise<void> {
-  const row = findRenderRow(context, caller.account.id, params.id);
+function serveAsset({ request, response, params, caller, context, signedUntil }: RouteRequest, name: AssetName | StillAssetName): Promise<void> {
+  return serveRenderAsset(request, response, context, caller.account.id, params.id, name, signedUntil);
+}
+
+/** One file of an account's render (the Glossi surface serves its files through this too); `signedUntil`: opened by a signed URL. */
+export async function serveRenderAsset(
+  request: IncomingMessage,
+  response: ServerResponse,
+  context: AppContext,
+  accountId: string,
+  renderId: unknown,
+  name: AssetName | StillAssetName,
+  signedUntil?: number,
+): Promise<void> {
+  const row = findRenderRow(context, accountId, renderId);
   const { asset } = requireRenderAsset(context.store, row, name);
   await sendFile(request, response, context.store.pathOf(asset.key), {
     contentType: assetType(name, asset).contentType,

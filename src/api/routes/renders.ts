@@ -5,7 +5,7 @@ import { createBatch, createRender, deleteRender, dismissRender, FINISHED_STATUS
 import { renderEmbed } from '../../sharing/embed.js';
 import { updateRenderSharing } from '../../sharing/sharing.js';
 import type { Route } from '../http-app.js';
-import { preferredWaitSeconds } from '../prefer-wait.js';
+import { preferredWaitSeconds, waitedAnswer } from '../prefer-wait.js';
 
 export const renderRoutes: Route[] = [
   {
@@ -17,12 +17,7 @@ export const renderRoutes: Route[] = [
       const render = await createRender(context, caller.account.id, await json());
       if (waitSeconds === null) return { status: 201, data: { id: render.id, modelId: render.modelId, status: render.status, renderSettings: render.renderSettings } };
       // Prefer: wait — the finished render (200) or, after the wait, the render as it stands (202).
-      const gone = new AbortController();
-      response.once('close', () => gone.abort());
-      const current = await whenRenderFinished(context, caller.account.id, render.id, waitSeconds * 1000, gone.signal);
-      if (!FINISHED_STATUSES.includes(current.status)) return { status: 202, data: current };
-      response.setHeader('Preference-Applied', 'wait');
-      return { status: 200, data: current };
+      return waitedAnswer(response, waitSeconds, (timeoutMs, signal) => whenRenderFinished(context, caller.account.id, render.id, timeoutMs, signal), (current) => FINISHED_STATUSES.includes(current.status));
     },
   },
   { method: 'POST', path: '/renders/batch', scope: 'write', handle: async ({ json, caller, context }) => ({ status: 201, data: await createBatch(context, caller.account.id, await json()) }) },
