@@ -48,12 +48,14 @@ export interface ConnectionLimits extends ConnectionPolicy {
   evictionGraceMs: number;
 }
 
-/**
- * Connections Node may hold beyond the cap for a moment: an evicted socket is counted until
- * its close event, and up to SILENT_OVERFLOW new ones wait TRIM_DELAY_MS to be read from.
- */
+/** Connections Node may hold beyond the cap for a moment: an evicted socket is counted until its close event. */
 const EVICTION_HEADROOM = 32;
-const SILENT_OVERFLOW = 16;
+/**
+ * New connections let in over the cap while they have not been read from (see `makeRoom`);
+ * they hold a socket each, so the descriptor budget reserves them too.
+ */
+const SILENT_OVERFLOW = 64;
+/** How often connections over the cap are looked at again for one that can go. */
 const TRIM_DELAY_MS = 50;
 
 const NAME = 'connection-guard';
@@ -83,7 +85,7 @@ export function requestBackstopMs(limits: ConnectionLimits): number {
  */
 export function fitConnectionCap(wanted: number, reserve: number, descriptorLimit = openFileLimit()): number {
   if (!Number.isFinite(descriptorLimit)) return wanted;
-  return Math.max(8, Math.min(wanted, Math.floor((descriptorLimit - reserve - EVICTION_HEADROOM) / 2)));
+  return Math.max(8, Math.min(wanted, Math.floor((descriptorLimit - reserve - EVICTION_HEADROOM - SILENT_OVERFLOW) / 2)));
 }
 
 /** The soft RLIMIT_NOFILE of this process (Node raises it to the hard limit at start), or Infinity if unknown. */
@@ -122,7 +124,7 @@ export function guardConnections(
   log: (message: string) => void = (message) => process.stderr.write(`renderbay ${NAME}: ${message}\n`),
 ): void {
   server.timeout = limits.idleTimeoutMs;
-  server.maxConnections = limits.maxConnections + EVICTION_HEADROOM;
+  server.maxConnections = limits.maxConnections + EVICTION_HEADROOM + SILENT_OVERFLOW;
   const tracked = new Map<Socket, TrackedConnection>();
   let refused = 0;
   let lastRefusalLog = 0;
@@ -241,7 +243,15 @@ export function guardConnections(
       const now = Date.now();
       while (tracked.size > limits.maxConnections) {
         const victim = pickVictim(now);
-        if (!victim) break; // all busy with useful work: the overflow stays bounded by SILENT_OVERFLOW
+        // All busy with useful work: the overflow stays bounded by SILENT_OVERFLOW.
+        if (!victim) break;
+        // Only new connections not yet read from could go: on a starved server their first
+        // bytes may simply not have been read yet, so look again later (they lose the
+        // protection once NEW_CONNECTION_GRACE_MS has passed, or when the overflow is full).
+        if ('waiting' in victim && isNewAndSilent(victim.waiting, now)) {
+          scheduleTrim();
+          break;
+        }
         evict(victim);
       }
     }, TRIM_DELAY_MS);
