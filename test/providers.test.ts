@@ -35,7 +35,7 @@ after(async () => {
 
 function reset(server: ProviderServer): void {
   server.requests.length = 0;
-  Object.assign(server.script, { rateLimited: 0, retryAfter: '1', outcome: 'succeed', pollsBeforeDone: 1 });
+  Object.assign(server.script, { rateLimited: 0, retryAfter: '1', outcome: 'succeed', pollsBeforeDone: 1, delayMs: 0 });
 }
 
 async function call(onProgress?: (fraction: number) => void): Promise<ProviderCall> {

@@ -5,7 +5,7 @@
  */
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
-import { getRestyle, RESTYLE_KINDS, startRestyle, whenRestyleFinished } from '../src/generation/generation-service.js';
+import { getRestyle, RESTYLE_KINDS, startRestyle, whenRestyleFinished, type RestyleItem } from '../src/generation/generation-service.js';
 import { defineTool } from '../src/mcp/define-tool.js';
 import { waitReportingProgress } from '../src/mcp/generation-wait.js';
 import { MAX_WAIT_SECONDS } from '../src/mcp/render-wait.js';
@@ -15,29 +15,29 @@ export function registerRestyleImageTool(server: McpServer, session: McpSession)
   const stdio = session.transport === 'stdio';
   defineTool(server, session, {
     name: 'restyle_image',
-    title: 'Restyle an image',
-    description: `Image (base64) → refined/enhanced/staged image or video via the configured provider (paid; quote {restyle:kind}). Waits ≤${MAX_WAIT_SECONDS} s; call again with restyleId to keep waiting.`,
+    title: 'Restyle image',
+    // Kept short: tools/list has a byte budget (test/mcp-prompts.test.ts). A style goes in the prompt.
+    description: `Base64 image → restyled image/video (paid); waits ≤${MAX_WAIT_SECONDS} s, repeat with id.`,
     scope: 'write',
-    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
+    annotations: { destructiveHint: false },
     input: {
       kind: z.enum(RESTYLE_KINDS).optional(),
-      imageBase64: z.string().optional(),
+      image: z.string().optional(),
       prompt: z.string().optional(),
-      architecturalStyle: z.string().optional(),
-      restyleId: z.string().optional(),
+      id: z.string().optional(),
     },
     output: { id: z.string(), status: z.string(), error: z.string().nullable(), creditsUsed: z.number() },
     advertiseOutput: false,
-    run: async ({ kind, imageBase64, prompt, architecturalStyle, restyleId }, caller, extra) => {
+    run: async ({ kind, image: imageBase64, prompt, id: restyleId }, caller, extra) => {
       const accountId = caller.account.id;
       const started =
         restyleId === undefined
-          ? startRestyle(session.context, accountId, { kind: kind ?? 'refine', image: Buffer.from(imageBase64 ?? '', 'base64'), prompt, architecturalStyle })
+          ? startRestyle(session.context, accountId, { kind: kind ?? 'refine', image: Buffer.from(imageBase64 ?? '', 'base64'), prompt })
           : getRestyle(session.context, accountId, restyleId);
-      const item = await waitReportingProgress(
+      const item = await waitReportingProgress<RestyleItem>(
         extra,
         MAX_WAIT_SECONDS,
-        (timeoutMs, signal) => whenRestyleFinished(session.context, accountId, started.id, timeoutMs, signal),
+        (_last, timeoutMs, signal) => whenRestyleFinished(session.context, accountId, started.id, timeoutMs, signal),
         (current) => current.status === 'completed' || current.status === 'failed',
         (current) => ({ percent: current.status === 'completed' || current.status === 'failed' ? 100 : current.status === 'processing' ? 10 : 0, message: current.status }),
       );
@@ -50,7 +50,7 @@ export function registerRestyleImageTool(server: McpServer, session: McpSession)
           ? `Restyle ${item.id} completed: ${output?.contentType}${'path' in where ? ` at ${where.path}` : 'url' in where ? ` at ${where.url}` : ''}.`
           : item.status === 'failed'
             ? `Restyle ${item.id} failed: ${item.error} (credits refunded).`
-            : `Restyle ${item.id} ${item.status}: call restyle_image with restyleId "${item.id}" to keep waiting.`;
+            : `Restyle ${item.id} ${item.status}: call restyle_image with id "${item.id}" to keep waiting.`;
       return { data, summary };
     },
   });

@@ -185,6 +185,20 @@ export function generationAsset(context: AppContext, accountId: string, id: unkn
   return type === 'glb' ? existing(model.file_key, 'model/gltf-binary') : existing(model.usdz_key, 'model/vnd.usdz+zip');
 }
 
+/** The generation once its stage, progress or status differs from `seen` (or it finished), or as it stands at the timeout (MCP progress). */
+export function whenGenerationChanges(
+  context: AppContext,
+  accountId: string,
+  id: string,
+  seen: Pick<GenerationItem, 'status' | 'stage' | 'progress'> | null,
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<GenerationItem> {
+  const changed = (item: GenerationItem) =>
+    seen === null || item.status !== seen.status || item.stage !== seen.stage || item.progress !== seen.progress || item.status === 'complete' || item.status === 'error';
+  return whenSettled(id, () => getGeneration(context, accountId, id), changed, timeoutMs, signal);
+}
+
 /** The generation once complete or failed, or as it stands when `timeoutMs` passes or `signal` aborts. */
 export function whenGenerationFinished(context: AppContext, accountId: string, id: string, timeoutMs: number, signal?: AbortSignal): Promise<GenerationItem> {
   return whenSettled(id, () => getGeneration(context, accountId, id), (item) => item.status === 'complete' || item.status === 'error', timeoutMs, signal);

@@ -45,6 +45,8 @@ export interface ProviderServer {
     outcome: TaskOutcome;
     /** GETs of a task answered "in progress" before it finishes. */
     pollsBeforeDone: number;
+    /** Every API answer is sent this late (ms): a slow service. */
+    delayMs: number;
   };
   close(): Promise<void>;
 }
@@ -60,7 +62,7 @@ async function startServer(handle: Handler, errorBody: (message: string) => unkn
   const server: ProviderServer = {
     url: '',
     requests: [],
-    script: { rateLimited: 0, retryAfter: '1', outcome: 'succeed', pollsBeforeDone: 1 },
+    script: { rateLimited: 0, retryAfter: '1', outcome: 'succeed', pollsBeforeDone: 1, delayMs: 0 },
     close: async () => {},
   };
   const httpServer = http.createServer((message: IncomingMessage, response) => {
@@ -75,7 +77,10 @@ async function startServer(handle: Handler, errorBody: (message: string) => unkn
         server.script.rateLimited--;
         return json(response, 429, errorBody('Rate limit reached, retry later'), { 'retry-after': server.script.retryAfter });
       }
-      Promise.resolve(handle(request, server, response)).catch((error: Error) => json(response, 500, errorBody(error.message)));
+      const delay = isAsset ? 0 : server.script.delayMs;
+      new Promise((resolve) => setTimeout(resolve, delay))
+        .then(() => handle(request, server, response))
+        .catch((error: Error) => json(response, 500, errorBody(error.message)));
     });
   });
   await new Promise<void>((resolve) => httpServer.listen(0, '127.0.0.1', resolve));
