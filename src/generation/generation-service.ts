@@ -24,7 +24,7 @@ import { LIMITS } from '../limits.js';
 import { assertProviderConfigured } from '../providers/provider-registry.js';
 import { assertInputImage } from './generation-image.js';
 import { runGeneration } from './generation-runner.js';
-import { isStale, refundOnce, reserveCredits } from './provider-job.js';
+import { failJob, isStale, reserveCredits } from './provider-job.js';
 import { announceChange, whenSettled } from './settle-wait.js';
 
 export { getRestyle, startRestyle, whenRestyleFinished, type RestyleItem, type RestyleKind, RESTYLE_KINDS } from './restyle-service.js';
@@ -161,15 +161,7 @@ export function advanceGeneration(context: Pick<AppContext, 'db'>, id: string, c
 
 /** Fails a generation that has not finished, with its reason, and refunds it (once). */
 export function failGeneration(context: Pick<AppContext, 'db'>, id: string, message: string): void {
-  context.db
-    .transaction(() => {
-      const changed = context.db
-        .prepare("UPDATE generations SET status = 'error', stage = 'error', progress = 0, error = ?, updated_at = ? WHERE id = ? AND status IN ('queued', 'processing')")
-        .run(message, nowIso(), id).changes;
-      if (changed > 0) refundOnce(context.db, 'generations', id);
-    })
-    .immediate();
-  announceChange(id);
+  failJob(context.db, 'generations', id, message);
 }
 
 /** The finished files of a generation: the image (JPEG), the model's normalised GLB, its USDZ; null while one does not exist (yet). */

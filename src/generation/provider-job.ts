@@ -10,8 +10,10 @@ import type { AppContext } from '../context.js';
 import { recordCreditChange } from '../credits/ledger.js';
 import type { Db } from '../db/database.js';
 import { RenderbayError } from '../errors.js';
+import { nowIso } from '../ids.js';
 import { LIMITS } from '../limits.js';
 import type { ProviderCall } from '../providers/provider-types.js';
+import { announceChange } from './settle-wait.js';
 
 export type JobTable = 'generations' | 'restyles';
 
@@ -34,6 +36,23 @@ export function refundOnce(db: Db, table: JobTable, jobId: string): void {
   if (!row || row.refunded === 1) return;
   if (row.credits > 0) recordCreditChange(db, row.account_id, row.credits, 'refund', jobId);
   db.prepare(`UPDATE ${table} SET refunded = 1 WHERE id = ?`).run(jobId);
+}
+
+/** How each table records a failure (the Grok document: an error has stage `error` and progress 0). */
+const FAILED_STATE: Record<JobTable, string> = {
+  generations: "status = 'error', stage = 'error', progress = 0",
+  restyles: "status = 'failed'",
+};
+
+/** Fails a job that has not finished, with its reason, and refunds it (once); a finished job is left as it is. */
+export function failJob(db: Db, table: JobTable, jobId: string, message: string): void {
+  db.transaction(() => {
+    const changed = db
+      .prepare(`UPDATE ${table} SET ${FAILED_STATE[table]}, error = ?, updated_at = ? WHERE id = ? AND status IN ('queued', 'processing')`)
+      .run(message, nowIso(), jobId).changes;
+    if (changed > 0) refundOnce(db, table, jobId);
+  }).immediate();
+  announceChange(jobId);
 }
 
 /** A running job's row was not touched for this long: its process is gone. */

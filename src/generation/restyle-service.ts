@@ -21,7 +21,7 @@ import { assertProviderConfigured, requireProvider } from '../providers/provider
 import type { SourceImage } from '../providers/provider-types.js';
 import { storeAndReference } from '../storage/file-references.js';
 import { assertInputImage, toJpeg } from './generation-image.js';
-import { failureMessage, isStale, refundOnce, reserveCredits, runProviderWork } from './provider-job.js';
+import { failJob, failureMessage, isStale, reserveCredits, runProviderWork } from './provider-job.js';
 import { announceChange, whenSettled } from './settle-wait.js';
 
 export const RESTYLE_KINDS = ['refine', 'enhance', 'staging', 'video'] as const;
@@ -130,15 +130,7 @@ export function whenRestyleFinished(context: AppContext, accountId: string, id: 
 }
 
 function failRestyle(context: Pick<AppContext, 'db'>, id: string, message: string): void {
-  context.db
-    .transaction(() => {
-      const changed = context.db
-        .prepare("UPDATE restyles SET status = 'failed', error = ?, updated_at = ? WHERE id = ? AND status IN ('queued', 'processing')")
-        .run(message, nowIso(), id).changes;
-      if (changed > 0) refundOnce(context.db, 'restyles', id);
-    })
-    .immediate();
-  announceChange(id);
+  failJob(context.db, 'restyles', id, message);
 }
 
 async function runRestyle(context: AppContext, id: string, input: Omit<RestyleInput, 'prompt' | 'architecturalStyle'> & { prompt: string | null; architecturalStyle: string | null }): Promise<void> {

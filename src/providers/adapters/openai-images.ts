@@ -36,25 +36,22 @@ async function firstImage(endpoint: ProviderEndpoint, answer: unknown, call: Pro
   throw providerFailure(endpoint, 'answered without an image (no data[0].b64_json or url)');
 }
 
-export function openAiTextToImage(endpoint: ProviderEndpoint, model = 'gpt-image-1'): TextToImageProvider {
+/** `POST …/images/generations` with the model and the service's own extra fields. */
+function imagesGenerations(endpoint: ProviderEndpoint, fields: Record<string, unknown>): TextToImageProvider {
   return {
     name: endpoint.name,
     async generateImage(prompt, call) {
-      const answer = await providerJson(endpoint, { method: 'POST', path: '/images/generations', json: { model, prompt, n: 1, size: '1024x1024' } }, call);
+      const answer = await providerJson(endpoint, { method: 'POST', path: '/images/generations', json: { ...fields, prompt, n: 1 } }, call);
       return firstImage(endpoint, answer, call);
     },
   };
 }
 
-export function xaiTextToImage(endpoint: ProviderEndpoint, model = 'grok-2-image'): TextToImageProvider {
-  return {
-    name: endpoint.name,
-    async generateImage(prompt, call) {
-      const answer = await providerJson(endpoint, { method: 'POST', path: '/images/generations', json: { model, prompt, n: 1, response_format: 'b64_json' } }, call);
-      return firstImage(endpoint, answer, call);
-    },
-  };
-}
+/** GPT image models answer base64 always (they take no response_format). */
+export const openAiTextToImage = (endpoint: ProviderEndpoint, model = 'gpt-image-1') => imagesGenerations(endpoint, { model, size: '1024x1024' });
+
+/** xAI answers a URL unless asked for base64. */
+export const xaiTextToImage = (endpoint: ProviderEndpoint, model = 'grok-2-image') => imagesGenerations(endpoint, { model, response_format: 'b64_json' });
 
 /** What each restyle kind asks the model for; the user's prompt and style follow. */
 const RESTYLE_INSTRUCTIONS: Record<RestyleInstruction['kind'], string> = {
