@@ -16,6 +16,9 @@ import { after, before, describe, test } from 'node:test';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import sharp from 'sharp';
+import { openDatabase } from '../src/db/database.js';
+import { deleteExpiredGenerations } from '../src/generation/generation-retention.js';
+import { FileStore } from '../src/storage/file-store.js';
 import { api, cli, createKey, expectError, startServerProcess, type ServerProcess } from './helpers/api-server.js';
 import { connectHttp, toolListBytes } from './helpers/mcp.js';
 import { API_KEY, providerEnvironment, startMeshy, startOpenAiImages, startRunway, testPicture, type ProviderServer } from './helpers/provider-servers.js';
@@ -182,6 +185,28 @@ describe('with providers configured', () => {
     assert.equal(await credits(), before - 50);
     expectError(await api(server, key, 'POST', '/restyles', { kind: 'sketch', imageBase64 }), 400, 'invalid_request', /kind must be one of/);
     expectError(await api(server, key, 'POST', '/restyles', { kind: 'refine', imageBase64: Buffer.from('not an image').toString('base64') }), 400, 'invalid_request', /JPEG, PNG or WebP/);
+  });
+});
+
+describe('retention', () => {
+  test('finished generations and restyles older than retentionDays are deleted with their images and outputs; the model stays', async () => {
+    // The sweep the job engine runs hourly with --retention-days, on the server's own data directory.
+    const db = openDatabase(dataDirectory);
+    try {
+      const context = { db, store: new FileStore(dataDirectory) };
+      const finished = db.prepare("SELECT id, image_key, model_id FROM generations WHERE status = 'complete'").get() as { id: string; image_key: string; model_id: string };
+      assert.ok(context.store.has(finished.image_key));
+      assert.equal(deleteExpiredGenerations(context, 30).deleted, 0, 'nothing is old yet');
+      db.prepare('UPDATE generations SET updated_at = ?').run(new Date(Date.now() - 40 * 86_400_000).toISOString());
+      db.prepare('UPDATE restyles SET updated_at = ?').run(new Date(Date.now() - 40 * 86_400_000).toISOString());
+      const { deleted, bytes } = deleteExpiredGenerations(context, 30);
+      assert.ok(deleted >= 7 && bytes > 0, `deleted ${deleted}, freed ${bytes} bytes`);
+      assert.ok(!context.store.has(finished.image_key), 'the image is gone');
+      expectError(await api(server, key, 'GET', `/generations/${finished.id}`), 404, 'generation_not_found');
+      assert.equal((await api(server, key, 'GET', `/models/${finished.model_id}`)).body.data.status, 'valid');
+    } finally {
+      db.close();
+    }
   });
 });
 
