@@ -142,6 +142,10 @@ export const LIMITS = {
   // Generation providers (README, "Generation providers").
   /** Longest prompt sent to a text-to-image or restyle provider (characters). */
   maxGenerationPromptLength: 1000,
+  /** Longest architectural style a restyle names (characters). */
+  maxArchitecturalStyleLength: 100,
+  /** Generated and restyled images are kept as JPEG with their long side at most this (px). */
+  maxGeneratedImageSide: 4096,
   /** Largest input image for a generation or restyle (bytes), and largest image a provider may return. */
   maxGenerationImageBytes: 20 * 1024 * 1024,
   /** Largest video an image-to-video provider may return (bytes). */

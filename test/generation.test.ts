@@ -16,6 +16,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import sharp from 'sharp';
+import { recordCreditChange } from '../src/credits/ledger.js';
 import { openDatabase } from '../src/db/database.js';
 import { deleteExpiredGenerations } from '../src/generation/generation-retention.js';
 import { FileStore } from '../src/storage/file-store.js';
@@ -185,6 +186,31 @@ describe('with providers configured', () => {
     assert.equal(await credits(), before - 50);
     expectError(await api(server, key, 'POST', '/restyles', { kind: 'sketch', imageBase64 }), 400, 'invalid_request', /kind must be one of/);
     expectError(await api(server, key, 'POST', '/restyles', { kind: 'refine', imageBase64: Buffer.from('not an image').toString('base64') }), 400, 'invalid_request', /JPEG, PNG or WebP/);
+  });
+});
+
+describe('a server that stopped mid-job', () => {
+  test('a generation whose runner stopped beating is failed with a reason and refunded when next read', async () => {
+    const db = openDatabase(dataDirectory);
+    const before = await credits();
+    try {
+      // As a killed server leaves it: reserved, processing, its heartbeat two minutes old.
+      const account = (db.prepare("SELECT id FROM accounts WHERE email = 'maker@example.com'").get() as { id: string }).id;
+      db.transaction(() => {
+        recordCreditChange(db, account, -20, 'debit', 'orphan-generation');
+        db.prepare(
+          `INSERT INTO generations (id, account_id, prompt, status, stage, progress, credits, heartbeat_at, created_at, updated_at)
+           VALUES ('orphan-generation', ?, 'a lamp', 'processing', 'generating_3d', 40, 20, ?, ?, ?)`,
+        ).run(account, Date.now() - 120_000, new Date().toISOString(), new Date().toISOString());
+      })();
+    } finally {
+      db.close();
+    }
+    assert.equal(await credits(), before - 20);
+    const item = (await api(server, key, 'GET', '/generations/orphan-generation')).body.data;
+    assert.deepEqual([item.status, item.stage, item.progress], ['error', 'error', 0]);
+    assert.match(item.error, /Interrupted/);
+    assert.equal(await credits(), before, 'refunded');
   });
 });
 

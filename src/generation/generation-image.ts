@@ -22,14 +22,15 @@ export function assertInputImage(bytes: unknown, field = 'image'): Buffer {
 }
 
 /**
- * The image as a JPEG (its largest side at most 4096 px); `what` names its origin in the
+ * The image as a JPEG (its long side at most LIMITS.maxGeneratedImageSide); `what` names its origin in the
  * error when it cannot be decoded (a provider that returned something else fails its job).
  */
 export async function toJpeg(bytes: Buffer, what: string): Promise<Buffer> {
   try {
-    return await sharp(bytes, { limitInputPixels: 8192 * 8192 })
+    const side = LIMITS.maxGeneratedImageSide;
+    return await sharp(bytes, { limitInputPixels: 4 * side * side })
       .rotate()
-      .resize({ width: 4096, height: 4096, fit: 'inside', withoutEnlargement: true })
+      .resize({ width: side, height: side, fit: 'inside', withoutEnlargement: true })
       .flatten({ background: '#ffffff' })
       .jpeg({ quality: 90 })
       .toBuffer();

@@ -78,7 +78,7 @@ export function startRestyle(context: AppContext, accountId: string, input: Rest
   if (!RESTYLE_KINDS.includes(kind)) throw new RenderbayError('invalid_request', `kind must be one of: ${RESTYLE_KINDS.join(', ')}`);
   const image = assertInputImage(input.image);
   const prompt = optionalText(input.prompt, 'prompt', LIMITS.maxGenerationPromptLength);
-  const architecturalStyle = optionalText(input.architecturalStyle, 'architectural_style', 100);
+  const architecturalStyle = optionalText(input.architecturalStyle, 'architectural_style', LIMITS.maxArchitecturalStyleLength);
   assertProviderConfigured(kind === 'video' ? 'image-to-video' : 'image-to-image');
   const { credits } = restylePrice(kind);
   const id = newId();
