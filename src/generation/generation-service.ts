@@ -19,12 +19,12 @@
 import type { AppContext } from '../context.js';
 import { generationPrice } from '../credits/prices.js';
 import { RenderbayError } from '../errors.js';
-import { newId, nowIso } from '../ids.js';
+import { nowIso } from '../ids.js';
 import { LIMITS } from '../limits.js';
 import { assertProviderConfigured } from '../providers/provider-registry.js';
 import { assertInputImage } from './generation-image.js';
 import { runGeneration } from './generation-runner.js';
-import { failJob, isStale, reserveCredits } from './provider-job.js';
+import { failJob, insertReservedJob, isStale } from './provider-job.js';
 import { announceChange, whenSettled } from './settle-wait.js';
 
 export { getRestyle, startRestyle, whenRestyleFinished, type RestyleItem, type RestyleKind, RESTYLE_KINDS } from './restyle-service.js';
@@ -103,18 +103,7 @@ export function startGeneration(context: AppContext, accountId: string, input: G
   const { prompt, image } = parseInput(input);
   if (image === null) assertProviderConfigured('text-to-image');
   assertProviderConfigured('image-to-3d');
-  const { credits } = generationPrice();
-  const id = newId();
-  const now = nowIso();
-  context.db.transaction(() => {
-    reserveCredits(context.db, accountId, credits, id);
-    context.db
-      .prepare(
-        `INSERT INTO generations (id, account_id, prompt, status, stage, progress, credits, heartbeat_at, created_at, updated_at)
-         VALUES (?, ?, ?, 'queued', 'initializing', 0, ?, ?, ?, ?)`,
-      )
-      .run(id, accountId, prompt, credits, Date.now(), now, now);
-  })();
+  const id = insertReservedJob(context.db, 'generations', accountId, generationPrice().credits, { prompt, status: 'queued', stage: 'initializing', progress: 0 });
   void runGeneration(context, accountId, id, { prompt, image });
   return getGeneration(context, accountId, id);
 }

@@ -10,7 +10,7 @@ import type { AppContext } from '../context.js';
 import { recordCreditChange } from '../credits/ledger.js';
 import type { Db } from '../db/database.js';
 import { RenderbayError } from '../errors.js';
-import { nowIso } from '../ids.js';
+import { newId, nowIso } from '../ids.js';
 import { LIMITS } from '../limits.js';
 import type { ProviderCall } from '../providers/provider-types.js';
 import { announceChange } from './settle-wait.js';
@@ -20,9 +20,20 @@ export type JobTable = 'generations' | 'restyles';
 /** How often a running job touches its heartbeat (ms); a reader calls it interrupted after LIMITS.generationHeartbeatStaleMs. */
 const HEARTBEAT_MS = 10_000;
 
-/** Reserves the credits of a job about to be inserted (same transaction): `no_credits` (402) when the balance is short. */
-export function reserveCredits(db: Db, accountId: string, credits: number, jobId: string): void {
-  if (credits > 0) recordCreditChange(db, accountId, -credits, 'debit', jobId);
+/**
+ * Inserts a new job row (`fields` plus its credits, heartbeat and times) and reserves its
+ * credits in the same transaction: `no_credits` (402) inserts nothing. Returns its id.
+ */
+export function insertReservedJob(db: Db, table: JobTable, accountId: string, credits: number, fields: Record<string, string | number | null>): string {
+  const id = newId();
+  const now = nowIso();
+  const row: Record<string, string | number | null> = { ...fields, id, account_id: accountId, credits, heartbeat_at: Date.now(), created_at: now, updated_at: now };
+  const columns = Object.keys(row);
+  db.transaction(() => {
+    if (credits > 0) recordCreditChange(db, accountId, -credits, 'debit', id);
+    db.prepare(`INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map((column) => `@${column}`).join(', ')})`).run(row);
+  })();
+  return id;
 }
 
 /**

@@ -15,13 +15,13 @@ import path from 'node:path';
 import type { AppContext } from '../context.js';
 import { restylePrice } from '../credits/prices.js';
 import { RenderbayError } from '../errors.js';
-import { newId, nowIso } from '../ids.js';
+import { nowIso } from '../ids.js';
 import { LIMITS } from '../limits.js';
 import { assertProviderConfigured, requireProvider } from '../providers/provider-registry.js';
 import type { SourceImage } from '../providers/provider-types.js';
 import { storeAndReference } from '../storage/file-references.js';
 import { assertInputImage, toJpeg } from './generation-image.js';
-import { failJob, failureMessage, isStale, reserveCredits, runProviderWork } from './provider-job.js';
+import { failJob, failureMessage, insertReservedJob, isStale, runProviderWork } from './provider-job.js';
 import { announceChange, whenSettled } from './settle-wait.js';
 
 export const RESTYLE_KINDS = ['refine', 'enhance', 'staging', 'video'] as const;
@@ -80,18 +80,7 @@ export function startRestyle(context: AppContext, accountId: string, input: Rest
   const prompt = optionalText(input.prompt, 'prompt', LIMITS.maxGenerationPromptLength);
   const architecturalStyle = optionalText(input.architecturalStyle, 'architectural_style', LIMITS.maxArchitecturalStyleLength);
   assertProviderConfigured(kind === 'video' ? 'image-to-video' : 'image-to-image');
-  const { credits } = restylePrice(kind);
-  const id = newId();
-  const now = nowIso();
-  context.db.transaction(() => {
-    reserveCredits(context.db, accountId, credits, id);
-    context.db
-      .prepare(
-        `INSERT INTO restyles (id, account_id, kind, prompt, architectural_style, status, credits, heartbeat_at, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?)`,
-      )
-      .run(id, accountId, kind, prompt, architecturalStyle, credits, Date.now(), now, now);
-  })();
+  const id = insertReservedJob(context.db, 'restyles', accountId, restylePrice(kind).credits, { kind, prompt, architectural_style: architecturalStyle, status: 'queued' });
   void runRestyle(context, id, { kind, image, prompt, architecturalStyle });
   return getRestyle(context, accountId, id);
 }
