@@ -138,4 +138,33 @@ export const LIMITS = {
   portalFormBytes: 8 * 1024,
   /** Longest `url` `GET /portal/oembed` reads (characters). */
   maxOembedUrlLength: 2048,
+
+  // Generation providers (README, "Generation providers").
+  /** Longest prompt sent to a text-to-image or restyle provider (characters). */
+  maxGenerationPromptLength: 1000,
+  /** Longest architectural style a restyle names (characters). */
+  maxArchitecturalStyleLength: 100,
+  /** Generated and restyled images are kept as JPEG with their long side at most this (px). */
+  maxGeneratedImageSide: 4096,
+  /** Largest input image for a generation or restyle (bytes), and largest image a provider may return. */
+  maxGenerationImageBytes: 20 * 1024 * 1024,
+  /** Largest video an image-to-video provider may return (bytes). */
+  maxGeneratedVideoBytes: 200 * 1024 * 1024,
+  /** Largest JSON answer read from a provider's API (bytes); an image in base64 fits in it. */
+  maxProviderAnswerBytes: 40 * 1024 * 1024,
+  /** Bytes of a provider's error answer read for its message. */
+  providerErrorBodyBytes: 16 * 1024,
+  /** Time one request to a provider may take, its body included (ms). */
+  providerRequestTimeoutMs: 120_000,
+  /** Time a whole provider task may take (create, poll, download) before the job fails (ms). */
+  providerTaskTimeoutMs: 15 * 60_000,
+  /** Attempts per provider request when it answers 429 / 5xx or the connection fails (a create call: 429 only). */
+  providerMaxAttempts: 3,
+  /** Longest Retry-After honoured (ms); a provider asking for longer fails the call. */
+  providerMaxRetryAfterMs: 60_000,
+  /** Polling a provider task: the first look after this long (ms), doubling up to providerPollMaxMs. */
+  providerPollFirstMs: 250,
+  providerPollMaxMs: 5_000,
+  /** A generation or restyle whose runner has not been heard from for this long was interrupted (ms): failed and refunded. */
+  generationHeartbeatStaleMs: 60_000,
 } as const;

@@ -25,6 +25,9 @@ import { registerQuoteTool } from './quote.js';
 import { registerUpdateModelTool } from './update-model.js';
 import { registerUploadEnvironmentTool } from './upload-environment.js';
 import { registerUploadOverlayTool } from './upload-overlay.js';
+import { registerGenerateModelTool } from './generate-model.js';
+import { registerRestyleImageTool } from './restyle-image.js';
+import { isProviderConfigured } from '../src/providers/provider-registry.js';
 
 /** In workflow order: what an agent reads in tools/list. */
 export function registerTools(server: McpServer, session: McpSession): void {
@@ -48,5 +51,8 @@ export function registerTools(server: McpServer, session: McpSession): void {
   registerCreateTemplateTool(server, session);
   registerCreateJobTool(server, session);
   registerGetJobTool(server, session);
+  // Generative tools only where the operator configured a provider (README, "Generation providers").
+  if (isProviderConfigured('image-to-3d')) registerGenerateModelTool(server, session);
+  if (isProviderConfigured('image-to-image') || isProviderConfigured('image-to-video')) registerRestyleImageTool(server, session);
   registerLifecycleTools(server, session);
 }

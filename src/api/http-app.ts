@@ -12,6 +12,7 @@ import { errorEnvelope, RenderbayError } from '../errors.js';
 import { isClientGone } from '../http/send-file.js';
 import { carriesSignature, signedRenderCaller } from '../sharing/signed-urls.js';
 import { accountRoutes } from './routes/account.js';
+import { generationRoutes } from './routes/generation.js';
 import { assetRoutes } from './routes/assets.js';
 import { modelRoutes } from './routes/models.js';
 import { jobRoutes } from './routes/jobs.js';
@@ -91,7 +92,7 @@ export function createApiHandler(
   baseUrl: () => string = () => context.config.publicUrl ?? `http://${context.config.host}:${context.config.port}`,
 ) {
   const router = findMyWay<HTTPVersion.V1>({ ignoreTrailingSlash: true, caseSensitive: true, defaultRoute: notFound });
-  const routes: Route[] = [...modelRoutes, ...renderRoutes, ...assetRoutes, ...overlayRoutes, ...environmentRoutes, ...lightingRoutes, ...templateRoutes, ...jobRoutes, ...accountRoutes, ...webhookRoutes];
+  const routes: Route[] = [...modelRoutes, ...renderRoutes, ...assetRoutes, ...overlayRoutes, ...environmentRoutes, ...lightingRoutes, ...templateRoutes, ...jobRoutes, ...accountRoutes, ...webhookRoutes, ...generationRoutes];
   mountRoutes(router, API_PREFIX, routes, {
     context,
     authorize: (request, scope) => authenticate(context.db, request.headers.authorization, scope),

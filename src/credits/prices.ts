@@ -19,6 +19,14 @@ export const DEFAULT_PRICES: Readonly<Record<string, number>> = {
   'stills-1080p': 1,
   'stills-2k': 2,
   'stills-4k': 4,
+  // Generation through providers (README, "Generation providers"): reserved at the start, refunded if it fails.
+  /** Prompt or image → 3D model (image, GLB, USDZ, preview). */
+  'generate-model': 20,
+  /** Image → image restyles (3Dimensions' kinds) and image → video. */
+  'restyle-refine': 10,
+  'restyle-enhance': 10,
+  'restyle-staging': 10,
+  'restyle-video': 40,
 };
 
 function loadPrices(): Record<string, number> {
@@ -74,6 +82,17 @@ export function datasetBilling(shape: { views: number; size: number }): { item: 
   if (covering) return { item: covering, multiple: 1 };
   const largest = DATASET_QUALITIES[DATASET_QUALITIES.length - 1];
   return { item: largest, multiple: Math.ceil(shape.views / DATASET_TIERS[largest].views) };
+}
+
+/** What a generation (prompt or image → model) costs. */
+export function generationPrice(): { item: string; credits: number } {
+  return { item: 'generate-model', credits: priceItem('generate-model') };
+}
+
+/** What a restyle of this kind (refine, enhance, staging, video) costs. */
+export function restylePrice(kind: string): { item: string; credits: number } {
+  const item = `restyle-${kind}`;
+  return { item, credits: priceItem(item) };
 }
 
 function priceItem(item: string): number {

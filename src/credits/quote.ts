@@ -16,7 +16,8 @@ import { datasetShape, parseRenderSettings } from '../settings/render-settings.j
 import { resolveTemplateInput } from '../templates/template-service.js';
 import { ALL_VARIANTS } from '../gltf/material-variants.js';
 import { expandMaterialVariant, variantNamesReadOnce } from '../models/model-variants.js';
-import { priceOf, PRICED_SETTINGS } from './prices.js';
+import { RESTYLE_KINDS } from '../generation/restyle-service.js';
+import { generationPrice, priceOf, PRICED_SETTINGS, restylePrice } from './prices.js';
 
 export interface QuoteProblem {
   index: number;
@@ -25,7 +26,7 @@ export interface QuoteProblem {
   message: string;
 }
 
-export type QuoteLine = ({ quality: string; credits: number } | { datasetQuality: string; datasetViews?: number; datasetSize?: number; credits: number } | { output: 'stills'; imageSize: string; images: number; credits: number }) & {
+export type QuoteLine = ({ quality: string; credits: number } | { generation: 'model'; credits: number } | { restyle: string; credits: number } | { datasetQuality: string; datasetViews?: number; datasetSize?: number; credits: number } | { output: 'stills'; imageSize: string; images: number; credits: number }) & {
   modelId?: string;
   /** With `materialVariant: "*"`: the variants the item expands to, one render each (credits counts them all). */
   materialVariants?: string[];
@@ -60,6 +61,8 @@ export async function quote(context: AppContext, accountId: string, body: unknow
   const problems: QuoteProblem[] = [];
   const variantNames = variantNamesReadOnce(context);
   const breakdown = await validateEach(renders, async (item): Promise<QuoteLine> => {
+    const provided = providerItemLine(item);
+    if (provided) return provided;
     const { modelId, settings: given } = splitItem(item);
     // Each item is a subset of renderSettings: its template is resolved as for a render (its
     // bookmarks can set the number of stills), then its priced fields are validated with the
@@ -98,6 +101,23 @@ export async function quote(context: AppContext, accountId: string, body: unknow
   const creditsRequired = breakdown.reduce((sum, entry) => sum + entry.credits, 0);
   const creditsAvailable = getAccount(context.db, accountId).credits;
   return { creditsRequired, creditsAvailable, sufficient: creditsAvailable >= creditsRequired, breakdown, ...(problems.length > 0 ? { problems } : {}) };
+}
+
+/**
+ * Generation and restyle items (README, "Generation providers"): `{ "generation": "model" }`
+ * and `{ "restyle": "refine" | "enhance" | "staging" | "video" }`; null for a render item.
+ */
+function providerItemLine(item: unknown): QuoteLine | null {
+  if (item === null || typeof item !== 'object' || Array.isArray(item)) return null;
+  const fields = item as { generation?: unknown; restyle?: unknown };
+  if (fields.generation === undefined && fields.restyle === undefined) return null;
+  if (Object.keys(fields).length !== 1) throw new RenderbayError('invalid_request', 'a generation or restyle item takes that one field only');
+  if (fields.generation !== undefined) {
+    if (fields.generation !== 'model') throw new RenderbayError('invalid_request', 'generation must be "model"');
+    return { generation: 'model', credits: generationPrice().credits };
+  }
+  if (!(RESTYLE_KINDS as readonly unknown[]).includes(fields.restyle)) throw new RenderbayError('invalid_request', `restyle must be one of: ${RESTYLE_KINDS.join(', ')}`);
+  return { restyle: fields.restyle as string, credits: restylePrice(fields.restyle as string).credits };
 }
 
 /** The item's priced fields only (anything that is not an object is passed on for the schema to refuse). */

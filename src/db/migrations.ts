@@ -221,4 +221,43 @@ export const MIGRATIONS: string[] = [
   );
   ALTER TABLE webhooks ADD COLUMN surface TEXT NOT NULL DEFAULT 'renderbay' CHECK (surface IN ('renderbay', 'glossi'));
   `,
+  /* 8: generations (prompt or image → image → 3D model through providers) and restyles (image → image or video);
+     each holds the credits it reserved until it completes or is refunded, and a heartbeat so an interrupted one is found */ `
+  CREATE TABLE generations (
+    id TEXT PRIMARY KEY,
+    account_id TEXT NOT NULL REFERENCES accounts(id),
+    prompt TEXT,
+    status TEXT NOT NULL CHECK (status IN ('queued', 'processing', 'complete', 'error')),
+    stage TEXT NOT NULL CHECK (stage IN ('initializing', 'generating_image', 'generating_3d', 'converting_usdz', 'complete', 'error')),
+    progress INTEGER NOT NULL DEFAULT 0 CHECK (progress BETWEEN 0 AND 100),
+    error TEXT,
+    credits INTEGER NOT NULL,
+    refunded INTEGER NOT NULL DEFAULT 0,
+    input_key TEXT,
+    image_key TEXT,
+    model_id TEXT REFERENCES models(id),
+    heartbeat_at INTEGER NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  );
+  CREATE INDEX generations_account ON generations(account_id, created_at);
+  CREATE TABLE restyles (
+    id TEXT PRIMARY KEY,
+    account_id TEXT NOT NULL REFERENCES accounts(id),
+    kind TEXT NOT NULL CHECK (kind IN ('refine', 'enhance', 'staging', 'video')),
+    prompt TEXT,
+    architectural_style TEXT,
+    status TEXT NOT NULL CHECK (status IN ('queued', 'processing', 'completed', 'failed')),
+    error TEXT,
+    credits INTEGER NOT NULL,
+    refunded INTEGER NOT NULL DEFAULT 0,
+    input_key TEXT,
+    output_key TEXT,
+    output_type TEXT,
+    heartbeat_at INTEGER NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  );
+  CREATE INDEX restyles_account ON restyles(account_id, created_at);
+  `,
 ];

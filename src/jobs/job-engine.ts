@@ -39,6 +39,7 @@ import { isStillAssetName, renderAssets, stillAssets, storedAs, type AssetName, 
 import { modelFileKeys, releaseFiles, storeAndReference } from '../storage/file-references.js';
 import { ACTIVE_STATUSES, toRenderItem, type RenderRow, type RenderStatus } from '../renders/render-service.js';
 import { deleteExpiredRenders, RETENTION_INTERVAL_MS } from '../renders/render-retention.js';
+import { deleteExpiredGenerations } from '../generation/generation-retention.js';
 import type { RenderSettings } from '../settings/render-settings.js';
 import { publishEvent, type WebhookEvent } from '../webhooks/events.js';
 import { announceFinishedJobs } from '../workflow/job-events.js';
@@ -137,6 +138,8 @@ export class JobEngine implements RenderQueue {
     try {
       const { renders, bytes } = deleteExpiredRenders(this.context, days);
       if (renders > 0) this.log(`retention: deleted ${renders} render(s) finished more than ${days} day(s) ago, freed ${bytes} bytes`);
+      const generated = deleteExpiredGenerations(this.context, days);
+      if (generated.deleted > 0) this.log(`retention: deleted ${generated.deleted} generation(s)/restyle(s) finished more than ${days} day(s) ago, freed ${generated.bytes} bytes`);
     } catch (error) {
       this.log(`retention: ${(error as Error).message} (tried again next hour)`);
     }

@@ -41,7 +41,8 @@ export async function confirmSpending(
   const tiers = new Map<string, number>();
   let count = 0;
   for (const line of priced.breakdown) {
-    const tier = 'quality' in line ? line.quality : 'datasetQuality' in line ? line.datasetQuality : `${line.images} stills ${line.imageSize}`;
+    const tier =
+      'quality' in line ? line.quality : 'datasetQuality' in line ? line.datasetQuality : 'images' in line ? `${line.images} stills ${line.imageSize}` : 'generation' in line ? 'generation' : `${line.restyle} restyle`;
     const renderCount = line.materialVariants?.length ?? 1;
     tiers.set(tier, (tiers.get(tier) ?? 0) + renderCount);
     count += renderCount;

@@ -42,13 +42,15 @@ export interface FetchTask {
   policy: AddressPolicy;
   /** Descriptor of the (empty, exclusively created) response file, or null to return the body in memory. */
   fd: number | null;
+  /** Bytes of a non-2xx body kept (in memory; the rest is dropped): a provider's error message. 0: not read. */
+  errorBodyBytes: number;
 }
 
 export interface FetchedResponse {
   status: number;
   headers: IncomingHttpHeaders;
   finalUrl: string;
-  /** The body is read for 2xx answers only; otherwise 0, null, null. */
+  /** The body is read for 2xx answers only (otherwise 0, null, null), unless `errorBodyBytes` asks for the start of an error's. */
   bytes: number;
   sha256: string | null;
   body: Uint8Array | null;
@@ -137,8 +139,9 @@ async function fetchInThisThread(task: FetchTask): Promise<FetchedResponse> {
       continue;
     }
     if (status < 200 || status >= 300) {
-      request.destroy(); // a failure's body is not read
-      return { status, headers: response.headers, finalUrl: url.href, bytes: 0, sha256: null, body: null };
+      // A failure's body is not read, except the start of it when the caller wants its message.
+      const start = task.errorBodyBytes > 0 ? await readBodyStart(request, response, task.errorBodyBytes) : (request.destroy(), null);
+      return { status, headers: response.headers, finalUrl: url.href, bytes: 0, sha256: null, body: start };
     }
     const declaredBytes = Number(response.headers['content-length']);
     if (declaredBytes > task.maxBytes) {
@@ -166,6 +169,26 @@ function send(url: URL, method: string, headers: OutgoingHttpHeaders, body: Uint
     );
     request.on('error', reject); // kept for the request's life: a later error must not go unheard
     request.end(body ?? undefined);
+  });
+}
+
+/** The first `limit` bytes of a body (an error's message); the connection is dropped after them. */
+function readBodyStart(request: http.ClientRequest, response: IncomingMessage, limit: number): Promise<Uint8Array> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let bytes = 0;
+    const done = () => {
+      request.destroy();
+      resolve(new Uint8Array(Buffer.concat(chunks).subarray(0, limit)));
+    };
+    response.on('data', (chunk: Buffer) => {
+      chunks.push(chunk);
+      bytes += chunk.length;
+      if (bytes >= limit) done();
+    });
+    response.once('end', done);
+    response.once('error', done);
+    response.once('aborted', done);
   });
 }
 

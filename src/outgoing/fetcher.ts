@@ -55,6 +55,8 @@ export interface FetchOptions {
   responseFile: string | null;
   /** Heap limit of the fetcher's thread (MB); bodies live outside it, in Buffers. */
   heapMb: number;
+  /** Keep the first this many bytes of a non-2xx body in `body` (a provider's error message); 0: not read. */
+  errorBodyBytes: number;
 }
 
 export const DEFAULTS: Readonly<FetchOptions> = {
@@ -66,6 +68,7 @@ export const DEFAULTS: Readonly<FetchOptions> = {
   maxRedirects: LIMITS.maxUrlRedirects,
   responseFile: null,
   heapMb: LIMITS.fetcherHeapMb,
+  errorBodyBytes: 0,
 };
 
 export interface OutgoingResponse {
@@ -76,7 +79,7 @@ export interface OutgoingResponse {
   /** Bytes and SHA-256 (hex) of a 2xx body; 0 and null otherwise (only 2xx bodies are read). */
   bytes: number;
   sha256: string | null;
-  /** A 2xx body when `responseFile` is null. */
+  /** A 2xx body when `responseFile` is null; the start of a non-2xx body with `errorBodyBytes`. */
   body: Buffer | null;
   /** `responseFile` when the status was 2xx (the caller owns it now); null otherwise (deleted). */
   file: string | null;
@@ -100,6 +103,7 @@ export async function fetchOutgoing(request: OutgoingRequest, options: Partial<F
       maxRedirects: settings.maxRedirects,
       policy: { allowPrivate: settings.allowPrivate, allowAddresses: [...settings.allowAddresses] },
       fd: file?.fd ?? null,
+      errorBodyBytes: settings.errorBodyBytes,
     };
     const fetched = await exchangeInThread(task, settings, firstHop);
     const success = fetched.status >= 200 && fetched.status < 300;

@@ -9,7 +9,8 @@
  *   deleted model does while one of its renders is still pending or running (the
  *   renderer reads the model file when the render starts);
  * - an overlay or an environment (an uploaded HDR/EXR panorama) names it;
- * - a render's assets name it.
+ * - a render's assets name it;
+ * - a generation (its input and generated image) or a restyle (its input and output) names it.
  *
  * Why it is safe. Two files of equal content share one key, so a writer (an upload, a
  * finished render) may find the file already there while a deleter decides it is no
@@ -51,6 +52,8 @@ export function isFileReferenced(db: Db, key: string): boolean {
          UNION ALL SELECT 1 FROM overlays WHERE file_key = @key
          UNION ALL SELECT 1 FROM environments WHERE file_key = @key
          UNION ALL SELECT 1 FROM renders WHERE instr(assets, @key) > 0
+         UNION ALL SELECT 1 FROM generations WHERE input_key = @key OR image_key = @key
+         UNION ALL SELECT 1 FROM restyles WHERE input_key = @key OR output_key = @key
          LIMIT 1`,
       )
       .get({ key }),
@@ -81,6 +84,12 @@ export function referencedKeysByKind(db: Db): ReferencedKeys {
   for (const assets of db.prepare("SELECT assets FROM renders WHERE assets <> '{}'").pluck().all() as string[]) {
     for (const key of assets.match(/[0-9a-f]{64}/g) ?? []) renders.add(key);
   }
+  // Generated images and restyle outputs are work products, as render assets are: counted with them.
+  const generated = db
+    .prepare('SELECT input_key FROM generations UNION SELECT image_key FROM generations UNION SELECT input_key FROM restyles UNION SELECT output_key FROM restyles')
+    .pluck()
+    .all() as (string | null)[];
+  for (const key of generated) if (key) renders.add(key);
   return { models, overlays, renders };
 }
 
