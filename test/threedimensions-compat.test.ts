@@ -5,7 +5,7 @@
  * URL, cost and the balance; /me, /styles (our lighting presets by display label, costs),
  * uploads that serve back what was stored; an image render without a provider answers 503
  * `provider_not_configured` and costs nothing; 400/401/402 in the document's error shape;
- * another account's render is a 404.
+ * another account's render is a 404; without --grok3d-open the Grok 3D surface wants a key.
  */
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -112,6 +112,13 @@ test('me, styles with the studio lighting labels and costs; keys are checked', a
 
   expectDimensionsError(await curl(`${base}/api/v1/me`), 401, 'unauthorized');
   expectDimensionsError(await curl(`${base}/api/v1/me`, ...bearer('tds_live_XXXXXXXX')), 401, 'unauthorized');
+
+  // This server runs without --grok3d-open: the Grok 3D surface wants a key from loopback too.
+  const grok = server.url.replace(/\/v1$/, '/compat/grok3d');
+  const keyless = await curl(`${grok}/api/examples`);
+  assert.equal(keyless.status, 401, keyless.text);
+  assert.match(keyless.body.error, /^unauthorized: Missing API key/);
+  assert.equal((await curl(`${grok}/api/examples`, ...bearer(key))).status, 200);
 });
 
 test('uploads serve back what was stored; an image render without a provider is a 503 that costs nothing', async () => {
