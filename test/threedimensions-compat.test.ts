@@ -159,5 +159,9 @@ test('bad requests are 400s, an empty balance a 402, and loopback image URLs are
   assert.equal(broke.status, 201, 'storing an upload is free');
   const brokeModel = await api(server, brokeKey, 'POST', '/models', await modelForm(CUBE));
   assert.equal(brokeModel.status, 201, JSON.stringify(brokeModel.body));
-  expectDimensionsError(await post(brokeKey, { model_id: brokeModel.body.data.modelId ?? brokeModel.body.data.id }), 402, 'no_credits');
+  const brokeModelId = brokeModel.body.data.modelId ?? brokeModel.body.data.id;
+  // Every kind, framing and resolution makes valid, priced render settings: each is refused only for the balance.
+  for (const variant of [{}, { scene_type: 'interior', resolution: '4k', lighting: 'night' }, { kind: 'video' }, { kind: 'video', scene_type: 'interior', resolution: '4k' }]) {
+    expectDimensionsError(await post(brokeKey, { model_id: brokeModelId, ...variant }), 402, 'no_credits', /Not enough credits/);
+  }
 });
