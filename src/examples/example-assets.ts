@@ -56,19 +56,24 @@ async function makeExampleAssets(): Promise<ExampleAssetsReport> {
   const manifestPath = path.join(EXAMPLES_GENERATED_DIRECTORY, MANIFEST);
   const manifest = JSON.parse(await readFile(manifestPath, 'utf8').catch(() => '{}')) as Manifest;
   const report: ExampleAssetsReport = { made: [], upToDate: [] };
-  for (const example of listExamples()) {
-    const glbSha256 = createHash('sha256').update(await readFile(example.glbPath)).digest('hex');
-    const recorded = manifest[example.id];
-    const present = (await Promise.all([example.previewJpegPath, example.usdzPath].map((file) => stat(file).catch(() => null)))).every(Boolean);
-    if (present && recorded?.glbSha256 === glbSha256 && recorded.recipe === RECIPE) {
-      report.upToDate.push(example.id);
-      continue;
-    }
-    await Promise.all([renderPreview(example), exportUsdz(example)]);
-    manifest[example.id] = { glbSha256, recipe: RECIPE };
-    await writeAtomically(manifestPath, (partial) => writeFile(partial, `${JSON.stringify(manifest, null, 2)}\n`));
-    report.made.push(example.id);
-  }
+  // All at once: a render's start (process, modules, environment) is mostly one core's work, so two cores overlap them.
+  await Promise.all(
+    listExamples().map(async (example) => {
+      const glbSha256 = createHash('sha256').update(await readFile(example.glbPath)).digest('hex');
+      const recorded = manifest[example.id];
+      const present = (await Promise.all([example.previewJpegPath, example.usdzPath].map((file) => stat(file).catch(() => null)))).every(Boolean);
+      if (present && recorded?.glbSha256 === glbSha256 && recorded.recipe === RECIPE) {
+        report.upToDate.push(example.id);
+        return;
+      }
+      await Promise.all([renderPreview(example), exportUsdz(example)]);
+      manifest[example.id] = { glbSha256, recipe: RECIPE };
+      report.made.push(example.id);
+    }),
+  );
+  const order = listExamples().map((example) => example.id);
+  for (const list of [report.made, report.upToDate]) list.sort((a, b) => order.indexOf(a) - order.indexOf(b));
+  if (report.made.length > 0) await writeAtomically(manifestPath, (partial) => writeFile(partial, `${JSON.stringify(manifest, null, 2)}\n`));
   return report;
 }
 
