@@ -2,6 +2,7 @@
  * Regenerates fixtures/generated/ (gitignored) from code: `node dist/scripts/make-fixtures.js`.
  * Output is byte-identical on every run, so tests can rely on exact sizes and contents.
  * The directory is deleted first so a renamed or removed fixture never lingers.
+ * It then makes the shipped examples' previews and USDZ files (src/examples/), when not up to date.
  */
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -35,6 +36,7 @@ import {
   zipSlip,
   zipSymlink,
 } from './fixtures/hostile-archives.js';
+import { ensureExampleAssets } from '../src/examples/example-assets.js';
 import { colourwaysBox, ktx2TexturedCube, variantsCube, webpTexturedCube } from './fixtures/modern-gltf.js';
 import { repositoryRoot } from './fixtures/repository-root.js';
 import { gltfWithBufferUri, selfContainedGltf } from './fixtures/gltf-json.js';
@@ -140,6 +142,11 @@ async function main(): Promise<void> {
   }
   const seconds = ((performance.now() - started) / 1000).toFixed(2);
   console.log(`make-fixtures: wrote ${FIXTURES.length} files to ${GENERATED_DIR} in ${seconds} s`);
+  // The shipped examples' previews and USDZ files (fixtures/examples/generated/, kept when up to date).
+  const examplesStarted = performance.now();
+  const examples = await ensureExampleAssets();
+  const examplesSeconds = ((performance.now() - examplesStarted) / 1000).toFixed(2);
+  console.log(`make-fixtures: examples made: ${examples.made.join(', ') || 'none'}; up to date: ${examples.upToDate.join(', ') || 'none'} (${examplesSeconds} s)`);
 }
 
 // Only run when executed directly, so tests may import FIXTURES / GENERATED_DIR.

@@ -37,6 +37,12 @@ export interface ServerConfig {
    * Never taken from a request's Host header, which a client controls.
    */
   publicUrl: string | null;
+  /**
+   * Serve the Grok 3D surface (/compat/grok3d) without a key to requests from loopback
+   * addresses, acting as the local account (`--grok3d-open`, RENDERBAY_GROK3D_OPEN=1): its
+   * documented clients send none. Off by default; other addresses still need a key.
+   */
+  grok3dOpen: boolean;
 }
 
 export interface WebhookConfig {
@@ -130,6 +136,7 @@ export function resolveConfig(overrides: Partial<ServerConfig> = {}, env: NodeJS
     corsOrigins: overrides.corsOrigins ?? corsOrigins(env.RENDERBAY_CORS_ORIGINS ? [env.RENDERBAY_CORS_ORIGINS] : []),
     webhooks: resolveWebhookConfig(overrides.webhooks, env),
     publicUrl: overrides.publicUrl !== undefined ? overrides.publicUrl : publicUrl(env.RENDERBAY_PUBLIC_URL),
+    grok3dOpen: overrides.grok3dOpen ?? ['1', 'true', 'yes'].includes((env.RENDERBAY_GROK3D_OPEN ?? '').toLowerCase()),
   };
 }
 

@@ -9,6 +9,10 @@ export const LIMITS = {
   uploadUrlTtlSeconds: 3600,
   /** Most model records or projects one Glossi-compatible request creates, and most projects one render request names. */
   maxCompatBatch: 100,
+  /** Largest image the 3Dimensions surface stores or restyles (bytes, decoded; its JSON may carry it as base64). */
+  maxCompatImageBytes: 20 * 1024 * 1024,
+  /** How long POST /compat/3dimensions/api/v1/renders blocks before answering `status: "processing"` (seconds; as documented, 300). */
+  compatRenderWaitSeconds: 300,
   /** A texture's declared width or height above this is refused before decoding. */
   maxTextureSide: 16384,
   /** A texture's declared pixel count above this is refused before decoding (256 MP). */

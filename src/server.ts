@@ -8,6 +8,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApiHandler } from './api/http-app.js';
 import { createGlossiHandler, isGlossiRequest } from './compat/glossi/glossi-app.js';
+import { createGrok3dHandler, isGrok3dRequest } from './compat/grok3d/grok3d-app.js';
+import { createThreeDimensionsHandler, isThreeDimensionsRequest } from './compat/threedimensions/tdim-app.js';
 import type { ServerConfig } from './config.js';
 import type { AppContext } from './context.js';
 import { answerCors } from './http/cors.js';
@@ -48,6 +50,8 @@ export async function startServer(overrides: Partial<ServerConfig> = {}): Promis
   const mcp = createMcpHttpHandler(context, undefined, publicBaseUrl); // MCP over Streamable HTTP at /mcp, same keys as the REST API
   const portal = createPortalHandler(context, publicBaseUrl); // public share pages and oEmbed at /portal
   const glossi = createGlossiHandler(context, publicBaseUrl); // the Glossi-compatible API at /compat/glossi
+  const grok3d = createGrok3dHandler(context, publicBaseUrl); // the Grok 3D Pipeline API at /compat/grok3d
+  const threeDimensions = createThreeDimensionsHandler(context, publicBaseUrl); // the 3Dimensions API at /compat/3dimensions
   const connectionLimits: ConnectionLimits = {
     ...config.http,
     maxConnections: fitConnectionCap(config.http.maxConnections, LIMITS.httpFdReserve),
@@ -59,6 +63,8 @@ export async function startServer(overrides: Partial<ServerConfig> = {}): Promis
     if (isMcpRequest(request.url)) void mcp(request, response);
     else if (isPortalRequest(request.url)) portal(request, response);
     else if (isGlossiRequest(request.url)) glossi(request, response);
+    else if (isGrok3dRequest(request.url)) grok3d(request, response);
+    else if (isThreeDimensionsRequest(request.url)) threeDimensions(request, response);
     else api(request, response);
   });
   guardConnections(server, connectionLimits);

@@ -19,6 +19,7 @@ import { promisify } from 'node:util';
 import { after, before, describe, test } from 'node:test';
 import sharp from 'sharp';
 import { api, cli, createKey, startServerProcess, type ServerProcess } from './helpers/api-server.js';
+import { curl, type CurlResult } from './helpers/curl.js';
 import { rendererWorkers, waitUntil } from './helpers/processes.js';
 import { startWebhookReceiver, type WebhookReceiver } from './helpers/webhook-receiver.js';
 import crypto from 'node:crypto';
@@ -60,26 +61,6 @@ function received(event: string): any[] {
       assert.equal(verifyWebhook(payload, signature, `${webhookSecret}x`), false);
       return payload;
     });
-}
-
-interface CurlResult {
-  status: number;
-  body: any;
-  text: string;
-}
-
-/** curl as the document shows it; the last line curl writes is the status code. */
-async function curl(...args: string[]): Promise<CurlResult> {
-  const { stdout } = await run('curl', ['-s', '-w', '\n%{http_code}', ...args], { maxBuffer: 64 * 1024 * 1024 });
-  const split = stdout.lastIndexOf('\n');
-  const text = stdout.slice(0, split);
-  let body: any = text;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    /* not JSON */
-  }
-  return { status: Number(stdout.slice(split + 1)), body, text };
 }
 
 const withKey = (key: string) => ['-H', `X-API-Key: ${key}`];

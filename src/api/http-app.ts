@@ -69,12 +69,13 @@ export function sendError(response: ServerResponse, error: unknown, log: (messag
   sendJson(response, status, { error: { code, message, status } });
 }
 
-async function readJson(request: IncomingMessage): Promise<unknown> {
+/** Reads a JSON body of at most `maxBytes` ({} when empty); a surface taking base64 images passes a larger limit. */
+export async function readJson(request: IncomingMessage, maxBytes = MAX_JSON_BYTES): Promise<unknown> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of request) {
     size += (chunk as Buffer).length;
-    if (size > MAX_JSON_BYTES) throw new RenderbayError('invalid_json', `The JSON body is larger than ${MAX_JSON_BYTES / 1024} KiB`, 413);
+    if (size > maxBytes) throw new RenderbayError('invalid_json', `The JSON body is larger than ${Math.round(maxBytes / 1024)} KiB`, 413);
     chunks.push(chunk as Buffer);
   }
   const text = Buffer.concat(chunks).toString('utf8').trim();
