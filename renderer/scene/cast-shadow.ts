@@ -12,6 +12,7 @@
  * Cost: about 1 s of setup on 2 loaded cores for DamagedHelmet (32 samples).
  */
 import * as THREE from 'three';
+import { nonZeroAlphaBounds, planeOverTexels } from './shadow-footprint.js';
 
 export interface CastShadowOptions {
   /** Light direction (towards the light), world space. */
@@ -37,6 +38,8 @@ export class CastShadow {
   readonly plane: THREE.Mesh;
   private readonly target: THREE.WebGLRenderTarget;
   private readonly side: number;
+  /** Set by the bake when no texel is shadowed: the plane stays hidden. */
+  private empty = false;
 
   /** @param bounds the model's world bounds (placed on the ground, y = 0 at its base) */
   constructor(
@@ -173,12 +176,26 @@ export class CastShadow {
       receiver.geometry.dispose();
       material.dispose();
     }
+    this.cropToShadow(renderer);
+  }
+
+  /** Shrinks the plane to the shadowed texels (shadow-footprint.ts): a low light's shadow falls to one side of it. */
+  private cropToShadow(renderer: THREE.WebGLRenderer): void {
+    const { width: resolution } = this.target;
+    const pixels = new Float32Array(resolution * resolution * 4);
+    renderer.readRenderTargetPixels(this.target, 0, 0, resolution, resolution, pixels);
+    const bounds = nonZeroAlphaBounds(pixels, resolution);
+    this.empty = bounds === null;
+    this.plane.visible = !this.empty;
+    if (!bounds) return;
+    this.plane.geometry.dispose();
+    this.plane.geometry = planeOverTexels(this.side, resolution, bounds).rotateX(-Math.PI / 2);
   }
 
   /** Scales the shadow with the model about its base (reveal): exact for a directional light, as the base is on the ground. */
   setModelScale(scale: number): void {
     this.plane.scale.setScalar(Math.max(scale, 1e-6));
-    this.plane.visible = scale > 0;
+    this.plane.visible = scale > 0 && !this.empty;
   }
 
   dispose(): void {
