@@ -25,6 +25,7 @@ import { renderToDirectory, type RenderJob } from '../src/render/render-engine.j
 import type { RenderResult } from '../src/render/worker-protocol.js';
 import { LIGHTING_PRESET_NAMES } from '../src/settings/lighting-settings.js';
 import { parseRenderSettings, type RenderSettings, type RenderSettingsInput } from '../src/settings/render-settings.js';
+import { eachArg } from './args.js';
 import { renderMeasured } from './measure.js';
 
 const WALL_TARGET_SECONDS = 10;
@@ -123,19 +124,13 @@ export function parseLightingArgs(args: string[]): { model?: string; options: Li
   let presets: string | undefined;
   let runs = 2;
   let baseline: string | undefined;
-  for (let index = 0; index < args.length; index++) {
-    const arg = args[index];
-    const value = () => {
-      const next = args[++index];
-      if (next === undefined) throw new Error(`${arg} needs a value`);
-      return next;
-    };
+  eachArg(args, (arg, value) => {
     if (arg === '--presets') presets = value();
     else if (arg === '--runs') runs = Number(value());
     else if (arg === '--baseline') baseline = path.resolve(value());
     else if (arg.startsWith('--')) throw new Error(`unknown option ${arg}`);
     else model = arg;
-  }
+  });
   if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be a positive whole number, got ${runs}`);
   if (baseline !== undefined && !existsSync(path.join(baseline, 'dist', 'src', 'render', 'render-engine.js'))) {
     throw new Error(`--baseline ${baseline}: no built dist/ there (run npm run build in it first)`);

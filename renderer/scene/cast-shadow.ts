@@ -12,7 +12,7 @@
  * Cost: about 1 s of setup on 2 loaded cores for DamagedHelmet (32 samples).
  */
 import * as THREE from 'three';
-import { nonZeroAlphaBounds, planeOverTexels } from './shadow-footprint.js';
+import { cropPlaneToShadow } from './shadow-footprint.js';
 
 export interface CastShadowOptions {
   /** Light direction (towards the light), world space. */
@@ -176,20 +176,8 @@ export class CastShadow {
       receiver.geometry.dispose();
       material.dispose();
     }
-    this.cropToShadow(renderer);
-  }
-
-  /** Shrinks the plane to the shadowed texels (shadow-footprint.ts): a low light's shadow falls to one side of it. */
-  private cropToShadow(renderer: THREE.WebGLRenderer): void {
-    const { width: resolution } = this.target;
-    const pixels = new Float32Array(resolution * resolution * 4);
-    renderer.readRenderTargetPixels(this.target, 0, 0, resolution, resolution, pixels);
-    const bounds = nonZeroAlphaBounds(pixels, resolution);
-    this.empty = bounds === null;
-    this.plane.visible = !this.empty;
-    if (!bounds) return;
-    this.plane.geometry.dispose();
-    this.plane.geometry = planeOverTexels(this.side, resolution, bounds).rotateX(-Math.PI / 2);
+    // Cropped to the shadowed texels (shadow-footprint.ts): a low light's shadow falls to one side of the plane.
+    this.empty = !cropPlaneToShadow(renderer, this.target, this.plane, this.side, -Math.PI / 2);
   }
 
   /** Scales the shadow with the model about its base (reveal): exact for a directional light, as the base is on the ground. */

@@ -9,7 +9,7 @@ import * as THREE from 'three';
 import { FullScreenQuad } from '../post/fullscreen-quad.js';
 import { HorizontalBlurShader } from 'three/examples/jsm/shaders/HorizontalBlurShader.js';
 import { VerticalBlurShader } from 'three/examples/jsm/shaders/VerticalBlurShader.js';
-import { nonZeroAlphaBounds, planeOverTexels } from './shadow-footprint.js';
+import { cropPlaneToShadow } from './shadow-footprint.js';
 
 export interface ContactShadowOptions {
   /** Shadow texture resolution (square). */
@@ -119,20 +119,8 @@ export class ContactShadow {
 
     renderer.setRenderTarget(previousTarget);
     renderer.setClearColor(previousClearColor, previousClearAlpha);
-    this.cropToShadow(renderer);
-  }
-
-  /** Shrinks the plane to the shadowed texels (shadow-footprint.ts): the rest of it blends nothing. */
-  private cropToShadow(renderer: THREE.WebGLRenderer): void {
-    const { resolution } = this.options;
-    const pixels = new Uint8Array(resolution * resolution * 4);
-    renderer.readRenderTargetPixels(this.target, 0, 0, resolution, resolution, pixels);
-    const bounds = nonZeroAlphaBounds(pixels, resolution);
-    this.empty = bounds === null;
-    this.plane.visible = !this.empty;
-    if (!bounds) return;
-    this.plane.geometry.dispose();
-    this.plane.geometry = planeOverTexels(this.side, resolution, bounds).rotateX(Math.PI / 2);
+    // Cropped to the shadowed texels (shadow-footprint.ts): the rest of the plane blends nothing.
+    this.empty = !cropPlaneToShadow(renderer, this.target, this.plane, this.side, Math.PI / 2);
   }
 
   private blurPass(renderer: THREE.WebGLRenderer, amount: number): void {

@@ -62,3 +62,21 @@ export function planeOverTexels(side: number, resolution: number, bounds: TexelB
   }
   return geometry;
 }
+
+/**
+ * Reads a baked shadow target back and crops `plane` (a `side`×`side` PlaneGeometry turned
+ * by `rotationX` about X) to its shadowed texels. Returns false, with the plane hidden,
+ * when no texel holds any shadow.
+ */
+export function cropPlaneToShadow(renderer: THREE.WebGLRenderer, target: THREE.WebGLRenderTarget, plane: THREE.Mesh, side: number, rotationX: number): boolean {
+  const resolution = target.width;
+  const length = resolution * resolution * 4;
+  const pixels = target.texture.type === THREE.FloatType ? new Float32Array(length) : new Uint8Array(length);
+  renderer.readRenderTargetPixels(target, 0, 0, resolution, resolution, pixels);
+  const bounds = nonZeroAlphaBounds(pixels, resolution);
+  plane.visible = bounds !== null;
+  if (!bounds) return false;
+  plane.geometry.dispose();
+  plane.geometry = planeOverTexels(side, resolution, bounds).rotateX(rotationX);
+  return true;
+}
