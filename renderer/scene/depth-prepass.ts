@@ -3,8 +3,9 @@
  * with a material that writes depth and no colour, so the main pass runs its fragment
  * shader (PBR with five textures and environment lookups, the cost of a frame on
  * llvmpipe) only for the surface that ends up visible instead of for every surface that
- * a later-drawn one covers. DamagedHelmet shades visibly fewer fragments this way (see
- * the README's "Performance" section for the measured cut).
+ * a later-drawn one covers. A share frame of DamagedHelmet (golden hour, 1920×1080 with
+ * 2× supersampling) measured 103 instead of 109 ms of CPU for the scene, the pre-pass
+ * included (medians of 20 interleaved frames on a loaded machine).
  *
  * The image is unchanged. The pre-pass and the main pass are different programs, and
  * nothing guarantees that two programs place a vertex identically to the last bit, so the
