@@ -37,10 +37,14 @@ export interface MeasuredRender {
   stages: string[];
 }
 
-/** One renderToDirectory, measured; `onProgress` also gets the seconds since the call. */
+/**
+ * One renderToDirectory, measured; `onProgress` also gets the seconds since the call.
+ * `render` may be another build's renderToDirectory (a baseline checkout's dist).
+ */
 export async function renderMeasured(
   job: Omit<RenderJob, 'onWorkerStarted' | 'onProgress'>,
   onProgress?: (progress: RenderProgress, seconds: number) => void,
+  render: (job: RenderJob) => Promise<RenderResult> = renderToDirectory,
 ): Promise<MeasuredRender> {
   let sampler: ReturnType<typeof startPeakRssSampler> | null = null;
   const stages: string[] = [];
@@ -49,7 +53,7 @@ export async function renderMeasured(
   let memory: PeakRss | null = null;
   let result: RenderResult;
   try {
-    result = await renderToDirectory({
+    result = await render({
       ...job,
       onWorkerStarted: (pid) => {
         sampler = startPeakRssSampler(pid, 50);
@@ -67,6 +71,6 @@ export async function renderMeasured(
     memory = (sampler as ReturnType<typeof startPeakRssSampler> | null)?.stop() ?? null;
   }
   const wallSeconds = (performance.now() - started) / 1000;
-  memory ??= { peakBytes: Number.NaN, samples: 0, atPeak: [], peakByName: {} };
+  memory ??= { peakBytes: Number.NaN, samples: 0, atPeak: [], peakByName: {}, cpuSeconds: Number.NaN };
   return { result, wallSeconds, memory, stages };
 }

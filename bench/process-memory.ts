@@ -19,6 +19,13 @@ export interface PeakRss {
   atPeak: { pid: number; name: string; rssBytes: number }[];
   /** Largest VmRSS seen per command name (any sample), in bytes. */
   peakByName: Record<string, number>;
+  /**
+   * CPU seconds (user + system) the tree used, as of the last sample that saw the root:
+   * the root's own and its reaped children's (ffmpeg, once the worker has waited for it),
+   * plus its live descendants'. Less noisy than wall time on a machine shared with other
+   * work, which slows a render down but barely changes the work it does.
+   */
+  cpuSeconds: number;
 }
 
 export interface PeakRssSampler {
@@ -93,15 +100,34 @@ export function processRss(pid: number): { name: string; rssBytes: number } | nu
   return { name, rssBytes: Number(rss[1]) * 1024 };
 }
 
+/** Linux reports /proc CPU times in clock ticks of 1/100 s (USER_HZ on every architecture Node runs on). */
+const TICKS_PER_SECOND = 100;
+
+/**
+ * CPU seconds of one process from /proc/<pid>/stat (utime + stime, and with `reaped` its
+ * waited-for children's cutime + cstime too), or null if it is gone.
+ */
+export function processCpuSeconds(pid: number, reaped: boolean): number | null {
+  const stat = readOrNull(`/proc/${pid}/stat`);
+  if (!stat) return null;
+  // Fields after the parenthesised name start at field 3 (state): utime is field 14.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ').map(Number);
+  const ticks = fields[11] + fields[12] + (reaped ? fields[13] + fields[14] : 0);
+  return ticks / TICKS_PER_SECOND;
+}
+
 export function startPeakRssSampler(rootPid: number, intervalMs = 50): PeakRssSampler {
-  const result: PeakRss = { peakBytes: 0, samples: 0, atPeak: [], peakByName: {} };
+  const result: PeakRss = { peakBytes: 0, samples: 0, atPeak: [], peakByName: {}, cpuSeconds: 0 };
   const sample = () => {
     const members: PeakRss['atPeak'] = [];
+    let cpuSeconds = 0;
     for (const pid of processTree(rootPid)) {
       const rss = processRss(pid);
       if (rss) members.push({ pid, ...rss });
+      cpuSeconds += processCpuSeconds(pid, pid === rootPid) ?? 0;
     }
     if (!members.some((member) => member.pid === rootPid)) return;
+    result.cpuSeconds = Math.max(result.cpuSeconds, cpuSeconds);
     result.samples++;
     for (const member of members) result.peakByName[member.name] = Math.max(result.peakByName[member.name] ?? 0, member.rssBytes);
     const total = members.reduce((sum, member) => sum + member.rssBytes, 0);

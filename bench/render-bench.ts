@@ -10,7 +10,9 @@
  *   npm run bench -- aa [model …]                   anti-aliasing comparison (bench/aa-compare.ts)
  *   npm run bench -- frames [model] [...]           render cost per frame, no encoding (bench/frame-cost.ts)
  *   npm run bench -- stills [model] [...]           four 2k stills, wall time vs the 10 s target (bench/stills-bench.ts)
- *   npm run bench -- lighting [model] [--presets a,b]  share turntable with cast shadows vs the default look (bench/lighting-bench.ts)
+ *   npm run bench -- lighting [model] [--presets a,b] [--runs N] [--baseline DIR]
+ *                                                   share turntable with cast shadows vs the default look, or vs
+ *                                                   another built checkout (bench/lighting-bench.ts)
  *
  * Peak RSS is the largest sum of VmRSS over the renderer worker and all its descendants
  * (its ffmpeg encoder), sampled every 50 ms; the Xvfb display server and this process are
@@ -29,7 +31,7 @@ import { parseRenderSettings, QUALITIES, type Quality, type RenderSettingsInput 
 import { DEFAULT_AA_MODELS, runAntialiasingComparison } from './aa-compare.js';
 import { runFrameCost } from './frame-cost.js';
 import { runStillsBenchmark } from './stills-bench.js';
-import { parseLightingPresets, runLightingBenchmark } from './lighting-bench.js';
+import { parseLightingArgs, runLightingBenchmark } from './lighting-bench.js';
 import { defaultModel, mb, renderMeasured } from './measure.js';
 import type { PeakRss } from './process-memory.js';
 
@@ -53,7 +55,8 @@ const USAGE = `Usage:
   npm run bench -- frames [model] [--qualities share,standard,4k] [--frames N]   render cost per frame, no encoding
   npm run bench -- stills [model] [--image-size 2k] [--image-format png] [--stills a,b] [--transparent] [--runs 3]
 
-  npm run bench -- lighting [model] [--presets studio-soft,golden-hour]          cast-shadow turntables vs the default look`;
+  npm run bench -- lighting [model] [--presets studio-soft,golden-hour] [--runs 2] [--baseline DIR]
+                                      cast-shadow turntables vs the default look, or vs another built checkout`;
 
 interface Run {
   quality: Quality;
@@ -264,12 +267,16 @@ async function main(args: string[]): Promise<void> {
       { quality: 'pro', length: DEFAULT_LENGTH, variants: 1 },
     ]);
   } else if (command === 'lighting') {
-    const presetsAt = rest.indexOf('--presets');
-    const presets = parseLightingPresets(presetsAt >= 0 ? rest[presetsAt + 1] : undefined);
-    const model = rest.find((arg, index) => !arg.startsWith('--') && rest[index - 1] !== '--presets');
+    let parsed: ReturnType<typeof parseLightingArgs>;
+    try {
+      parsed = parseLightingArgs(rest);
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+    const { model, options } = parsed;
     if (model !== undefined && !existsSync(model)) throw new UsageError(`model not found: ${model}`);
     await ensureDisplay();
-    await runLightingBenchmark(model === undefined ? defaultModel() : path.resolve(model), presets);
+    await runLightingBenchmark(model === undefined ? defaultModel() : path.resolve(model), options);
   } else if (command === 'aa') {
     const models = rest.length ? rest : DEFAULT_AA_MODELS;
     for (const model of models) if (!existsSync(model)) throw new UsageError(`model not found: ${model}`);

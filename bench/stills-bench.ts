@@ -14,6 +14,7 @@ import path from 'node:path';
 import { ensureDisplay } from '../renderer/display.js';
 import type { StillsRenderResult } from '../src/render/worker-protocol.js';
 import { parseRenderSettings, type RenderSettingsInput } from '../src/settings/render-settings.js';
+import { eachArg } from './args.js';
 import { defaultModel, mb, renderMeasured } from './measure.js';
 import { median } from './statistics.js';
 
@@ -24,13 +25,7 @@ export async function runStillsBenchmark(args: string[]): Promise<void> {
   let model: string | undefined;
   let runs = 3;
   const input: RenderSettingsInput = { output: 'stills', imageSize: '2k' };
-  for (let index = 0; index < args.length; index++) {
-    const arg = args[index];
-    const value = () => {
-      const next = args[++index];
-      if (next === undefined) throw new Error(`${arg} needs a value`);
-      return next;
-    };
+  eachArg(args, (arg, value) => {
     if (arg === '--image-size') input.imageSize = value();
     else if (arg === '--image-format') input.imageFormat = value() as RenderSettingsInput['imageFormat'];
     else if (arg === '--stills') input.stills = value().split(',') as RenderSettingsInput['stills'];
@@ -38,7 +33,7 @@ export async function runStillsBenchmark(args: string[]): Promise<void> {
     else if (arg === '--runs') runs = Number(value());
     else if (arg.startsWith('--')) throw new Error(`unknown option ${arg}`);
     else model = path.resolve(arg);
-  }
+  });
   const modelPath = model ?? defaultModel();
   const settings = parseRenderSettings(input);
   process.env.DISPLAY = await ensureDisplay();

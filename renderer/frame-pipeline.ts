@@ -40,6 +40,11 @@ export interface ReflectionPass {
   render(renderer: THREE.WebGLRenderer, camera: THREE.Camera): void;
 }
 
+/** A pass drawn after the reflection and before the scene that fills the depth buffer only (scene/depth-prepass.ts). */
+export interface DepthPass {
+  render(renderer: THREE.WebGLRenderer, camera: THREE.Camera): void;
+}
+
 export interface FramePipelineOptions {
   width: number;
   height: number;
@@ -136,8 +141,11 @@ export class FramePipeline {
     return this.composite(0, into);
   }
 
-  /** Renders the scene (reflection first, if any) into the premultiplied RGBA scene target, once per frame. */
-  renderScene(scene: THREE.Scene, camera: THREE.Camera, reflection: ReflectionPass | null): void {
+  /**
+   * Renders the scene (reflection first, if any) into the premultiplied RGBA scene target,
+   * once per frame; `depth`, when given, lays down the depth before the scene is shaded.
+   */
+  renderScene(scene: THREE.Scene, camera: THREE.Camera, reflection: ReflectionPass | null, depth?: DepthPass | null): void {
     const { renderer } = this;
     renderer.autoClear = false;
     renderer.setClearColor(this.transparent, 0);
@@ -147,6 +155,7 @@ export class FramePipeline {
       reflection.render(renderer, camera);
       renderer.clearDepth();
     }
+    depth?.render(renderer, camera);
     renderer.render(scene, camera);
     this.resolved = false;
   }

@@ -22,6 +22,7 @@ import { placeOnGround, type Framing } from './scene/framing.js';
 import { orientModel } from './scene/orientation.js';
 import { ReflectiveFloor } from './scene/reflective-floor.js';
 import { CastShadow } from './scene/cast-shadow.js';
+import { DepthPrepass } from './scene/depth-prepass.js';
 import { loadEnvironmentImage } from './scene/environment-image.js';
 import { applyLighting, createStudioLighting, type StudioLighting } from './scene/studio-environment.js';
 import { DEFAULT_LIGHTING, type LightingPlan } from '../src/render/lighting-plan.js';
@@ -48,6 +49,8 @@ export class Studio {
     private readonly floor: ReflectiveFloor | null,
     private readonly scaledModel: THREE.Group,
     private readonly animation: AnimationPlayer | null,
+    /** Shades each visible pixel of the model once (scene/depth-prepass.ts). */
+    private readonly depthPrepass: DepthPrepass,
   ) {}
 
   /** Loads and validates the model (before any GL work), then builds the scene. */
@@ -98,7 +101,7 @@ export class Studio {
         layers: compositeLayers(plan),
       });
       // Compile every shader now rather than on the first frame.
-      const studio = new Studio(gl, plan, framing, scene, camera, aim, pipeline, lighting, shadow, castShadow, floor, scaledModel, animation);
+      const studio = new Studio(gl, plan, framing, scene, camera, aim, pipeline, lighting, shadow, castShadow, floor, scaledModel, animation, new DepthPrepass(scaledModel));
       studio.placeCamera(cameraPose(plan.camera, 0, plan.frameCount));
       renderer.compile(scene, camera);
       floor?.compile(renderer, camera);
@@ -122,7 +125,7 @@ export class Studio {
     this.setModelScale(pose.modelScale);
     this.placeCamera(pose);
     this.animation?.poseAtFrame(index);
-    this.pipeline.renderScene(this.scene, this.camera, this.floor);
+    this.pipeline.renderScene(this.scene, this.camera, this.floor, this.depthPrepass);
   }
 
   /** Fitted orbit distances by elevation (and azimuth, for steep views): stills ask for several of one scene. */
@@ -153,7 +156,7 @@ export class Studio {
     this.setModelScale(1);
     this.animation?.poseAtFrame(0);
     this.placeCamera({ ...view, distanceMultiplier: this.plan.camera.zoom }, distance);
-    this.pipeline.renderScene(this.scene, this.camera, this.floor);
+    this.pipeline.renderScene(this.scene, this.camera, this.floor, this.depthPrepass);
   }
 
   /** Puts the camera at an orbit pose about the aim's target (an explicit camera gets a depth range of its own). */
@@ -193,6 +196,7 @@ export class Studio {
 
   dispose(): void {
     this.pipeline.dispose();
+    this.depthPrepass.dispose();
     this.shadow?.dispose();
     this.castShadow?.dispose();
     this.floor?.dispose();

@@ -12,6 +12,7 @@
  * Cost: about 1 s of setup on 2 loaded cores for DamagedHelmet (32 samples).
  */
 import * as THREE from 'three';
+import { cropPlaneToShadow } from './shadow-footprint.js';
 
 export interface CastShadowOptions {
   /** Light direction (towards the light), world space. */
@@ -37,6 +38,8 @@ export class CastShadow {
   readonly plane: THREE.Mesh;
   private readonly target: THREE.WebGLRenderTarget;
   private readonly side: number;
+  /** Set by the bake when no texel is shadowed: the plane stays hidden. */
+  private empty = false;
 
   /** @param bounds the model's world bounds (placed on the ground, y = 0 at its base) */
   constructor(
@@ -173,12 +176,14 @@ export class CastShadow {
       receiver.geometry.dispose();
       material.dispose();
     }
+    // Cropped to the shadowed texels (shadow-footprint.ts): a low light's shadow falls to one side of the plane.
+    this.empty = !cropPlaneToShadow(renderer, this.target, this.plane, this.side, -Math.PI / 2);
   }
 
   /** Scales the shadow with the model about its base (reveal): exact for a directional light, as the base is on the ground. */
   setModelScale(scale: number): void {
     this.plane.scale.setScalar(Math.max(scale, 1e-6));
-    this.plane.visible = scale > 0;
+    this.plane.visible = scale > 0 && !this.empty;
   }
 
   dispose(): void {

@@ -9,6 +9,7 @@ import * as THREE from 'three';
 import { FullScreenQuad } from '../post/fullscreen-quad.js';
 import { HorizontalBlurShader } from 'three/examples/jsm/shaders/HorizontalBlurShader.js';
 import { VerticalBlurShader } from 'three/examples/jsm/shaders/VerticalBlurShader.js';
+import { cropPlaneToShadow } from './shadow-footprint.js';
 
 export interface ContactShadowOptions {
   /** Shadow texture resolution (square). */
@@ -39,6 +40,9 @@ export class ContactShadow {
   private readonly camera: THREE.OrthographicCamera;
   private readonly depthMaterial: THREE.MeshDepthMaterial;
   private readonly options: ContactShadowOptions;
+  private readonly side: number;
+  /** Set by the bake when no texel is shadowed: the plane stays hidden. */
+  private empty = false;
 
   /** @param footprint width and depth of the area the shadow covers (model units) */
   constructor(footprint: { width: number; depth: number; height: number }, options: Partial<ContactShadowOptions> = {}) {
@@ -50,6 +54,7 @@ export class ContactShadow {
 
     // A square plane around the footprint with margin for the blur.
     const side = Math.max(footprint.width, footprint.depth) * 2;
+    this.side = side;
     const fadeHeight = Math.max(side * this.options.fadeHeight, footprint.height * 0.25);
     this.camera = new THREE.OrthographicCamera(-side / 2, side / 2, side / 2, -side / 2, 0, fadeHeight);
     this.camera.rotation.x = Math.PI / 2; // looks up (+Y) from the ground
@@ -87,7 +92,7 @@ export class ContactShadow {
   setModelScale(scale: number): void {
     this.plane.scale.x = scale;
     this.plane.scale.z = scale;
-    this.plane.visible = scale > 0;
+    this.plane.visible = scale > 0 && !this.empty;
   }
 
   /** Renders the shadow of `model` into the plane's texture. Cheap: call again only when the model moves. */
@@ -114,6 +119,8 @@ export class ContactShadow {
 
     renderer.setRenderTarget(previousTarget);
     renderer.setClearColor(previousClearColor, previousClearAlpha);
+    // Cropped to the shadowed texels (shadow-footprint.ts): the rest of the plane blends nothing.
+    this.empty = !cropPlaneToShadow(renderer, this.target, this.plane, this.side, Math.PI / 2);
   }
 
   private blurPass(renderer: THREE.WebGLRenderer, amount: number): void {
