@@ -78,7 +78,7 @@ export const portalRoutes: Route[] = [
       return { data: revoked };
     },
   },
-  { method: 'GET', path: '/examples', scope: 'read', handle: ({ caller, context }) => ({ data: listExamples(context, caller.account.id) }) },
+  { method: 'GET', path: '/examples', scope: 'read', handle: async ({ caller, context }) => ({ data: await listExamples(context, caller.account.id) }) },
   {
     method: 'POST',
     path: '/examples/:name/import',
