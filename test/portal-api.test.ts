@@ -127,16 +127,20 @@ describe('grid, keys, examples, assets', () => {
 
   test('examples: listed with their licence; importing one makes a titled, tagged model once', async () => {
     const listed = (await portalCall(session, 'GET', '/examples')).body.data;
-    assert.deepEqual(listed.map((example: any) => example.name), ['suzanne', 'animated-morph-cube', 'texture-transform-test']);
+    assert.deepEqual(listed.map((example: any) => example.id), ['suzanne', 'animated-morph-cube', 'texture-transform-test']);
     assert.ok(listed.every((example: any) => example.license === 'CC0-1.0' && example.modelId === null));
     const first = await portalCall(session, 'POST', '/examples/animated-morph-cube/import');
     assert.equal(first.status, 201, JSON.stringify(first.body));
     const again = await portalCall(session, 'POST', '/examples/animated-morph-cube/import');
     assert.deepEqual([again.body.data.modelId, again.body.data.duplicate], [first.body.data.modelId, true]);
     const model = (await portalCall(session, 'GET', `/models/${first.body.data.modelId}`)).body.data;
-    assert.deepEqual([model.title, model.tags], ['Animated morph cube', ['example']]);
+    assert.deepEqual([model.title, model.tags], ['Animated Morph Cube', ['example']]);
     assert.equal((await portalCall(session, 'GET', '/examples')).body.data[1].modelId, first.body.data.modelId);
     expectError(await portalCall(session, 'POST', '/examples/nope/import'), 404, 'example_not_found');
+    // The build-time preview JPEG where the build made it (make-fixtures), else a plain 404.
+    const preview = await fetch(`${origin}/portal/api/examples/suzanne/preview.jpg`, { headers: { cookie: session.cookie } });
+    if (listed[0].hasPreview) assert.deepEqual([preview.status, preview.headers.get('content-type')], [200, 'image/jpeg']);
+    else assert.equal(preview.status, 404);
   });
 
   test('the app page loads only this server\'s files; they are hashed, precompressed and immutable', async () => {

@@ -1,50 +1,53 @@
 /**
- * The examples gallery's service: the shipped example models (catalog.ts), each with the model
- * it became in this account once imported, and importing one — the same path as any upload
- * (ingest, validation, the free preview render), titled and tagged "example". Importing twice
- * answers the model already there (the store is content-addressed).
+ * The shipped examples: CC0 models committed under fixtures/examples/ (licences in
+ * fixtures/examples/LICENSES.md), each with a preview JPEG rendered by our renderer and a
+ * USDZ written by our exporter at build time (example-assets.ts). The Grok 3D surface
+ * serves them as finished jobs; the portal shows them as its example set.
+ *
+ * ```ts
+ * for (const example of listExamples()) console.log(example.id, example.glbPath, example.previewJpegPath);
+ * ```
  */
-import { copyFile, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { createHash, randomBytes } from 'node:crypto';
-import type { AppContext } from '../context.js';
-import { RenderbayError } from '../errors.js';
-import { importFetchedModel } from '../models/model-import.js';
-import { checkHash, updateModel, type CreatedModel } from '../models/model-service.js';
-import { EXAMPLE_MODELS, type ExampleModel } from './catalog.js';
+import { fileURLToPath } from 'node:url';
 
-export interface ExampleListing extends Omit<ExampleModel, 'file'> {
-  /** The account's model made from this example, once imported. */
-  modelId: string | null;
+export interface ExampleModel {
+  /** Stable slug, e.g. "suzanne"; never changes once shipped. */
+  id: string;
+  name: string;
+  description: string;
+  /** SPDX identifier of the model's licence (all CC0-1.0). */
+  license: string;
+  /** The committed GLB. */
+  glbPath: string;
+  /** Preview JPEG (768×768, three-quarter view), made by `ensureExampleAssets()`. */
+  previewJpegPath: string;
+  /** USDZ for AR Quick Look, made by `ensureExampleAssets()`. */
+  usdzPath: string;
 }
 
-const digests = new Map<string, string>();
+/** fixtures/examples/, seen from dist/src/examples/. */
+export const EXAMPLES_DIRECTORY = fileURLToPath(new URL('../../../fixtures/examples/', import.meta.url));
+/** Where the previews and USDZ files are generated (gitignored). */
+export const EXAMPLES_GENERATED_DIRECTORY = path.join(EXAMPLES_DIRECTORY, 'generated');
 
-/** SHA-256 of an example's file (read once per process: the files are tiny and never change). */
-async function exampleSha256(example: ExampleModel): Promise<string> {
-  let digest = digests.get(example.name);
-  if (!digest) digests.set(example.name, (digest = createHash('sha256').update(await readFile(example.file)).digest('hex')));
-  return digest;
+const EXAMPLES: ReadonlyArray<Pick<ExampleModel, 'id' | 'name' | 'description'>> = [
+  { id: 'suzanne', name: 'Suzanne', description: "Blender's monkey head with a painted base colour and metallic-roughness maps" },
+  { id: 'animated-morph-cube', name: 'Animated Morph Cube', description: 'A cube whose faces swell and shrink through two animated morph targets' },
+  { id: 'texture-transform-test', name: 'Texture Transform Test', description: 'Test panels for offset, rotation and scale of textures (KHR_texture_transform)' },
+];
+
+export function listExamples(): ExampleModel[] {
+  return EXAMPLES.map((example) => ({
+    ...example,
+    license: 'CC0-1.0',
+    glbPath: path.join(EXAMPLES_DIRECTORY, `${example.id}.glb`),
+    previewJpegPath: path.join(EXAMPLES_GENERATED_DIRECTORY, `${example.id}.jpg`),
+    usdzPath: path.join(EXAMPLES_GENERATED_DIRECTORY, `${example.id}.usdz`),
+  }));
 }
 
-export async function listExamples(context: AppContext, accountId: string): Promise<ExampleListing[]> {
-  return Promise.all(
-    EXAMPLE_MODELS.map(async ({ file: _file, ...example }) => ({
-      ...example,
-      modelId: checkHash(context, accountId, { sha256: await exampleSha256(EXAMPLE_MODELS.find((item) => item.name === example.name)!) }).modelId ?? null,
-    })),
-  );
-}
-
-export async function importExample(context: AppContext, accountId: string, name: unknown): Promise<CreatedModel> {
-  const example = EXAMPLE_MODELS.find((item) => item.name === name);
-  if (!example) throw new RenderbayError('example_not_found', `No example ${String(name)}; examples: ${EXAMPLE_MODELS.map((item) => item.name).join(', ')}`, 404);
-  const created = await importFetchedModel(context, accountId, undefined, async () => {
-    // Ingest takes its file over: it gets a copy in the store's temp directory.
-    const copy = path.join(context.store.tempDirectory, `example-${randomBytes(6).toString('hex')}.glb`);
-    await copyFile(example.file, copy);
-    return { path: copy, sha256: await exampleSha256(example), size: (await readFile(copy)).length, originalName: path.basename(example.file) };
-  });
-  if (!created.duplicate) updateModel(context, accountId, created.modelId, { title: example.title, tags: ['example'] });
-  return created;
+/** The example with this id, or null. */
+export function findExample(id: string): ExampleModel | null {
+  return listExamples().find((example) => example.id === id) ?? null;
 }

@@ -8,7 +8,8 @@ import { z } from 'zod';
 import { createApiKey, listApiKeys, revokeApiKey, SCOPES, type Scope } from '../accounts/api-keys.js';
 import type { Route } from '../api/http-app.js';
 import { RenderbayError } from '../errors.js';
-import { importExample, listExamples } from '../examples/examples.js';
+import { importExample, listExampleModels, requireExample } from '../examples/example-import.js';
+import { sendFile } from '../http/send-file.js';
 import { listLightingPresets } from '../lighting/lighting-previews.js';
 import { renderSettingsFields } from '../settings/render-settings.js';
 import { accountSharing } from '../sharing/sharing.js';
@@ -78,7 +79,17 @@ export const portalRoutes: Route[] = [
       return { data: revoked };
     },
   },
-  { method: 'GET', path: '/examples', scope: 'read', handle: async ({ caller, context }) => ({ data: await listExamples(context, caller.account.id) }) },
+  { method: 'GET', path: '/examples', scope: 'read', handle: async ({ caller, context }) => ({ data: await listExampleModels(context, caller.account.id) }) },
+  {
+    method: 'GET',
+    path: '/examples/:name/preview.jpg',
+    scope: 'read',
+    handle: async ({ request, response, params }) => {
+      const example = requireExample(params.name);
+      // Made at build time where the build makes it (example-assets.ts); 404 file_not_found otherwise.
+      await sendFile(request, response, example.previewJpegPath, { contentType: 'image/jpeg', etag: `${example.id}-preview`, immutable: false });
+    },
+  },
   {
     method: 'POST',
     path: '/examples/:name/import',

@@ -2,6 +2,8 @@
  * The model page's interactive 3D view: three.js (0.162, bundled into its own chunk, loaded
  * only on a model page), GLTFLoader, OrbitControls (drag to orbit, wheel to zoom, arrow keys
  * to turn when focused), a neutral room environment. The model is framed to its bounding box.
+ * It draws on demand — when the camera moves (until damping settles), on resize, and every frame
+ * only while a clip plays — so a still view costs no CPU (WebGL may be software-rendered).
  */
 import { ACESFilmicToneMapping, Box3, Color, PerspectiveCamera, PMREMGenerator, Scene, SRGBColorSpace, Vector3, WebGLRenderer, AnimationMixer, Clock } from 'three';
 import { OrbitControls } from 'three/examples/jsm/controls/OrbitControls.js';
@@ -35,6 +37,20 @@ export async function mountViewer(container: HTMLElement, modelUrl: string, onSt
   const clock = new Clock();
   let frame = 0;
   let disposed = false;
+  let scheduled = false;
+  const draw = () => {
+    scheduled = false;
+    const moving = controls.update();
+    mixer?.update(clock.getDelta());
+    renderer.render(scene, camera);
+    if (moving || mixer) requestDraw();
+  };
+  const requestDraw = () => {
+    if (scheduled || disposed) return;
+    scheduled = true;
+    frame = requestAnimationFrame(draw);
+  };
+  controls.addEventListener('change', requestDraw);
   const resize = () => {
     const width = container.clientWidth || 320;
     const height = Math.round(width * 0.62);
@@ -43,6 +59,7 @@ export async function mountViewer(container: HTMLElement, modelUrl: string, onSt
     canvas.style.height = 'auto';
     camera.aspect = width / height;
     camera.updateProjectionMatrix();
+    requestDraw();
   };
   const observer = new ResizeObserver(resize);
   observer.observe(container);
@@ -64,13 +81,7 @@ export async function mountViewer(container: HTMLElement, modelUrl: string, onSt
     mixer = new AnimationMixer(gltf.scene);
     mixer.clipAction(gltf.animations[0]).play();
   }
-  const loop = () => {
-    frame = requestAnimationFrame(loop);
-    mixer?.update(clock.getDelta());
-    controls.update();
-    renderer.render(scene, camera);
-  };
-  loop();
+  draw();
   container.dataset.ready = 'true';
   onStatus('ready');
   return {

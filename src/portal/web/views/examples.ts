@@ -17,21 +17,25 @@ export function ExamplesPage() {
   return html`<h1 tabindex="-1">Examples</h1>
     <p class="muted">Free example models (CC0). Add one to see its preview render, then try your own settings on its page.</p>
     <div class="row"><button type="button" disabled=${action.busy} onClick=${() => action.run(async () => {
-      for (const example of list.value ?? []) if (!example.modelId) await call('POST', `/examples/${example.name}/import`);
+      for (const example of list.value ?? []) if (!example.modelId) await call('POST', `/examples/${example.id}/import`);
       list.reload();
       grid.reload();
     })}>Add all examples</button></div>
     <${ErrorLine} error=${action.error ?? list.error} />
     <ul class="grid">${(list.value ?? []).map((example: any) => {
       const shown = preview(example.modelId);
-      return html`<li class="card" data-example=${example.name}>
-        <div class="poster">${shown?.status === 'done' ? html`<img src=${`/portal/api/renders/${shown.renderId}/poster`} alt=${`Preview of ${example.title}`} />` : html`<div class="placeholder" aria-hidden="true">${shown ? `${shown.progress}%` : '◇'}</div>`}</div>
-        <span class="title">${example.title}</span>
+      return html`<li class="card" data-example=${example.id}>
+        <div class="poster">${shown?.status === 'done'
+          ? html`<img src=${`/portal/api/renders/${shown.renderId}/poster`} alt=${`Preview render of ${example.name}`} />`
+          : example.hasPreview
+            ? html`<img src=${`/portal/api/examples/${example.id}/preview.jpg`} alt=${`Preview of ${example.name}`} />`
+            : html`<div class="placeholder" aria-hidden="true">${shown ? `${shown.progress}%` : '◇'}</div>`}</div>
+        <span class="title">${example.name}</span>
         <p class="muted">${example.description}</p>
-        <p class="muted small">${example.license} · ${example.credit}</p>
+        <p class="muted small">${example.license} · Khronos glTF Sample Models</p>
         ${example.modelId
           ? html`<a class="button secondary" href=${`#/models/${example.modelId}`}>Open</a>`
-          : html`<button type="button" disabled=${action.busy} onClick=${() => action.run(async () => (await call('POST', `/examples/${example.name}/import`), list.reload(), grid.reload()))}>Add ${example.title}</button>`}
+          : html`<button type="button" disabled=${action.busy} onClick=${() => action.run(async () => (await call('POST', `/examples/${example.id}/import`), list.reload(), grid.reload()))}>Add ${example.name}</button>`}
       </li>`;
     })}</ul>`;
 }

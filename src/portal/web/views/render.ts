@@ -26,7 +26,7 @@ export function RenderPage({ id }: { id: string }) {
     <p><a href=${`#/models/${item.modelId}`}>← its model</a> · <${Status} status=${item.status} progress=${item.progress} /> ${item.stage && item.status !== 'done' ? html`<span class="muted">${item.stage}</span>` : ''}</p>
     ${item.status !== 'done' && item.status !== 'error' ? html`<progress max="100" value=${item.progress} aria-label="Render progress"></progress>` : ''}
     ${item.errorMessage ? html`<p class="error">${item.errorMessage}</p>` : ''}
-    ${done && output === 'video' ? html`<video id="render-player" controls loop playsinline poster=${renderFile(id, 'poster?quality=full')} src=${renderFile(id, item.hasWebVariant ? 'video?quality=web' : 'video')}></video>` : ''}
+    ${done && output === 'video' ? html`<video id="render-player" controls autoplay muted loop playsinline poster=${renderFile(id, 'poster?quality=full')} src=${renderFile(id, item.hasWebVariant ? 'video?quality=web' : 'video')}></video>` : ''}
     ${done && output === 'stills' ? html`<div class="stills">${(stills.value ?? []).map((still: any) => html`<figure><img src=${portalUrl(still.url)} alt=${`Still ${still.name}`} loading="lazy" /><figcaption>${still.name}</figcaption></figure>`)}</div>` : ''}
     ${done ? html`<div class="downloads" aria-label="Downloads">
       ${output === 'video' ? html`<a class="button" href=${renderFile(id, 'video')} download>Video</a><a class="button secondary" href=${renderFile(id, 'video?quality=web')} download>Web video</a><a class="button secondary" href=${renderFile(id, 'poster?quality=full')} download>Poster</a>` : ''}
