@@ -126,17 +126,19 @@ describe('the portal in a real browser', { skip: chromium ? false : NO_CHROMIUM 
       await page.goto(`${origin}/portal${route}`, { waitUntil: 'load' });
       await page.waitForSelector('main h1');
       await page.waitForSelector(route === '#/models' ? '#model-grid' : '.render-form');
-      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - 390);
       assert.ok(overflow <= 0, `${route}: nothing wider than the phone (${overflow} px over)`);
       await screenshot(page, `portal-phone-${route === '#/models' ? 'models' : 'model'}`);
     }
-    // Keyboard: from the top of the page, Tab reaches the brand, sign-out and then the sections in order.
-    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    // Keyboard: from the brand, Tab reaches sign-out and then the sections in order; Enter follows a section.
+    await page.focus('.topbar .brand');
     const stops: string[] = [];
-    for (let press = 0; press < 4; press += 1) {
+    for (let press = 0; press < 3; press += 1) {
       await page.keyboard.press('Tab');
       stops.push(await page.evaluate(() => document.activeElement?.textContent?.trim() ?? ''));
     }
-    assert.deepEqual(stops, ['Renderbay', 'Sign out', 'Models', 'Examples']);
+    assert.deepEqual(stops, ['Sign out', 'Models', 'Examples']);
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => location.hash === '#/examples' && document.activeElement?.textContent === 'Examples' && document.activeElement.tagName === 'H1');
   });
 });
