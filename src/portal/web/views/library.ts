@@ -64,7 +64,7 @@ export function EnvironmentsPage() {
 export function TemplatesPage() {
   const list = useLoad(() => get('/templates?limit=100').then((envelope) => envelope.data), []);
   const [name, setName] = useState('');
-  const [settings, setSettings] = useState('{ "bgColor": "#20242c", "lighting": "studio" }');
+  const [settings, setSettings] = useState('{ "bgColor": "#20242c", "lighting": "studio-soft" }');
   const action = useAction();
   return html`<h1 tabindex="-1">Templates</h1>
     <p class="muted">A saved look (render settings), applied with templateId; explicit fields win.</p>

@@ -94,11 +94,9 @@ export function ModelPage({ id }: { id: string }) {
       subscribe({
         render: (change) => {
           if (change.modelId !== id) return;
-          renders.set(
-            (renders.value ?? []).some((row) => row.id === change.id)
-              ? (renders.value ?? []).map((row) => (row.id === change.id ? { ...row, ...change } : row))
-              : [{ ...change, createdAt: new Date().toISOString(), renderSettings: {} } as RenderRow, ...(renders.value ?? [])],
-          );
+          // A render this page has not listed yet (made elsewhere): read the list again; else update it in place.
+          if (!(renders.value ?? []).some((row) => row.id === change.id)) renders.reload();
+          else renders.set((renders.value ?? []).map((row) => (row.id === change.id ? { ...row, ...change } : row)));
           if (['done', 'error'].includes(change.status)) account.reload();
         },
         model: (change) => change.id === id && model.reload(),
