@@ -14,16 +14,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Db } from '../db/database.js';
 import { LIMITS } from '../limits.js';
 import { onEvent, onRenderChange } from '../webhooks/events.js';
+import type { ModelChange, RenderChange } from './live-events.js';
 
-export interface RenderChange {
-  id: string;
-  modelId: string;
-  status: string;
-  progress: number;
-  stage: string | null;
-  isSystemPreview: boolean;
-  errorMessage: string | null;
-}
 
 export function streamAccountEvents(db: Db, accountId: string, request: IncomingMessage, response: ServerResponse): void {
   response.writeHead(200, {
@@ -60,7 +52,7 @@ export function streamAccountEvents(db: Db, accountId: string, request: Incoming
   });
   const stopModels = onEvent(db, (event) => {
     if (event?.accountId !== accountId || !event.event.startsWith('model.')) return;
-    send('model', { id: event.data.id, status: event.data.status, invalidReason: event.data.invalidReason ?? null });
+    send('model', { id: event.data.id, status: String(event.data.status), invalidReason: (event.data.invalidReason as string | null | undefined) ?? null } satisfies ModelChange);
   });
   const heartbeat = setInterval(() => response.writableEnded || response.write(': keep-alive\n\n'), LIMITS.portalEventsHeartbeatMs);
   const close = () => {

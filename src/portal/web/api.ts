@@ -4,6 +4,10 @@
  * CSRF token (from the page's <meta>) in X-CSRF-Token. Uploads go through XMLHttpRequest for
  * its upload progress; live changes arrive on one shared EventSource.
  */
+import type { ModelChange, RenderChange } from '../live-events.js';
+
+export type { ModelChange, RenderChange };
+
 export const API = '/portal/api';
 
 const csrfToken = () => document.querySelector<HTMLMetaElement>('meta[name="csrf-token"]')?.content ?? '';
@@ -56,20 +60,6 @@ export function upload<T = any>(route: string, form: FormData, onProgress: (frac
 export const renderFile = (renderId: string, file: string) => `${API}/renders/${encodeURIComponent(renderId)}/${file}`;
 export const modelFile = (modelId: string, file: 'file' | 'usdz') => `${API}/models/${encodeURIComponent(modelId)}/${file}`;
 
-export interface RenderChange {
-  id: string;
-  modelId: string;
-  status: string;
-  progress: number;
-  stage: string | null;
-  isSystemPreview: boolean;
-  errorMessage: string | null;
-}
-export interface ModelChange {
-  id: string;
-  status: string;
-  invalidReason: string | null;
-}
 
 type Listener = { render?(change: RenderChange): void; model?(change: ModelChange): void };
 const listeners = new Set<Listener>();
