@@ -9,14 +9,19 @@ import { html } from '../html.js';
 import { ErrorLine, useAction, useLoad } from './common.js';
 
 export function ExamplesPage() {
+  return html`<h1 tabindex="-1">Examples</h1>
+    <p class="muted">Free example models (CC0). Add one to see its preview render, then try your own settings on its page.</p>
+    <${ExampleGallery} />`;
+}
+
+/** The gallery itself: on its own page, and on the Models page of an account with no models yet. */
+export function ExampleGallery() {
   const list = useLoad(() => get('/examples').then((envelope) => envelope.data), []);
   const grid = useLoad(() => get('/grid?tags=example&archived=true&limit=100').then((envelope) => envelope.data), []);
   const action = useAction();
   useEffect(() => subscribe({ model: () => grid.reload(), render: (change) => change.isSystemPreview && change.status === 'done' && grid.reload() }), []);
   const preview = (modelId: string | null) => (grid.value ?? []).find((model: any) => model.id === modelId)?.preview;
-  return html`<h1 tabindex="-1">Examples</h1>
-    <p class="muted">Free example models (CC0). Add one to see its preview render, then try your own settings on its page.</p>
-    <div class="row"><button type="button" disabled=${action.busy} onClick=${() => action.run(async () => {
+  return html`<div class="row"><button type="button" disabled=${action.busy} onClick=${() => action.run(async () => {
       for (const example of list.value ?? []) if (!example.modelId) await call('POST', `/examples/${example.id}/import`);
       list.reload();
       grid.reload();

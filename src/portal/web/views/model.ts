@@ -89,6 +89,11 @@ export function ModelPage({ id }: { id: string }) {
   const model = useLoad(() => get(`/models/${encodeURIComponent(id)}`).then((envelope) => envelope.data), [id]);
   const renders = useLoad(() => get<RenderRow[]>(`/renders?model=${encodeURIComponent(id)}&limit=100`).then((envelope) => envelope.data), [id]);
   const account = useLoad(() => get('/session').then((envelope) => envelope.data.account), [id]);
+  // The page header's balance (server-rendered) follows too.
+  useEffect(() => {
+    const header = document.getElementById('credits');
+    if (header && account.value) header.textContent = String(account.value.credits);
+  }, [account.value]);
   useEffect(
     () =>
       subscribe({

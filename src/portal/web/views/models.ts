@@ -7,6 +7,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { call, get, renderFile, subscribe, upload } from '../api.js';
 import { html } from '../html.js';
 import { ErrorLine, Status, useAction } from './common.js';
+import { ExampleGallery } from './examples.js';
 
 interface GridModel {
   id: string;
@@ -131,13 +132,23 @@ export function ModelsPage() {
     };
   }, [search, tag, archived, round]);
 
-  // Live: a preview's percent and status, and a model's verdict, update their card in place.
+  // Live: a preview's percent and status, and a model's verdict, update their card in place; a
+  // model this grid has not listed (added elsewhere, e.g. an example) makes it read the page again.
+  const listed = useRef(new Set<string>());
+  listed.current = new Set((models ?? []).map((model) => model.id));
+  const looked = useRef(new Set<string>()); // once per unknown model: one outside the filter must not reload on every step
   useEffect(
     () =>
       subscribe({
-        render: (change) =>
-          change.isSystemPreview &&
-          setModels((list) => list && list.map((model) => (model.id === change.modelId ? { ...model, preview: { renderId: change.id, status: change.status, progress: change.progress } } : model))),
+        render: (change) => {
+          if (!change.isSystemPreview) return;
+          if (!listed.current.has(change.modelId)) {
+            if (!looked.current.has(change.modelId)) setRound((n) => n + 1);
+            looked.current.add(change.modelId);
+            return;
+          }
+          setModels((list) => list && list.map((model) => (model.id === change.modelId ? { ...model, preview: { renderId: change.id, status: change.status, progress: change.progress } } : model)));
+        },
         model: (change) => setModels((list) => list && list.map((model) => (model.id === change.id ? { ...model, status: change.status } : model))),
       }),
     [],
@@ -160,7 +171,7 @@ export function ModelsPage() {
     ${models === null
       ? html`<p class="muted" aria-busy="true">Loading…</p>`
       : models.length === 0
-        ? html`<p class="empty">No models yet. Upload one above, or start with the <a href="#/examples">examples</a>.</p>`
+        ? html`<div class="empty"><p>No models yet. Upload one above, or start with an example:</p><${ExampleGallery} /></div>`
         : html`<p class="muted" aria-live="polite">${total} model${total === 1 ? '' : 's'}</p>
           <ul class="grid" id="model-grid">${models.map((model) => html`<${ModelCard} key=${model.id} model=${model} />`)}</ul>
           ${models.length < total ? html`<button type="button" class="secondary" onClick=${more}>Show more</button>` : ''}`}
