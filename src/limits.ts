@@ -140,6 +140,8 @@ export const LIMITS = {
   portalSessionSeconds: 7 * 24 * 3600,
   /** Largest portal form body (bytes): an API key and a CSRF token. */
   portalFormBytes: 8 * 1024,
+  /** The portal's event stream sends a comment this often (ms) so that idle proxies keep it open. */
+  portalEventsHeartbeatMs: 15_000,
   /** Longest `url` `GET /portal/oembed` reads (characters). */
   maxOembedUrlLength: 2048,
 

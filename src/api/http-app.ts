@@ -24,6 +24,10 @@ import { webhookRoutes } from './routes/webhooks.js';
 import { templateRoutes } from './routes/templates.js';
 
 export const API_PREFIX = '/v1';
+/** Every /v1 route. The portal mounts the same list under /portal/api with session-cookie authentication. */
+export function v1Routes(): Route[] {
+  return [...modelRoutes, ...renderRoutes, ...assetRoutes, ...overlayRoutes, ...environmentRoutes, ...lightingRoutes, ...templateRoutes, ...jobRoutes, ...accountRoutes, ...webhookRoutes, ...generationRoutes];
+}
 const MAX_JSON_BYTES = 1024 * 1024;
 
 export interface RouteRequest {
@@ -93,8 +97,7 @@ export function createApiHandler(
   baseUrl: () => string = () => context.config.publicUrl ?? `http://${context.config.host}:${context.config.port}`,
 ) {
   const router = findMyWay<HTTPVersion.V1>({ ignoreTrailingSlash: true, caseSensitive: true, defaultRoute: notFound });
-  const routes: Route[] = [...modelRoutes, ...renderRoutes, ...assetRoutes, ...overlayRoutes, ...environmentRoutes, ...lightingRoutes, ...templateRoutes, ...jobRoutes, ...accountRoutes, ...webhookRoutes, ...generationRoutes];
-  mountRoutes(router, API_PREFIX, routes, {
+  mountRoutes(router, API_PREFIX, v1Routes(), {
     context,
     authorize: (request, scope) => authenticate(context.db, request.headers.authorization, scope),
     sendError: (response, error) => sendError(response, error, log),
@@ -120,7 +123,7 @@ export interface RouteMounting {
 }
 
 /** Registers routes under `prefix`: each authenticated, its JSON body read on demand, its result sent as JSON. */
-export function mountRoutes(router: findMyWay.Instance<HTTPVersion.V1>, prefix: string, routes: Route[], mounting: RouteMounting): void {
+export function mountRoutes(router: findMyWay.Instance<HTTPVersion.V1>, prefix: string, routes: readonly Route[], mounting: RouteMounting): void {
   const { context, baseUrl } = mounting;
   for (const route of routes) {
     const methods = route.method === 'GET' ? (['GET', 'HEAD'] as const) : ([route.method] as const);

@@ -41,7 +41,7 @@ import { ACTIVE_STATUSES, toRenderItem, type RenderRow, type RenderStatus } from
 import { deleteExpiredRenders, RETENTION_INTERVAL_MS } from '../renders/render-retention.js';
 import { deleteExpiredGenerations } from '../generation/generation-retention.js';
 import type { RenderSettings } from '../settings/render-settings.js';
-import { publishEvent, type WebhookEvent } from '../webhooks/events.js';
+import { announceRenderChange, publishEvent, type WebhookEvent } from '../webhooks/events.js';
 import { announceFinishedJobs } from '../workflow/job-events.js';
 import { EngineLock, isProcessAlive } from './engine-lock.js';
 import { groupPass, type PassVariant, type PendingRender } from './render-pass.js';
@@ -269,6 +269,7 @@ export class JobEngine implements RenderQueue {
           "UPDATE renders SET status = 'poster-processing', stage = 'loading', progress = 0, attempts = attempts + 1, started_at = ?, updated_at = ? WHERE id = ?",
         );
         for (const id of variants.flatMap((variant) => variant.renderIds)) claim.run(now, now, id);
+        announceRenderChange(db, variants.flatMap((variant) => variant.renderIds));
         const model = db.prepare('SELECT file_key FROM models WHERE id = ?').get(first.model_id) as { file_key: string };
         return { variants, overlays, environments, modelPath: store.pathOf(model.file_key), modelId: first.model_id };
       }
@@ -386,6 +387,7 @@ export class JobEngine implements RenderQueue {
 
   /** render.complete / render.failed for each render (system previews speak through their model's verdict). Inside the transaction. */
   private announce(ids: string[], event: WebhookEvent): void {
+    announceRenderChange(this.context.db, ids); // live views hear system previews too
     const read = this.context.db.prepare('SELECT * FROM renders WHERE id = ? AND is_system_preview = 0');
     for (const id of ids) {
       const row = read.get(id) as RenderRow | undefined;
@@ -414,6 +416,7 @@ export class JobEngine implements RenderQueue {
     this.context.db.transaction(() => {
       for (const id of ids) statement.run(status, percent, stage, now, id, ...ACTIVE_STATUSES);
     })();
+    announceRenderChange(this.context.db, ids);
   }
 
   private handleFailure(ids: string[], error: RenderbayError): void {
@@ -478,6 +481,7 @@ export class JobEngine implements RenderQueue {
       }
       return keys;
     })();
+    announceRenderChange(db, ids);
     this.release(dropped);
   }
 

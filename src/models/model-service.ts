@@ -250,11 +250,11 @@ function cleanName(name: string): string {
   return base.replace(/[\u0000-\u001f]/g, '').slice(0, 255) || 'model';
 }
 
-/** Lists an account's models, newest first; `tags` is an OR filter; archived models only when asked. */
+/** Lists an account's models, newest first; `tags` is an OR filter; `search` matches title, SKU or file name; archived models only when asked. */
 export function listModels(
   context: AppContext,
   accountId: string,
-  query: { limit?: unknown; offset?: unknown; tags?: unknown; archived?: unknown },
+  query: { limit?: unknown; offset?: unknown; tags?: unknown; archived?: unknown; search?: unknown },
 ): Page<ModelItem> {
   const { limit, offset } = parsePaging(query);
   const tags = typeof query.tags === 'string' && query.tags.trim() !== '' ? query.tags.split(',').map(normaliseTag).filter(Boolean) : [];
@@ -262,8 +262,10 @@ export function listModels(
   const conditions = ['account_id = @accountId', 'deleted_at IS NULL'];
   if (!includeArchived) conditions.push('archived = 0');
   if (tags.length > 0) conditions.push(`EXISTS (SELECT 1 FROM json_each(models.tags) WHERE json_each.value IN (SELECT value FROM json_each(@tags)))`);
+  const search = typeof query.search === 'string' ? query.search.trim().slice(0, 200) : '';
+  if (search !== '') conditions.push(`(title LIKE @search ESCAPE '\\' OR sku LIKE @search ESCAPE '\\' OR original_name LIKE @search ESCAPE '\\')`);
   const where = conditions.join(' AND ');
-  const parameters = { accountId, tags: JSON.stringify(tags) };
+  const parameters = { accountId, tags: JSON.stringify(tags), search: `%${search.replace(/[\\%_]/g, (character) => `\\${character}`)}%` };
   const total = (context.db.prepare(`SELECT COUNT(*) AS total FROM models WHERE ${where}`).get(parameters) as { total: number }).total;
   const rows = context.db
     .prepare(`SELECT * FROM models WHERE ${where} ORDER BY created_at DESC, id LIMIT @limit OFFSET @offset`)

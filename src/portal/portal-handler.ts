@@ -1,5 +1,7 @@
 /**
- * The portal under /portal: sign-in and sign-out (signin-pages.ts), and its public side —
+ * The portal under /portal: sign-in and sign-out (signin-pages.ts), the signed-in app (its page
+ * and bundle, app-shell.ts; its JSON under /portal/api: the /v1 routes and portal-routes.ts with
+ * session-cookie authentication, session-auth.ts; live changes, event-stream.ts), and its public side —
  * share pages and their files, and oEmbed. No
  * key and no cookie: each route asks `findShareableRender`, so a render that is missing, not
  * done, or not shared answers the same 404. The files are served with Range (a `<video>` seeks)
@@ -7,16 +9,22 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import findMyWay, { type HTTPVersion } from 'find-my-way';
-import { notFound, sendError, sendJson } from '../api/http-app.js';
+import { mountRoutes, notFound, sendError, sendJson, v1Routes } from '../api/http-app.js';
 import type { AppContext } from '../context.js';
 import { RenderbayError } from '../errors.js';
 import { isClientGone, sendFile } from '../http/send-file.js';
 import { assetType, renderAssets, requireRenderAsset, type AssetName, type StillAssetName } from '../renders/render-assets.js';
 import { oembedPath, PORTAL_PREFIX } from '../sharing/share-paths.js';
 import { findShareableRender } from '../sharing/sharing.js';
+import { ASSETS_PREFIX, sendAsset } from './app-shell.js';
+import { streamAccountEvents } from './event-stream.js';
 import { oembedFor } from './oembed.js';
+import { portalRoutes } from './portal-routes.js';
+import { authorizeSession, requireSession } from './session-auth.js';
 import { NOT_FOUND_PAGE, shareFacts, sharePageHtml } from './share-page.js';
 import { signinRoutes } from './signin-pages.js';
+
+export const PORTAL_API_PREFIX = `${PORTAL_PREFIX}/api`;
 
 export function isPortalRequest(url: string | undefined): boolean {
   return url === PORTAL_PREFIX || url?.startsWith(`${PORTAL_PREFIX}/`) === true || url?.startsWith(`${PORTAL_PREFIX}?`) === true;
@@ -81,6 +89,15 @@ export function createPortalHandler(
   });
   on(`${PORTAL_PREFIX}/v/:id/stills/:name`, (request, response, params) => serveShared([`still:${params.name ?? ''}`])(request, response, params.id));
   on(oembedPath, (_request, response, _params, query) => sendJson(response, 200, oembedFor(context, baseUrl(), query)));
+  on(`${ASSETS_PREFIX}/:file`, (request, response, params) => sendAsset(request, response, params.file));
+  // The signed-in app's JSON: every /v1 route and the portal's own, authenticated by the session cookie (+ CSRF header for changes).
+  on(`${PORTAL_API_PREFIX}/events`, (request, response) => streamAccountEvents(context.db, requireSession(context.db, request).caller.account.id, request, response));
+  mountRoutes(router, PORTAL_API_PREFIX, [...portalRoutes, ...v1Routes()], {
+    context,
+    authorize: (request, scope) => authorizeSession(context.db, request, scope, baseUrl()),
+    sendError: (response, error) => sendError(response, error, log),
+    baseUrl,
+  });
   for (const route of signinRoutes(context, baseUrl)) {
     router.on(route.method === 'GET' ? ['GET', 'HEAD'] : ['POST'], route.path, async (request, response) => {
       try {

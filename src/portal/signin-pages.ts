@@ -1,7 +1,7 @@
 /**
  * The signed-in portal's start: `GET /portal/signin` (a form taking an API key), `POST
  * /portal/signin` (key → HttpOnly, SameSite=Strict session cookie, 303 to /portal),
- * `GET /portal` (who is signed in, or 303 to the form) and `POST /portal/signout`.
+ * `GET /portal` (the portal app, app-shell.ts, or 303 to the form) and `POST /portal/signout`.
  *
  * CSRF: every POST must carry the form's hidden token — the session's own token once signed
  * in, and before that a random token the sign-in page also set as a cookie (so another site
@@ -15,6 +15,7 @@ import { html, type Html } from '../http/html.js';
 import { randomToken } from '../ids.js';
 import { LIMITS } from '../limits.js';
 import { PORTAL_PREFIX } from '../sharing/share-paths.js';
+import { sendAppShell } from './app-shell.js';
 import { STYLE } from './page-style.js';
 import { findSession, requireCsrfToken, SESSION_COOKIE, SIGNIN_CSRF_COOKIE, signIn, signOut } from './sessions.js';
 
@@ -73,7 +74,7 @@ async function readForm(request: IncomingMessage): Promise<URLSearchParams> {
 }
 
 /** A POST another site made the browser send: refused before its body is read. */
-function refuseCrossSite(request: IncomingMessage, baseUrl: string): void {
+export function refuseCrossSite(request: IncomingMessage, baseUrl: string): void {
   const origin = request.headers.origin;
   const crossSite = request.headers['sec-fetch-site'] === 'cross-site' || (origin !== undefined && origin !== new URL(baseUrl).origin);
   if (crossSite) throw new RenderbayError('csrf_failed', 'This form was sent from another site', 403);
@@ -131,15 +132,7 @@ export function signinRoutes(context: AppContext, baseUrl: () => string): Signin
       handle: (request, response) => {
         const session = findSession(db, cookies(request)[SESSION_COOKIE]);
         if (!session) return redirect(response, `${PORTAL_PREFIX}/signin`);
-        const { account, key } = session.caller;
-        sendFormPage(
-          response,
-          200,
-          'Portal',
-          html`<h1>Renderbay</h1>
-<p>Signed in as <strong>${account.email}</strong> with key <code>${key?.prefix ?? ''}…</code> (${key?.name ?? ''}); ${account.credits} credits.</p>
-<form method="post" action="${PORTAL_PREFIX}/signout"><input type="hidden" name="csrf" value="${session.csrfToken}"><button type="submit">Sign out</button></form>`,
-        );
+        sendAppShell(response, session);
       },
     },
     {

@@ -36,6 +36,8 @@ export interface PublishedEvent extends EventPayload {
 }
 
 const NAME = 'renderbay-event';
+/** Every step of a render (claimed, percent, done, failed, requeued), for live views: not persisted, this process only. */
+const RENDER_CHANGE = 'renderbay-render-change';
 /** One emitter per open database: two servers in one process (tests) do not hear each other. */
 const emitters = new WeakMap<Db, EventEmitter>();
 
@@ -92,4 +94,22 @@ export function onEvent(db: Db, listener: (event: PublishedEvent | null) => void
   const emitter = emitterOf(db);
   emitter.on(NAME, listener);
   return () => emitter.off(NAME, listener);
+}
+
+/**
+ * Announces that these renders' rows changed (status, percent, stage), after the caller's
+ * transaction. Unlike `publishEvent` nothing is persisted and every step counts, system
+ * previews included: it feeds live views (the portal's event stream), which read the rows.
+ */
+export function announceRenderChange(db: Db, renderIds: readonly string[]): void {
+  if (renderIds.length === 0) return;
+  const ids = [...renderIds];
+  setImmediate(() => emitterOf(db).emit(RENDER_CHANGE, ids));
+}
+
+/** Calls `listener` with the ids of renders whose rows changed in this process. Returns the unsubscribe. */
+export function onRenderChange(db: Db, listener: (renderIds: string[]) => void): () => void {
+  const emitter = emitterOf(db);
+  emitter.on(RENDER_CHANGE, listener);
+  return () => emitter.off(RENDER_CHANGE, listener);
 }

@@ -21,14 +21,47 @@ export function findChromium(): string | null {
 
 export const NO_CHROMIUM = 'no Chromium found (install Debian\'s "chromium" package, e.g. with scripts/setup.sh, or set RENDERBAY_CHROMIUM): browser tests skipped';
 
-export async function launchChromium(executablePath: string): Promise<Browser> {
+/** With `webgl`, WebGL runs on SwiftShader (the CPU): headless Chromium on a machine without a GPU then still draws 3D. */
+export async function launchChromium(executablePath: string, options: { webgl?: boolean } = {}): Promise<Browser> {
   const { default: puppeteer } = await import('puppeteer-core');
   return puppeteer.launch({
     executablePath,
     headless: true,
     // No sandbox: CI containers run as root. Autoplay without a click, as a page visitor's muted video does.
-    args: ['--no-sandbox', '--disable-dev-shm-usage', '--autoplay-policy=no-user-gesture-required', '--mute-audio'],
+    args: [
+      '--no-sandbox',
+      '--disable-dev-shm-usage',
+      '--autoplay-policy=no-user-gesture-required',
+      '--mute-audio',
+      ...(options.webgl ? ['--use-gl=angle', '--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--ignore-gpu-blocklist'] : []),
+    ],
   });
+}
+
+/** Signs in through the portal's form (as a person would) and waits for the app to show. */
+export async function signInThroughForm(page: Page, origin: string, key: string): Promise<void> {
+  await page.goto(`${origin}/portal/signin`, { waitUntil: 'load' });
+  await page.type('#key', key);
+  await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click('button[type=submit]')]);
+}
+
+/**
+ * How much an element's pixels vary, from a screenshot of it: the share of pixels that differ
+ * from its most common colour. A canvas that drew nothing (or one flat colour) gives 0.
+ */
+export async function drawnShare(page: Page, selector: string): Promise<number> {
+  const { default: sharp } = await import('sharp');
+  const element = await page.$(selector);
+  if (!element) throw new Error(`no element ${selector}`);
+  const png = Buffer.from(await element.screenshot({ type: 'png' }));
+  const { data, info } = await sharp(png).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  const counts = new Map<number, number>();
+  for (let index = 0; index < data.length; index += info.channels) {
+    const colour = (data[index] << 16) | (data[index + 1] << 8) | data[index + 2];
+    counts.set(colour, (counts.get(colour) ?? 0) + 1);
+  }
+  const pixels = data.length / info.channels;
+  return 1 - Math.max(...counts.values()) / pixels;
 }
 
 /** Waits (deadline-based, for a loaded machine) until the page's first <video> has played past `seconds`. */
