@@ -41,6 +41,8 @@ export interface MeasuredRender {
 export async function renderMeasured(
   job: Omit<RenderJob, 'onWorkerStarted' | 'onProgress'>,
   onProgress?: (progress: RenderProgress, seconds: number) => void,
+  /** The engine to measure: this build's, or another build's (a baseline) with the same job shape. */
+  engine: typeof renderToDirectory = renderToDirectory,
 ): Promise<MeasuredRender> {
   let sampler: ReturnType<typeof startPeakRssSampler> | null = null;
   const stages: string[] = [];
@@ -49,7 +51,7 @@ export async function renderMeasured(
   let memory: PeakRss | null = null;
   let result: RenderResult;
   try {
-    result = await renderToDirectory({
+    result = await engine({
       ...job,
       onWorkerStarted: (pid) => {
         sampler = startPeakRssSampler(pid, 50);
@@ -67,6 +69,6 @@ export async function renderMeasured(
     memory = (sampler as ReturnType<typeof startPeakRssSampler> | null)?.stop() ?? null;
   }
   const wallSeconds = (performance.now() - started) / 1000;
-  memory ??= { peakBytes: Number.NaN, samples: 0, atPeak: [], peakByName: {} };
+  memory ??= { peakBytes: Number.NaN, samples: 0, atPeak: [], peakByName: {}, cpuSeconds: Number.NaN };
   return { result, wallSeconds, memory, stages };
 }

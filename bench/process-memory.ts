@@ -19,6 +19,12 @@ export interface PeakRss {
   atPeak: { pid: number; name: string; rssBytes: number }[];
   /** Largest VmRSS seen per command name (any sample), in bytes. */
   peakByName: Record<string, number>;
+  /**
+   * CPU time (user + system, all threads) of the tree, in seconds: the last reading of each
+   * process summed. On a shared machine it is steadier than wall time, which depends on
+   * how much of the CPU the others leave.
+   */
+  cpuSeconds: number;
 }
 
 export interface PeakRssSampler {
@@ -93,14 +99,29 @@ export function processRss(pid: number): { name: string; rssBytes: number } | nu
   return { name, rssBytes: Number(rss[1]) * 1024 };
 }
 
+const CLOCK_TICKS_PER_SECOND = 100; // USER_HZ, 100 on every Linux architecture Node runs on
+
+/** User + system CPU seconds of one process (all its threads), or null if it is gone. */
+export function processCpuSeconds(pid: number): number | null {
+  const stat = readOrNull(`/proc/${pid}/stat`);
+  if (!stat) return null;
+  // Fields after the parenthesised command name: state is field 3, utime 14, stime 15.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
+}
+
 export function startPeakRssSampler(rootPid: number, intervalMs = 50): PeakRssSampler {
-  const result: PeakRss = { peakBytes: 0, samples: 0, atPeak: [], peakByName: {} };
+  const result: PeakRss = { peakBytes: 0, samples: 0, atPeak: [], peakByName: {}, cpuSeconds: 0 };
+  const cpuByPid = new Map<number, number>();
   const sample = () => {
     const members: PeakRss['atPeak'] = [];
     for (const pid of processTree(rootPid)) {
       const rss = processRss(pid);
       if (rss) members.push({ pid, ...rss });
+      const cpu = processCpuSeconds(pid);
+      if (cpu !== null) cpuByPid.set(pid, Math.max(cpu, cpuByPid.get(pid) ?? 0));
     }
+    result.cpuSeconds = [...cpuByPid.values()].reduce((sum, seconds) => sum + seconds, 0);
     if (!members.some((member) => member.pid === rootPid)) return;
     result.samples++;
     for (const member of members) result.peakByName[member.name] = Math.max(result.peakByName[member.name] ?? 0, member.rssBytes);
