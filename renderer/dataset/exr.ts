@@ -49,15 +49,17 @@ export function encodeFloatExr(values: Float32Array, width: number, height: numb
     Buffer.alloc(1),
   ]);
   const lineBytes = 8 + width * 4;
-  const offsets = Buffer.alloc(height * 8);
-  const firstLine = header.length + offsets.length;
-  const lines = Buffer.alloc(height * lineBytes);
+  const firstLine = header.length + height * 8;
+  // One allocation for the whole file (at 2048² that is 16 MB a view): header, offset table, lines.
+  const file = Buffer.allocUnsafe(firstLine + height * lineBytes);
+  header.copy(file, 0);
+  const pixels = Buffer.from(values.buffer, values.byteOffset, values.byteLength);
   for (let row = 0; row < height; row++) {
-    offsets.writeBigUInt64LE(BigInt(firstLine + row * lineBytes), row * 8);
-    const at = row * lineBytes;
-    lines.writeInt32LE(row, at);
-    lines.writeInt32LE(width * 4, at + 4);
-    Buffer.from(values.buffer, values.byteOffset + row * width * 4, width * 4).copy(lines, at + 8);
+    file.writeBigUInt64LE(BigInt(firstLine + row * lineBytes), header.length + row * 8);
+    const at = firstLine + row * lineBytes;
+    file.writeInt32LE(row, at);
+    file.writeInt32LE(width * 4, at + 4);
+    pixels.copy(file, at + 8, row * width * 4, (row + 1) * width * 4);
   }
-  return Buffer.concat([header, offsets, lines]);
+  return file;
 }

@@ -46,12 +46,13 @@ export type ProgressListener = (stage: RenderStage, viewsDone: number, viewsTota
 export const DATASET_FILE = 'dataset.zip';
 
 /**
- * Dataset PNGs: zlib level 6 without adaptive row filtering. Filtering made 800² views
+ * Dataset PNGs: zlib level 3 without adaptive row filtering. Filtering made 800² views
  * and depth maps 30–40% smaller but took three times as long to encode (10 → 33 ms for
  * an image, 6 → 20 ms for a depth map), and encoding shares the two cores with the
- * renderer.
+ * renderer. Level 3 instead of 6 takes a quarter less CPU for a view's four PNGs (31 → 23
+ * ms at 800², sharp's zlib-ng) for files 2% larger.
  */
-const PNG_OPTIONS = { compressionLevel: 6, adaptiveFiltering: false } as const;
+const PNG_OPTIONS = { compressionLevel: 3, adaptiveFiltering: false } as const;
 
 /** The poster shows the view nearest to the turntable's opening shot: front, 15° up. */
 const POSTER_DIRECTION = new THREE.Vector3(0, Math.sin(THREE.MathUtils.degToRad(15)), Math.cos(THREE.MathUtils.degToRad(15)));
@@ -81,19 +82,19 @@ export async function renderDataset(
     lighting = lit.lighting;
     const { scene } = lit;
     const camera = createDatasetCamera(size, size);
+    const passes = new Set(dataset.passes);
     // Layer 0: the dataset image, straight RGBA (every trainer composites it onto its own
-    // background); layer 1: the same frame on white, for the poster.
+    // background); layer 1, for the images-white pass only: the same frame on white. A
+    // second layer makes the pipeline resolve the supersampling into its own pass first
+    // (frame-pipeline.ts), which one layer does not need; the poster is composited onto
+    // white here instead.
     pipeline = await FramePipeline.create(renderer, {
       width: size,
       height: size,
       antialiasing: plan.antialiasing,
-      layers: [
-        { background: null, foreground: [] },
-        { background: WHITE_BACKGROUND, foreground: [] },
-      ],
+      layers: [{ background: null, foreground: [] }, ...(passes.has('images-white') ? [{ background: WHITE_BACKGROUND, foreground: [] }] : [])],
     });
     depthPass = new DepthPass(renderer, size, size);
-    const passes = new Set(dataset.passes);
     albedoPass = passes.has('albedo') ? new AlbedoPass(renderer, size, size) : null;
 
     const directions = fibonacciDirections(views, dataset.coverage);
@@ -114,16 +115,25 @@ export async function renderDataset(
     const prepared = performance.now();
 
     onProgress('rendering', 0, views);
-    // Two sets of readback buffers, alternating: view i renders into one while view i − 1
-    // encodes from the other. (Fresh arrays per view are external memory the GC returns
-    // late: at 2048² that is 24 MB a view.)
+    // Two sets of the buffers sharp reads, alternating: view i renders into one while view
+    // i − 1 encodes from the other. (Fresh arrays per view are external memory the GC
+    // returns late: at 2048² that is 24 MB a view, 90 MB with every pass.) The float
+    // readbacks are read only before encodeView returns (tracks, the EXR, the 16-bit
+    // conversions), so one set of those serves every view: 134 MB less at 2048² with every pass.
+    const floats = {
+      metres: new Float32Array(size * size),
+      normals: passes.has('normals') ? new Float32Array(size * size * 3) : undefined,
+      albedo: passes.has('albedo') ? new Float32Array(size * size * 4) : undefined,
+    };
     const buffers = [0, 1].map(() => ({
       pixels: new Uint8Array(size * size * 4),
       onWhite: passes.has('images-white') ? new Uint8Array(size * size * 4) : undefined,
       depth: new Uint16Array(size * size),
-      metres: new Float32Array(size * size),
-      normals: passes.has('normals') ? new Float32Array(size * size * 3) : undefined,
-      albedo: passes.has('albedo') ? new Float32Array(size * size * 4) : undefined,
+      encoded: {
+        inverseDepth: new Uint16Array(size * size),
+        normals: passes.has('normals') ? new Uint16Array(size * size * 3) : undefined,
+        albedo: passes.has('albedo') ? new Uint16Array(size * size * 4) : undefined,
+      },
     }));
     // The poster's view goes first, so the poster is ready early (as a video's first frame is).
     const order = [posterIndex, ...directions.keys()].filter((view, position) => position === 0 || view !== posterIndex);
@@ -138,13 +148,13 @@ export async function renderDataset(
         const buffer = buffers[step % 2];
         const pixels = pipeline.renderFrame(scene, camera, null, buffer.pixels);
         const onWhite = buffer.onWhite && pipeline.composite(1, buffer.onWhite);
-        const depth = depthPass.render(scene, camera, buffer.depth, { metres: buffer.metres, normals: buffer.normals });
-        const albedo = albedoPass?.render(scene, camera, buffer.albedo);
-        tracks.observe(index, posed[index].cameraToWorld, buffer.metres);
-        current = { index, files: encodeView({ pixels, onWhite, depth, metres: buffer.metres, normals: buffer.normals, albedo }, size, passes) };
+        const depth = depthPass.render(scene, camera, buffer.depth, { metres: floats.metres, normals: floats.normals });
+        const albedo = albedoPass?.render(scene, camera, floats.albedo);
+        tracks.observe(index, posed[index].cameraToWorld, floats.metres);
+        current = { index, files: encodeView({ pixels, onWhite, depth, metres: floats.metres, normals: floats.normals, albedo }, buffer.encoded, size, passes) };
         current.files.catch(() => {}); // awaited below; never an unhandled rejection if a later view fails first
         if (index === posterIndex) {
-          posters = writePosters(onWhite ?? pipeline.composite(1), size, size, plan.workDirectory); // copies the pixels before it returns
+          posters = writePosters(onWhite ?? straightOnWhite(pixels), size, size, plan.workDirectory); // copies the pixels before it returns
           posters.then((files) => onPoster?.(files, 0)).catch(() => {}); // awaited below
         }
       }
@@ -215,12 +225,20 @@ interface ViewPixels {
   albedo?: Float32Array;
 }
 
+/** 16-bit arrays the encoders read from, one set per view in flight (filled here, read by sharp later). */
+interface EncodeBuffers {
+  inverseDepth: Uint16Array;
+  normals?: Uint16Array;
+  albedo?: Uint16Array;
+}
+
 /**
  * The files of one view, encoded on sharp's threads: image (8-bit RGBA, straight colour,
  * coverage as alpha), mask (the alpha alone), depth (16-bit millimetres), inverse depth
- * (16-bit, 3DGS's encoding), and the extra passes asked for.
+ * (16-bit, 3DGS's encoding), and the extra passes asked for. The float arrays (metres,
+ * normals, albedo) are read before it returns; sharp reads pixels, onWhite, depth and `into` later.
  */
-function encodeView(view: ViewPixels, size: number, passes: Set<DatasetPass>): Promise<ViewFile[]> {
+function encodeView(view: ViewPixels, into: EncodeBuffers, size: number, passes: Set<DatasetPass>): Promise<ViewFile[]> {
   const pixels = Buffer.from(view.pixels.buffer, view.pixels.byteOffset, view.pixels.byteLength);
   const upright = sharp(pixels, { raw: { width: size, height: size, channels: 4 } }).flip();
   const grey16 = (values: Uint16Array) => sharp(values, { raw: { width: size, height: size, channels: 1 } }).toColourspace('grey16').png(PNG_OPTIONS).toBuffer();
@@ -228,7 +246,7 @@ function encodeView(view: ViewPixels, size: number, passes: Set<DatasetPass>): P
     upright.clone().png(PNG_OPTIONS).toBuffer().then((bytes) => [VIEW_FILES.image, bytes]),
     upright.clone().extractChannel(3).png(PNG_OPTIONS).toBuffer().then((bytes) => [VIEW_FILES.mask, bytes]),
     grey16(view.depth).then((bytes) => [VIEW_FILES.depth, bytes]),
-    grey16(inverseDepth(view.metres)).then((bytes) => [VIEW_FILES.inverseDepth, bytes]),
+    grey16(inverseDepth(view.metres, into.inverseDepth)).then((bytes) => [VIEW_FILES.inverseDepth, bytes]),
   ];
   if (view.onWhite) {
     const onWhite = Buffer.from(view.onWhite.buffer, view.onWhite.byteOffset, view.onWhite.byteLength);
@@ -236,11 +254,14 @@ function encodeView(view: ViewPixels, size: number, passes: Set<DatasetPass>): P
     files.push(encoded.then((bytes) => [VIEW_FILES.imageOnWhite, bytes]));
   }
   if (passes.has('depth-exr')) files.push(Promise.resolve([VIEW_FILES.depthExr, encodeFloatExr(view.metres, size, size, 'Z')]));
-  if (view.normals) {
-    const encoded = new Uint16Array(size * size * 3);
+  if (view.normals && into.normals) {
+    const encoded = into.normals;
     const n = view.normals;
     for (let at = 0; at < encoded.length; at += 3) {
-      if (n[at] === 0 && n[at + 1] === 0 && n[at + 2] === 0) continue; // background stays 0
+      if (n[at] === 0 && n[at + 1] === 0 && n[at + 2] === 0) {
+        encoded[at] = encoded[at + 1] = encoded[at + 2] = 0; // background (the buffer holds an earlier view)
+        continue;
+      }
       // three.js axes → dataset axes (x, −z, y), then [−1, 1] → [0, 65535].
       encoded[at] = Math.round((n[at] + 1) * 32767.5);
       encoded[at + 1] = Math.round((-n[at + 2] + 1) * 32767.5);
@@ -248,19 +269,32 @@ function encodeView(view: ViewPixels, size: number, passes: Set<DatasetPass>): P
     }
     files.push(sharp(encoded, { raw: { width: size, height: size, channels: 3 } }).toColourspace('rgb16').png(PNG_OPTIONS).toBuffer().then((bytes) => [VIEW_FILES.normals, bytes]));
   }
-  if (view.albedo) {
-    const encoded = new Uint16Array(view.albedo.length);
+  if (view.albedo && into.albedo) {
+    const encoded = into.albedo;
     for (let at = 0; at < encoded.length; at++) encoded[at] = Math.round(Math.min(1, Math.max(0, view.albedo[at])) * 65535);
     files.push(sharp(encoded, { raw: { width: size, height: size, channels: 4 } }).toColourspace('rgb16').png(PNG_OPTIONS).toBuffer().then((bytes) => [VIEW_FILES.albedo, bytes]));
   }
   return Promise.all(files);
 }
 
-/** 3DGS's depth encoding: inverse depth (1/metres) × 2¹⁶ as 16-bit integers, 0 = background (infinitely far). */
-function inverseDepth(metres: Float32Array): Uint16Array {
-  const encoded = new Uint16Array(metres.length);
-  for (let at = 0; at < metres.length; at++) if (metres[at] > 0) encoded[at] = Math.min(65535, Math.round(INVERSE_DEPTH_SCALE / metres[at]));
+/** 3DGS's depth encoding: inverse depth (1/metres) × 2¹⁶ as 16-bit integers, 0 = background (infinitely far); into `encoded`. */
+function inverseDepth(metres: Float32Array, encoded: Uint16Array): Uint16Array {
+  for (let at = 0; at < metres.length; at++) encoded[at] = metres[at] > 0 ? Math.min(65535, Math.round(INVERSE_DEPTH_SCALE / metres[at])) : 0;
   return encoded;
+}
+
+/**
+ * Straight RGBA composited onto white, opaque (the poster, when the images-white pass does
+ * not render that layer anyway): colour × alpha + white × (1 − alpha), per 8-bit channel.
+ */
+function straightOnWhite(straight: Uint8Array): Uint8Array {
+  const opaque = new Uint8Array(straight.length);
+  for (let at = 0; at < straight.length; at += 4) {
+    const alpha = straight[at + 3];
+    for (let channel = 0; channel < 3; channel++) opaque[at + channel] = Math.round((straight[at + channel] * alpha + 255 * (255 - alpha)) / 255);
+    opaque[at + 3] = 255;
+  }
+  return opaque;
 }
 
 /** README, camera files and the point cloud: everything known before the first view renders. */
