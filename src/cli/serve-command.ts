@@ -3,9 +3,10 @@ import { Command } from 'commander';
 import { corsOrigins, publicUrl, resolveHttpConfig } from '../config.js';
 import { RenderbayError } from '../errors.js';
 import { addEngineOptions, engineOverrides, type EngineOptionValues } from './engine-options.js';
+import { addFarmOptions, type FarmOptionValues } from './farm-options.js';
 
 export function registerServeCommand(program: Command): void {
-  addEngineOptions(
+  addFarmOptions(addEngineOptions(
     program
       .command('serve')
       .description('Serve the REST API (and render queue) on this machine')
@@ -14,8 +15,8 @@ export function registerServeCommand(program: Command): void {
       .option('--public-url <url>', 'base URL clients reach this server at, for the absolute URLs it hands out (RENDERBAY_PUBLIC_URL; default the listening address)', undefined)
       .option('--max-connections <n>', 'connections held at once (RENDERBAY_MAX_CONNECTIONS, default 512, fitted under the open-file limit)', undefined)
       .option('--cors-origin <origin>', 'let browser pages from this origin call the API, e.g. https://app.example.com; repeatable (RENDERBAY_CORS_ORIGINS, comma-separated; default none)', (value: string, previous: string[] = []) => [...previous, value]),
-  )
-    .action(async (options: EngineOptionValues & { host?: string; port?: string; maxConnections?: string; corsOrigin?: string[]; publicUrl?: string }) => {
+  ))
+    .action(async (options: EngineOptionValues & FarmOptionValues & { host?: string; port?: string; maxConnections?: string; corsOrigin?: string[]; publicUrl?: string }) => {
       // Imported when used: the HTTP stack is slow to load, and other commands (`renderbay mcp`) must start fast.
       const { startServer } = await import('../server.js');
       const running = await startServer({
@@ -25,10 +26,10 @@ export function registerServeCommand(program: Command): void {
         ...(options.publicUrl === undefined ? {} : { publicUrl: publicUrl(options.publicUrl) }),
         http: resolveHttpConfig({ maxConnections: positiveInteger(options.maxConnections, '--max-connections') }),
         corsOrigins: options.corsOrigin === undefined ? undefined : corsOrigins(options.corsOrigin),
-      });
+      }, { queue: options.queue, store: options.store });
       const { config } = running.context;
       process.stdout.write(
-        `Renderbay API listening on ${running.url} (data: ${config.dataDirectory}, concurrency ${config.concurrency}, up to ${running.connectionLimits.maxConnections} connections${config.corsOrigins.length > 0 ? `, CORS for ${config.corsOrigins.join(' ')}` : ''})\n`,
+        `Renderbay API listening on ${running.url} (data: ${config.dataDirectory}, ${running.context.farm ? 'render farm: passes on the queue, ' : ''}concurrency ${config.concurrency}, up to ${running.connectionLimits.maxConnections} connections${config.corsOrigins.length > 0 ? `, CORS for ${config.corsOrigins.join(' ')}` : ''})\n`,
       );
       await new Promise<void>((resolve) => {
         const stop = (signal: NodeJS.Signals) => {
