@@ -15,7 +15,7 @@ bash scripts/check-node.sh
 # Tests: Debian's headless-capable Chromium, which the share-page browser tests drive with
 # puppeteer-core (no browser is downloaded by npm; without it those tests skip).
 PACKAGES=(xvfb xauth libgl1-mesa-dri libglu1-mesa-dev libx11-dev libxi-dev libxext-dev
-          libglew-dev pkg-config python3 make g++ chromium curl)
+          libglew-dev pkg-config python3 make g++ chromium curl redis-server)
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do

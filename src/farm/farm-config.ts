@@ -3,7 +3,7 @@
  * `--store s3://bucket/prefix` / RENDERBAY_STORE. Both or neither: a queue without a shared
  * store (or the reverse) could not work, and is refused before anything starts.
  */
-import type { ConnectionOptions } from 'bullmq';
+import { Redis, type RedisOptions } from 'ioredis';
 import { RenderbayError } from '../errors.js';
 import { LIMITS } from '../limits.js';
 
@@ -20,7 +20,7 @@ export function resolveFarmConfig(options: { queue?: string; store?: string }, e
   const storeUrl = options.store ?? env.RENDERBAY_STORE ?? '';
   if (!queueUrl && !storeUrl) return null;
   if (!queueUrl || !storeUrl) throw new RenderbayError('invalid_request', 'a render farm needs both --queue redis://… (RENDERBAY_QUEUE) and --store s3://… (RENDERBAY_STORE)');
-  redisConnection(queueUrl); // refuse a malformed URL now
+  redisConnection(queueUrl); // refuse a malformed URL now (nothing connects yet)
   return {
     queueUrl,
     storeUrl,
@@ -30,11 +30,19 @@ export function resolveFarmConfig(options: { queue?: string; store?: string }, e
 }
 
 /**
- * BullMQ's connection for `redis://[user:password@]host:port[/db]` (`rediss://` for TLS).
+ * A Redis connection for BullMQ (which, under ESM, takes a constructed ioredis client; the
+ * owner closes it with `.disconnect()` after the BullMQ object using it).
+ */
+export function redisClient(url: string, options: RedisOptions = {}): Redis {
+  return new Redis({ ...redisConnection(url), ...options });
+}
+
+/**
+ * The connection options for `redis://[user:password@]host:port[/db]` (`rediss://` for TLS).
  * Commands wait for a lost connection to come back (maxRetriesPerRequest: null) rather
  * than fail: a Redis restart pauses the farm, it does not burn render attempts.
  */
-export function redisConnection(url: string): ConnectionOptions {
+export function redisConnection(url: string): RedisOptions {
   let parsed: URL;
   try {
     parsed = new URL(url);

@@ -25,7 +25,8 @@ import type { RenderJob } from '../render/render-engine.js';
 import type { PosterFiles, RenderResult } from '../render/worker-protocol.js';
 import type { FileStore } from '../storage/file-store.js';
 import { hashFile } from '../storage/file-store.js';
-import { redisConnection, type FarmConfig } from './farm-config.js';
+import type { Redis } from 'ioredis';
+import { redisClient, type FarmConfig } from './farm-config.js';
 import { cancelKey, ERROR_MARKER, OUTPUT_REFERENCE, PASS_QUEUE, WORKER_KEY_PATTERN, type PassData, type PassProgress, type PassResult, type WorkerInfo } from './farm-protocol.js';
 
 interface InFlight {
@@ -47,6 +48,7 @@ const KEEP_FINISHED = { age: 3600, count: 1000 };
 export class FarmDispatcher implements EngineCompanion {
   private readonly queue: Queue;
   private readonly events: QueueEvents;
+  private readonly connections: Redis[];
   private readonly inFlight = new Map<string, InFlight>();
   private checker: NodeJS.Timeout | null = null;
   private checking = false;
@@ -56,9 +58,9 @@ export class FarmDispatcher implements EngineCompanion {
     private readonly config: FarmConfig,
     private readonly log: (message: string) => void,
   ) {
-    const connection = redisConnection(config.queueUrl);
-    this.queue = new Queue(PASS_QUEUE, { connection });
-    this.events = new QueueEvents(PASS_QUEUE, { connection });
+    this.connections = [redisClient(config.queueUrl), redisClient(config.queueUrl)];
+    this.queue = new Queue(PASS_QUEUE, { connection: this.connections[0] });
+    this.events = new QueueEvents(PASS_QUEUE, { connection: this.connections[1] });
     this.queue.on('error', (error) => this.log(`queue: ${error.message}`));
     this.events.on('error', (error) => this.log(`queue events: ${error.message}`));
     this.events.on('progress', ({ jobId, data }) => this.onProgress(jobId, data as PassProgress));
@@ -85,6 +87,7 @@ export class FarmDispatcher implements EngineCompanion {
   async stop(): Promise<void> {
     if (this.checker) clearInterval(this.checker);
     await Promise.allSettled([this.events.close(), this.queue.close()]);
+    for (const connection of this.connections) connection.disconnect();
     this.store.remote?.close();
   }
 

@@ -1,6 +1,6 @@
 /** `renderbay status`: what a farm's queue holds and which workers beat. */
 import { Queue } from 'bullmq';
-import { redisConnection, type FarmConfig } from './farm-config.js';
+import { redisClient, type FarmConfig } from './farm-config.js';
 import { listWorkers, withTimeout } from './farm-dispatcher.js';
 import { PASS_QUEUE, type WorkerInfo } from './farm-protocol.js';
 
@@ -11,7 +11,9 @@ export interface FarmStatus {
 }
 
 export async function farmStatus(farm: FarmConfig): Promise<FarmStatus> {
-  const queue = new Queue(PASS_QUEUE, { connection: { ...redisConnection(farm.queueUrl), maxRetriesPerRequest: 1, retryStrategy: () => null } });
+  const connection = redisClient(farm.queueUrl, { maxRetriesPerRequest: 1, retryStrategy: () => null });
+  const queue = new Queue(PASS_QUEUE, { connection });
+  connection.on('error', () => undefined);
   queue.on('error', () => undefined); // reported by the timeout below
   try {
     return await withTimeout(
@@ -29,5 +31,6 @@ export async function farmStatus(farm: FarmConfig): Promise<FarmStatus> {
     );
   } finally {
     await queue.close().catch(() => undefined);
+    connection.disconnect();
   }
 }

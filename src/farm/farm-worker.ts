@@ -23,7 +23,7 @@ import type { PosterFiles, RenderResult } from '../render/worker-protocol.js';
 import { hashFile } from '../storage/file-store.js';
 import { openObjectStore, type ObjectStore } from '../storage/object-store.js';
 import { LIMITS } from '../limits.js';
-import { redisConnection, type FarmConfig } from './farm-config.js';
+import { redisClient, type FarmConfig } from './farm-config.js';
 import { cancelKey, ERROR_MARKER, OUTPUT_REFERENCE, PASS_QUEUE, workerKey, type PassData, type PassProgress, type PassResult, type StoredOutput, type WorkerInfo } from './farm-protocol.js';
 
 export interface FarmWorkerOptions {
@@ -54,8 +54,9 @@ export async function startFarmWorker(options: FarmWorkerOptions): Promise<Runni
   const running = new Map<string, string>(); // job id → pass id
   const startedAt = new Date().toISOString();
 
+  const connection = redisClient(options.farm.queueUrl);
   const worker = new Worker<PassData, PassResult>(PASS_QUEUE, (job) => renderPass(job, store, cache, passesFolder, running), {
-    connection: redisConnection(options.farm.queueUrl),
+    connection,
     concurrency: options.concurrency,
     lockDuration: options.farm.lockMs,
     stalledInterval: options.farm.checkMs,
@@ -79,6 +80,7 @@ export async function startFarmWorker(options: FarmWorkerOptions): Promise<Runni
       clearInterval(heartbeat);
       await worker.close();
       await client.del(workerKey(id)).catch(() => undefined);
+      connection.disconnect();
       store.close();
     },
   };
