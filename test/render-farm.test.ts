@@ -9,6 +9,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -140,6 +141,20 @@ describe('render farm', { skip: unavailable ?? false, timeout: 600_000 }, () => 
     await waitUntil('the worker to stop the deleted pass', async () => (await status()).workers.find((entry) => entry.pid === worker.process.pid)?.passes.length === 0, 60_000);
     assert.ok((await credits()) > charged, 'refunded');
     assert.equal((await api(controlPlane, key, 'GET', `/renders/${alone}`)).status, 404);
+  });
+
+  test('an asset the control plane holds no copy of streams from the store, with Range and ETag', async () => {
+    const whole = await fetch(`${controlPlane.url}/renders/${previewId}/video`, { headers: { authorization: `Bearer ${key}` } });
+    const content = Buffer.from(await whole.arrayBuffer());
+    const etag = whole.headers.get('etag') as string;
+    const local = path.join(dataDirectory(), 'store', etag.slice(1, 3), etag.slice(3, 5), etag.slice(1, -1));
+    assert.ok(existsSync(local), 'the control plane keeps a copy of what it publishes');
+    await rm(local);
+    const part = await fetch(`${controlPlane.url}/renders/${previewId}/video`, { headers: { authorization: `Bearer ${key}`, range: 'bytes=100-1099' } });
+    assert.equal(part.status, 206);
+    assert.equal(part.headers.get('etag'), etag);
+    assert.match(part.headers.get('cache-control') ?? '', /immutable/);
+    assert.ok(Buffer.from(await part.arrayBuffer()).equals(content.subarray(100, 1100)), 'the bytes come from the store');
   });
 
   test('the store unreachable: bounded retries, then `error` with a refund; /v1/health counts the farm', async () => {
