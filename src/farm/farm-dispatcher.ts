@@ -16,7 +16,8 @@
  *   stopped (active): the engine re-queues from SQLite whatever was pending or running.
  */
 import { randomBytes } from 'node:crypto';
-import { basename, join } from 'node:path';
+import { copyFile, mkdir } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { Job, Queue, QueueEvents, type RedisClient } from 'bullmq';
 import type { EngineCompanion } from '../jobs/job-engine.js';
 import { PassLost } from '../jobs/job-engine.js';
@@ -33,6 +34,8 @@ interface InFlight {
   job: RenderJob;
   /** Early posters being downloaded: the pass finishes after them. */
   posters: Promise<void>[];
+  /** Set once Redis has the pass: before that, "unknown" means not yet, not lost. */
+  queued: boolean;
   settle: (outcome: { result?: PassResult; error?: Error }) => void;
 }
 
@@ -109,13 +112,17 @@ export class FarmDispatcher implements EngineCompanion {
     for (const [id, file] of Object.entries(job.environments ?? {})) data.environments[id] = await this.inStore(file);
     const jobId = `pass-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
     const outcome = new Promise<{ result?: PassResult; error?: Error }>((resolve) => {
-      this.inFlight.set(jobId, { job, posters: [], settle: resolve });
+      this.inFlight.set(jobId, { job, posters: [], queued: false, settle: resolve });
     });
     const stop = () => this.stopPass(jobId);
     job.signal?.addEventListener('abort', stop, { once: true });
     try {
       if (job.signal?.aborted) stop();
-      else await this.queue.add('pass', data, { jobId, attempts: 1, removeOnComplete: KEEP_FINISHED, removeOnFail: KEEP_FINISHED });
+      else {
+        // Raced with the outcome: while Redis is away `add` waits, and a stop must not.
+        const added = this.queue.add('pass', data, { jobId, attempts: 1, removeOnComplete: KEEP_FINISHED, removeOnFail: KEEP_FINISHED });
+        await Promise.race([added.then(() => this.markQueued(jobId)), outcome]);
+      }
       const { result, error } = await outcome;
       if (error) throw error;
       return await this.collect(job, result as PassResult);
@@ -143,6 +150,11 @@ export class FarmDispatcher implements EngineCompanion {
         await this.queue.remove(jobId).catch(() => undefined); // still waiting: nobody need take it
       })
       .catch((error: Error) => this.log(`could not stop pass ${jobId}: ${error.message}`));
+  }
+
+  private markQueued(jobId: string): void {
+    const pass = this.inFlight.get(jobId);
+    if (pass) pass.queued = true;
   }
 
   private onProgress(jobId: string, progress: PassProgress): void {
@@ -174,7 +186,7 @@ export class FarmDispatcher implements EngineCompanion {
   /** Settles a pass that finished, failed or was lost (events may be missed across reconnects: this asks). */
   private async check(jobId: string): Promise<void> {
     const pass = this.inFlight.get(jobId);
-    if (!pass) return;
+    if (!pass?.queued) return;
     try {
       const state = await this.queue.getJobState(jobId);
       if (state === 'unknown') {
@@ -204,7 +216,10 @@ export class FarmDispatcher implements EngineCompanion {
   private async fetchOutput(job: RenderJob, key: string, name: string): Promise<string> {
     const destination = join(job.outputDirectory, name);
     if (!this.store.remote) throw new Error('no object store');
-    await this.store.remote.download(key, destination);
+    await mkdir(dirname(destination), { recursive: true });
+    // Already here (the early poster again, a variant's identical file): no second download.
+    if (this.store.has(key)) await copyFile(this.store.pathOf(key), destination).catch(() => this.store.remote!.download(key, destination));
+    else await this.store.remote.download(key, destination);
     this.store.noteRemote(key);
     return destination;
   }
