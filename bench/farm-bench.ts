@@ -111,7 +111,8 @@ async function main(): Promise<void> {
   let farmRun: Run;
   let storeBytes: { up: number; down: number };
   let redisUse: { commands: number; bytesIn: number; bytesOut: number };
-  const queue = new Queue(PASS_QUEUE, { connection: redisClient(redis.url) });
+  const queueConnection = redisClient(redis.url);
+  const queue = new Queue(PASS_QUEUE, { connection: queueConnection });
   try {
     const storeBefore = proxy.bytes();
     const redisBefore = await redisStats();
@@ -136,6 +137,7 @@ async function main(): Promise<void> {
     if (done && job.finishedOn) result.push(done - job.finishedOn);
   }
   await queue.close();
+  queueConnection.disconnect();
   info.disconnect();
   proxy.close();
   await Promise.all([redis.stop(), s3.stop()]);
