@@ -10,7 +10,7 @@
  */
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { RenderbayError } from '../errors.js';
 import { LIMITS } from '../limits.js';
@@ -128,4 +128,3 @@ function unavailable(error: unknown): RenderbayError {
   return new RenderbayError('store_unavailable', `The object store failed: ${(error as Error).name ?? 'Error'}: ${(error as Error).message}`, 503);
 }
 
-export { Readable };
