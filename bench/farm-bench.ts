@@ -158,3 +158,4 @@ async function main(): Promise<void> {
 }
 
 await main();
+process.exit(0); // the Xvfb and any reconnecting client do not keep a finished benchmark alive
