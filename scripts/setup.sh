@@ -13,9 +13,10 @@ bash scripts/check-node.sh
 # Build-time: headless-gl compiles against X11, XInput, GLEW and GLU.
 # Run-time: an X server (Xvfb, started by the renderer itself) and Mesa's llvmpipe.
 # Tests: Debian's headless-capable Chromium, which the share-page browser tests drive with
-# puppeteer-core (no browser is downloaded by npm; without it those tests skip).
+# puppeteer-core (no browser is downloaded by npm; without it those tests skip), and redis-server,
+# which the render farm tests start on a free port (their S3 server, s3rver, comes from npm).
 PACKAGES=(xvfb xauth libgl1-mesa-dri libglu1-mesa-dev libx11-dev libxi-dev libxext-dev
-          libglew-dev pkg-config python3 make g++ chromium curl)
+          libglew-dev pkg-config python3 make g++ chromium curl redis-server)
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do

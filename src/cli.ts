@@ -5,6 +5,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { registerAdminCommands } from './cli/admin-commands.js';
+import { registerFarmCommands } from './cli/farm-commands.js';
 import { registerMcpCommand } from './cli/mcp-command.js';
 import { registerRenderCommand } from './cli/render-command.js';
 import { registerServeCommand } from './cli/serve-command.js';
@@ -25,6 +26,7 @@ registerServeCommand(program);
 registerAdminCommands(program);
 registerStorageCommands(program);
 registerMcpCommand(program);
+registerFarmCommands(program);
 
 try {
   await program.parseAsync(process.argv);

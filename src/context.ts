@@ -6,6 +6,11 @@ import type { ServerConfig } from './config.js';
 import type { Db } from './db/database.js';
 import type { FileStore } from './storage/file-store.js';
 
+/** A render farm's queue as /v1/health and `renderbay status` see it (counts only). */
+export interface FarmView {
+  counts(): Promise<{ workers: number; waiting: number; active: number }>;
+}
+
 /** The job engine as the services see it: told when work arrives or goes away. */
 export interface RenderQueue {
   /** New pending renders exist. */
@@ -19,4 +24,6 @@ export interface AppContext {
   store: FileStore;
   config: ServerConfig;
   queue: RenderQueue;
+  /** Set when renders go to a render farm (`--queue`/`--store`). */
+  farm?: FarmView;
 }

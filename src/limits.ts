@@ -173,4 +173,16 @@ export const LIMITS = {
   providerPollMaxMs: 5_000,
   /** A generation or restyle whose runner has not been heard from for this long was interrupted (ms): failed and refunded. */
   generationHeartbeatStaleMs: 60_000,
+  // The render farm (README, "Render farm").
+  /** Passes the control plane keeps on the farm's queue at once (its `--concurrency` default on a farm). */
+  farmPassesInFlight: 32,
+  /** A worker's lock on a pass lasts this long unless renewed (ms); a worker silent for longer has stalled and the pass is retried elsewhere. */
+  farmLockMs: 15_000,
+  /** How often workers look for stalled passes, and the control plane for passes Redis lost (ms). */
+  farmCheckMs: 2_000,
+  /** A worker's entry in `renderbay status` disappears this long after its last heartbeat (s). */
+  farmWorkerTtlSeconds: 30,
+  /** Object store: connecting, and one request, give up after this long (ms); the SDK tries 3 times. */
+  storeConnectTimeoutMs: 5_000,
+  storeRequestTimeoutMs: 120_000,
 } as const;

@@ -17,7 +17,7 @@ import { fitConnectionCap, guardConnections, httpServerOptions, type ConnectionL
 import type { JobEngine } from './jobs/job-engine.js';
 import { LIMITS } from './limits.js';
 import { createMcpHttpHandler, isMcpRequest } from './mcp/http-transport.js';
-import { openDataDirectory } from './open-data-directory.js';
+import { openDataDirectory, type FarmOptions } from './open-data-directory.js';
 import { createPortalHandler, isPortalRequest } from './portal/portal-handler.js';
 import { WebhookDeliverer } from './webhooks/delivery-loop.js';
 
@@ -36,8 +36,8 @@ export interface RunningServer {
 /** Largest request body: a model at the size limit plus its multipart form fields. */
 const MAX_BODY_BYTES = LIMITS.maxModelBytes + LIMITS.uploadFields * LIMITS.uploadFieldBytes + 64 * 1024;
 
-export async function startServer(overrides: Partial<ServerConfig> = {}): Promise<RunningServer> {
-  const { context, engine } = openDataDirectory(overrides);
+export async function startServer(overrides: Partial<ServerConfig> = {}, farm: FarmOptions = {}): Promise<RunningServer> {
+  const { context, engine } = await openDataDirectory(overrides, farm);
   const { config, db } = context;
   await engine.start();
   const webhooks = new WebhookDeliverer(context);

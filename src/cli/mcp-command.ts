@@ -4,13 +4,14 @@
  */
 import { Command } from 'commander';
 import { addEngineOptions, engineOverrides, type EngineOptionValues } from './engine-options.js';
+import { addFarmOptions, type FarmOptionValues } from './farm-options.js';
 
 export function registerMcpCommand(program: Command): void {
-  addEngineOptions(
+  addFarmOptions(addEngineOptions(
     program
       .command('mcp')
-      .description('Speak MCP over stdio for an AI agent on this machine (acts as the local account; renders in this process)'),
-  )
+      .description('Speak MCP over stdio for an AI agent on this machine (acts as the local account; renders in this process, or on a farm with --queue/--store)'),
+  ))
     .option('--initial-credits <n>', 'credits the local account gets when first created (RENDERBAY_INITIAL_CREDITS, default 100)', undefined)
     .option('--confirm-above <n>', 'ask the user (MCP elicitation) before creating renders that cost more credits than this (RENDERBAY_CONFIRM_ABOVE, default 50)', undefined)
     .option(
@@ -19,7 +20,7 @@ export function registerMcpCommand(program: Command): void {
       (dir: string, dirs: string[]) => [...dirs, dir],
       [] as string[],
     )
-    .action(async (options: EngineOptionValues & { initialCredits?: string; confirmAbove?: string; allowDir: string[] }) => {
+    .action(async (options: EngineOptionValues & FarmOptionValues & { initialCredits?: string; confirmAbove?: string; allowDir: string[] }) => {
       // Imported when used, so that `renderbay mcp` answers its client quickly.
       const { runStdioServer } = await import('../mcp/stdio-server.js');
       const { confirmAboveSetting } = await import('../mcp/spending-guard.js');
@@ -28,7 +29,7 @@ export function registerMcpCommand(program: Command): void {
           ...engineOverrides(options),
           initialCredits: options.initialCredits === undefined ? undefined : Number(options.initialCredits),
         },
-        { confirmAbove: confirmAboveSetting(options.confirmAbove), allowDirs: options.allowDir },
+        { confirmAbove: confirmAboveSetting(options.confirmAbove), allowDirs: options.allowDir, farm: { queue: options.queue, store: options.store } },
       );
     });
 }

@@ -66,7 +66,20 @@ const USER_ERROR_CODES = new Set([
 /** Which published file becomes which asset. */
 const OUTPUT_ASSETS: Record<string, AssetName> = { video: 'video', web: 'web', thumb: 'thumb', posterThumb: 'poster', poster: 'posterFull', dataset: 'dataset' };
 
-type RenderFunction = (job: RenderJob) => Promise<RenderResult>;
+export type RenderFunction = (job: RenderJob) => Promise<RenderResult>;
+
+/**
+ * Thrown by a render function when its pass was lost through no fault of the render (a
+ * render farm's Redis lost its data): the renders go back to the queue without the try
+ * counting against their attempts.
+ */
+export class PassLost extends Error {}
+
+/** What runs beside the engine for as long as it does (a render farm's queue connection). */
+export interface EngineCompanion {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
 
 /** A claimed pass: its variants (first = the oldest render's), their overlay files and the model. */
 interface Claim {
@@ -84,6 +97,8 @@ interface RunningJob {
   /** Every render the pass serves. */
   readonly renderIds: Set<string>;
   workerPid: number | null;
+  /** Aborted when the job is stopped on purpose: a render function without a local worker (the farm) stops through it. */
+  readonly abort: AbortController;
   /** Set when the job was stopped on purpose (shutdown or deletion), so its failure is not a failure. */
   stopped: 'shutdown' | 'cancelled' | null;
   done: Promise<void>;
@@ -101,6 +116,7 @@ export class JobEngine implements RenderQueue {
     private readonly context: Omit<AppContext, 'queue'>,
     private readonly render: RenderFunction = renderToDirectory,
     private readonly log: (message: string) => void = (message) => process.stderr.write(`${NAME}: ${message}\n`),
+    private readonly companion: EngineCompanion | null = null,
   ) {
     this.lock = new EngineLock(context.config.dataDirectory);
   }
@@ -112,6 +128,7 @@ export class JobEngine implements RenderQueue {
 
   /** Takes the engine lock if free (recovering from a crash, then draining the queue) and keeps watching. */
   async start(): Promise<void> {
+    await this.companion?.start();
     await this.tick();
     this.poller = setInterval(() => void this.tick(), POLL_MS);
     this.poller.unref();
@@ -169,6 +186,7 @@ export class JobEngine implements RenderQueue {
       if (job.renderIds.size > 0) return; // others still want this pass
       job.stopped = 'cancelled';
       killQuietly(job.workerPid);
+      job.abort.abort();
       await job.done;
       return;
     }
@@ -182,8 +200,10 @@ export class JobEngine implements RenderQueue {
     for (const job of jobs) {
       job.stopped = 'shutdown';
       killQuietly(job.workerPid);
+      job.abort.abort();
     }
     await Promise.all(jobs.map((job) => job.done));
+    await this.companion?.stop();
     this.lock.release();
     await this.context.store.removeOwnTemp();
   }
@@ -221,11 +241,12 @@ export class JobEngine implements RenderQueue {
           return new Set(variants.flatMap((ids) => [...ids]));
         },
         workerPid: null,
+        abort: new AbortController(),
         stopped: null,
         done: Promise.resolve(),
       };
       const key = claim.variants[0].renderIds[0];
-      job.done = this.run(job, claim).finally(() => {
+      job.done = this.run(job, claim, key).finally(() => {
         this.running.delete(key);
         this.notify();
       });
@@ -287,7 +308,7 @@ export class JobEngine implements RenderQueue {
     return resolved;
   }
 
-  private async run(job: RunningJob, claim: Claim): Promise<void> {
+  private async run(job: RunningJob, claim: Claim, passId: string): Promise<void> {
     const { store } = this.context;
     const workDirectory = await mkdtemp(path.join(store.tempDirectory, 'render-'));
     const postersPublished: Promise<void>[] = [];
@@ -300,6 +321,8 @@ export class JobEngine implements RenderQueue {
         overlays: claim.overlays,
         environments: claim.environments,
         outputDirectory: path.join(workDirectory, 'out'),
+        signal: job.abort.signal,
+        passId,
         onWorkerStarted: (pid) => {
           job.workerPid = pid;
           if (job.stopped) killQuietly(pid);
@@ -328,7 +351,8 @@ export class JobEngine implements RenderQueue {
       await Promise.all(postersPublished);
       const ids = [...job.renderIds];
       if (ids.length === 0 || job.stopped === 'cancelled') return;
-      if (job.stopped === 'shutdown') {
+      if (job.stopped === 'shutdown' || error instanceof PassLost) {
+        if (error instanceof PassLost) this.log(`render ${ids.join(', ')}: ${error.message}; queued again`);
         this.requeue(ids, true);
         return;
       }

@@ -9,7 +9,7 @@ import { getAccount, ensureLocalAccount } from '../accounts/accounts.js';
 import type { Caller } from '../accounts/api-keys.js';
 import type { ServerConfig } from '../config.js';
 import { RenderbayError } from '../errors.js';
-import { openDataDirectory } from '../open-data-directory.js';
+import { openDataDirectory, type FarmOptions } from '../open-data-directory.js';
 import { createMcpServer } from './create-server.js';
 import { allowDirectories, watchLocalRoots } from './local-roots.js';
 import { watchRenderEvents } from './render-log.js';
@@ -32,6 +32,8 @@ export interface StdioOptions {
   allowDirs?: string[];
   /** `--confirm-above`: creating renders that cost more asks the user first (elicitation). */
   confirmAbove?: number;
+  /** `--queue`/`--store`: render on a farm (src/farm/). */
+  farm?: FarmOptions;
 }
 
 export async function runStdioServer(overrides: Partial<ServerConfig> = {}, options: StdioOptions = {}): Promise<void> {
@@ -40,7 +42,7 @@ export async function runStdioServer(overrides: Partial<ServerConfig> = {}, opti
   // Loaded here, not at the top: the transport is the only part of the SDK stdio needs beyond the server.
   const { StdioServerTransport } = await import('@modelcontextprotocol/sdk/server/stdio.js');
 
-  const { context, engine } = openDataDirectory(overrides);
+  const { context, engine } = await openDataDirectory(overrides, options.farm);
   const { config, db } = context;
   const account = ensureLocalAccount(db, config.initialCredits);
   const accountId = account.id;

@@ -38,6 +38,10 @@ export interface RenderJob extends PlanOptions {
   onPoster?: (files: PosterFiles, variant: number) => void;
   /** Called with the worker's pid once it runs (benchmarks sample its memory). */
   onWorkerStarted?: (pid: number) => void;
+  /** Stops the render (its worker is killed) when aborted: a deleted render, a shutdown. */
+  signal?: AbortSignal;
+  /** The first render the pass serves (a render farm shows it as the worker's current pass). */
+  passId?: string;
 }
 
 export async function renderToDirectory(job: RenderJob): Promise<RenderResult> {
@@ -109,6 +113,9 @@ async function runWorker(plan: RenderPlan, job: RenderJob): Promise<RenderResult
     };
     armWatchdog();
     if (worker.pid) job.onWorkerStarted?.(worker.pid);
+    const stopped = () => settle(new RenderbayError('render_cancelled', 'The render was stopped', 500));
+    if (job.signal?.aborted) stopped();
+    job.signal?.addEventListener('abort', stopped, { once: true });
 
     worker.on('message', (message: WorkerToEngine) => {
       armWatchdog();

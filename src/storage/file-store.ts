@@ -10,6 +10,7 @@ import { copyFile, link, mkdir, readdir, rename, rm, stat } from 'node:fs/promis
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { crc32 as zlibCrc32 } from 'node:zlib';
+import type { ObjectStore } from './object-store.js';
 
 export interface StoredFile {
   /** The SHA-256 of the content, hex. */
@@ -28,6 +29,16 @@ export class FileStore {
    */
   readonly tempDirectory: string;
   private readonly tempRoot: string;
+  /**
+   * A render farm's shared object store (`--store`), or null (the embedded default). When
+   * set, every file placed here is also put there (workers on other machines read models,
+   * overlays and environments from it), and a file given back here is deleted there too.
+   * The data directory keeps its copy: the control plane serves and reads from it without
+   * a round trip, and streams from the object store a file it no longer holds.
+   */
+  remote: ObjectStore | null = null;
+  /** Keys known to be in `remote` (placed or seen there by this process). */
+  private readonly remoteKeys = new Set<string>();
 
   constructor(dataDirectory: string) {
     this.root = path.join(dataDirectory, 'store');
@@ -75,7 +86,20 @@ export class FileStore {
         await rename(copy, destination);
       }
     }
+    if (this.remote) await this.putRemote(key, destination);
     return digest.crc32 === undefined ? { key, size } : { key, size, crc32: digest.crc32 };
+  }
+
+  /** Makes the object store hold a stored file (uploads it unless it is known to be there). */
+  async putRemote(key: string, file = this.pathOf(key)): Promise<void> {
+    if (!this.remote || this.remoteKeys.has(key)) return;
+    if ((await this.remote.sizeOf(key)) === null) await this.remote.put(key, file);
+    this.remoteKeys.add(key);
+  }
+
+  /** Records that the object store holds `key` (a worker uploaded it), so that placing it does not ask again. */
+  noteRemote(key: string): void {
+    this.remoteKeys.add(key);
   }
 
   /**
@@ -84,6 +108,12 @@ export class FileStore {
    */
   removeNow(key: string): number {
     const file = this.pathOf(key);
+    if (this.remote) {
+      // Not awaited: this runs inside the deciding transaction. A failed delete leaves the
+      // object to `renderbay gc --store`, which finds unreferenced objects the same way.
+      this.remoteKeys.delete(key);
+      void this.remote.remove(key).catch(() => undefined);
+    }
     try {
       const { size } = statSync(file);
       rmSync(file, { force: true });

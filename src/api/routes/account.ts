@@ -32,7 +32,7 @@ export const accountRoutes: Route[] = [
     method: 'GET',
     path: '/health',
     scope: null,
-    handle: ({ context }) => {
+    handle: async ({ context }) => {
       let database = 'ok';
       try {
         context.db.prepare('SELECT 1').get();
@@ -40,7 +40,13 @@ export const accountRoutes: Route[] = [
         database = 'unavailable';
       }
       const queued = (context.db.prepare("SELECT COUNT(*) AS count FROM renders WHERE status = 'pending'").get() as { count: number }).count;
-      return { status: database === 'ok' ? 200 : 503, data: { status: database === 'ok' ? 'ok' : 'degraded', database, queued } };
+      // A render farm's counts (workers alive, passes waiting and running); never which or whose.
+      const farm = context.farm ? await context.farm.counts().catch(() => null) : undefined;
+      const healthy = database === 'ok' && farm !== null;
+      return {
+        status: healthy ? 200 : 503,
+        data: { status: healthy ? 'ok' : 'degraded', database, queued, ...(farm === undefined ? {} : { farm: farm ?? 'unavailable' }) },
+      };
     },
   },
 ];

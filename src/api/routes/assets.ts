@@ -7,8 +7,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AppContext } from '../../context.js';
 import { sendFile, sendRepresentation } from '../../http/send-file.js';
+import { sendStoredObject } from '../../http/send-stored-object.js';
 import { zipRangeStream } from '../../http/zip-stream.js';
-import { assetType, requireRenderAsset, type AssetName, type StillAssetName } from '../../renders/render-assets.js';
+import { assetType, renderAssets, requireRenderAsset, type AssetName, type StillAssetName, type StoredAsset } from '../../renders/render-assets.js';
 import { renderBundle } from '../../renders/render-bundle.js';
 import { findRenderRow } from '../../renders/render-service.js';
 import { listStills } from '../../renders/render-stills.js';
@@ -30,13 +31,20 @@ export async function serveRenderAsset(
   signedUntil?: number,
 ): Promise<void> {
   const row = findRenderRow(context, accountId, renderId);
-  const { asset } = requireRenderAsset(context.store, row, name);
-  await sendFile(request, response, context.store.pathOf(asset.key), {
+  const options = (asset: StoredAsset) => ({
     contentType: assetType(name, asset).contentType,
     etag: asset.key,
     immutable: row.status === 'done',
     ...(signedUntil === undefined ? {} : { cacheControl: signedCacheControl(signedUntil) }),
   });
+  // A render farm's control plane without its own copy streams the file from the object store.
+  const { remote } = context.store;
+  const elsewhere = remote ? renderAssets(row)[name] : undefined;
+  if (remote && elsewhere && !context.store.has(elsewhere.key)) {
+    return sendStoredObject(request, response, remote, { key: elsewhere.key, size: elsewhere.size, lastModified: new Date(row.updated_at) }, options(elsewhere));
+  }
+  const { asset } = requireRenderAsset(context.store, row, name);
+  await sendFile(request, response, context.store.pathOf(asset.key), options(asset));
 }
 
 export const assetRoutes: Route[] = [
