@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -263,7 +263,23 @@ describe('disk space', () => {
     const older = { body: { data: tallUpload } };
     const newer = await api(server, key, 'POST', '/models', await modelForm(WIDE));
     for (const upload of [older, newer]) assert.equal((await waitForRender(server, key, upload.body.data.renderId, RENDER_DEADLINE_MS)).render.status, 'done');
+    // Two images uploaded on the 3Dimensions surface: their public URLs expire with retention too.
+    const png = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#c04020' } }).png().toBuffer();
+    const imageUploads: string[] = [];
+    for (let index = 0; index < 2; index++) {
+      const answer = await fetch(`${new URL(server.url).origin}/compat/3dimensions/api/v1/uploads`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ image_base64: png.toString('base64') }),
+      });
+      assert.equal(answer.status, 201);
+      imageUploads.push(((await answer.json()) as { upload: { url: string } }).upload.url);
+    }
     await server.stop();
+    const uploadFolder = path.join(dataDirectory, 'compat-uploads', '3dimensions');
+    const oldUpload = path.join(uploadFolder, path.basename(new URL(imageUploads[0]).pathname));
+    const tenDaysAgoSeconds = (Date.now() - 10 * 86_400_000) / 1000;
+    await utimes(oldUpload, tenDaysAgoSeconds, tenDaysAgoSeconds);
 
     const db = new Database(path.join(dataDirectory, 'renderbay.db'));
     const oldId = older.body.data.renderId;
@@ -282,5 +298,12 @@ describe('disk space', () => {
     assert.equal((await api(server, key, 'GET', `/renders/${newer.body.data.renderId}`)).status, 200);
     assert.equal((await downloadBytes(`/models/${older.body.data.modelId}/file`)).status, 200, 'the model itself stays');
     assert.match(server.log(), /retention: deleted 1 render\(s\) finished more than 7 day\(s\) ago/);
+    const uploadDeadline = Date.now() + 20_000;
+    while (existsSync(oldUpload) && Date.now() < uploadDeadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    // The restarted server listens on another port: the same paths on it.
+    const onRestarted = (url: string) => `${new URL(server.url).origin}${new URL(url).pathname}`;
+    assert.equal((await fetch(onRestarted(imageUploads[0]))).status, 404, 'an upload older than the retention is gone');
+    assert.equal((await fetch(onRestarted(imageUploads[1]))).status, 200, 'a newer upload stays');
+    assert.match(server.log(), /retention: deleted 1 upload\(s\) in .* older than 7 day\(s\)/);
   });
 });

@@ -40,6 +40,7 @@ import { modelFileKeys, releaseFiles, storeAndReference } from '../storage/file-
 import { ACTIVE_STATUSES, toRenderItem, type RenderRow, type RenderStatus } from '../renders/render-service.js';
 import { deleteExpiredRenders, RETENTION_INTERVAL_MS } from '../renders/render-retention.js';
 import { deleteExpiredGenerations } from '../generation/generation-retention.js';
+import { deleteExpiredUploads, expiringUploadDirectories } from '../storage/upload-folders.js';
 import type { RenderSettings } from '../settings/render-settings.js';
 import { announceRenderChange, publishEvent, type WebhookEvent } from '../webhooks/events.js';
 import { announceFinishedJobs } from '../workflow/job-events.js';
@@ -159,6 +160,12 @@ export class JobEngine implements RenderQueue {
       if (generated.deleted > 0) this.log(`retention: deleted ${generated.deleted} generation(s)/restyle(s) finished more than ${days} day(s) ago, freed ${generated.bytes} bytes`);
     } catch (error) {
       this.log(`retention: ${(error as Error).message} (tried again next hour)`);
+    }
+    for (const directory of expiringUploadDirectories(this.context.config.dataDirectory)) {
+      void deleteExpiredUploads(directory, days).then(
+        ({ files, bytes }) => { if (files > 0) this.log(`retention: deleted ${files} upload(s) in ${directory} older than ${days} day(s), freed ${bytes} bytes`); },
+        (error: Error) => this.log(`retention: ${error.message} (tried again next hour)`),
+      );
     }
   }
 

@@ -6,6 +6,7 @@
  *
  * An upload's URL is a capability: `{public URL}/compat/3dimensions/files/uploads/{token}.{ext}`
  * with a 190-bit random token, public as the document says ("get a public URL"), no key needed.
+ * With `retentionDays` set, uploads older than that are deleted (src/storage/upload-folders.ts).
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -15,6 +16,7 @@ import { RenderbayError } from '../../errors.js';
 import { randomToken } from '../../ids.js';
 import { LIMITS } from '../../limits.js';
 import { fetchOutgoing } from '../../outgoing/fetcher.js';
+import { threeDimensionsUploadsDirectory } from '../../storage/upload-folders.js';
 import { isObject } from '../glossi/glossi-models.js';
 
 export const UPLOADS_ROUTE = '/files/uploads';
@@ -22,7 +24,7 @@ const FORMATS = { jpeg: 'jpg', png: 'png', webp: 'webp' } as const;
 const CONTENT_TYPES: Record<string, string> = { jpg: 'image/jpeg', png: 'image/png', webp: 'image/webp' };
 const UPLOAD_NAME = /^([A-Za-z0-9]{32})\.(jpg|png|webp)$/;
 
-const uploadsDirectory = (context: AppContext) => path.join(context.config.dataDirectory, 'compat-uploads', '3dimensions');
+const uploadsDirectory = (context: AppContext) => threeDimensionsUploadsDirectory(context.config.dataDirectory);
 
 /** The image's file extension when it is a JPEG, PNG or WebP within the limits; `invalid_image` (400) otherwise. */
 async function checkedImage(bytes: Buffer, what: string): Promise<string> {
