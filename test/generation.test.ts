@@ -14,14 +14,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { ElicitRequestSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import sharp from 'sharp';
 import { recordCreditChange } from '../src/credits/ledger.js';
 import { openDatabase } from '../src/db/database.js';
 import { deleteExpiredGenerations } from '../src/generation/generation-retention.js';
 import { FileStore } from '../src/storage/file-store.js';
 import { api, cli, createKey, expectError, startServerProcess, type ServerProcess } from './helpers/api-server.js';
-import { connectHttp, toolListBytes } from './helpers/mcp.js';
+import { callError, connectHttp, connectStdio, toolListBytes } from './helpers/mcp.js';
 import { API_KEY, providerEnvironment, startMeshy, startOpenAiImages, startRunway, testPicture, type ProviderServer } from './helpers/provider-servers.js';
 
 const CREDITS = 1000;
@@ -186,6 +186,35 @@ describe('with providers configured', () => {
     assert.equal(await credits(), before - 50);
     expectError(await api(server, key, 'POST', '/restyles', { kind: 'sketch', imageBase64 }), 400, 'invalid_request', /kind must be one of/);
     expectError(await api(server, key, 'POST', '/restyles', { kind: 'refine', imageBase64: Buffer.from('not an image').toString('base64') }), 400, 'invalid_request', /JPEG, PNG or WebP/);
+  });
+});
+
+describe('spending confirmation over stdio', () => {
+  test('generate_model and restyle_image above --confirm-above ask first; declined, nothing is sent to a provider or charged', async () => {
+    const directory = await mkdtemp(path.join(os.tmpdir(), 'generation-stdio-'));
+    const stdio = await connectStdio(directory, {
+      args: ['--confirm-above', '5'],
+      env: { ...(providerEnvironment({ images, meshy, runway }) as Record<string, string>), RENDERBAY_INITIAL_CREDITS: String(CREDITS) },
+      capabilities: { elicitation: {} },
+    });
+    const asked: string[] = [];
+    stdio.client.setRequestHandler(ElicitRequestSchema, async (request) => {
+      asked.push(request.params.message);
+      return { action: 'decline' };
+    });
+    try {
+      const before = [images, meshy, runway].map((provider) => provider.requests.length);
+      const generation = await callError(stdio.client, 'generate_model', { prompt: 'a ceramic vase' });
+      assert.equal(generation.code, 'not_confirmed');
+      assert.match(asked.at(-1)!, /20 credits\? \(1 × generation/);
+      const restyle = await callError(stdio.client, 'restyle_image', { kind: 'refine', image: (await testPicture()).toString('base64') });
+      assert.equal(restyle.code, 'not_confirmed');
+      assert.match(asked.at(-1)!, /10 credits\? \(1 × refine restyle/);
+      assert.deepEqual([images, meshy, runway].map((provider) => provider.requests.length), before, 'no provider was called');
+    } finally {
+      await stdio.client.close();
+      await rm(directory, { recursive: true, force: true });
+    }
   });
 });
 

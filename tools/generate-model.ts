@@ -6,6 +6,7 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { getGeneration, startGeneration, whenGenerationChanges, type GenerationItem } from '../src/generation/generation-service.js';
 import { defineTool } from '../src/mcp/define-tool.js';
+import { confirmSpending } from '../src/mcp/spending-guard.js';
 import { waitReportingProgress } from '../src/mcp/generation-wait.js';
 import { MAX_WAIT_SECONDS } from '../src/mcp/render-wait.js';
 import type { McpSession } from '../src/mcp/session.js';
@@ -27,6 +28,8 @@ export function registerGenerateModelTool(server: McpServer, session: McpSession
     advertiseOutput: false,
     run: async ({ prompt, image: imageBase64, id: generationId }, caller, extra) => {
       const accountId = caller.account.id;
+      // A new generation is paid: above --confirm-above (stdio) the user confirms it first, as for renders.
+      if (generationId === undefined) await confirmSpending(server, session, extra, caller, [{ renderSettings: { generation: 'model' }, label: 'generation' }]);
       const started =
         generationId === undefined
           ? startGeneration(session.context, accountId, { prompt, image: imageBase64 === undefined ? undefined : Buffer.from(imageBase64, 'base64') })

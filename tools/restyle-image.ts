@@ -7,6 +7,7 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { getRestyle, RESTYLE_KINDS, startRestyle, whenRestyleFinished, type RestyleItem } from '../src/generation/generation-service.js';
 import { defineTool } from '../src/mcp/define-tool.js';
+import { confirmSpending } from '../src/mcp/spending-guard.js';
 import { waitReportingProgress } from '../src/mcp/generation-wait.js';
 import { MAX_WAIT_SECONDS } from '../src/mcp/render-wait.js';
 import type { McpSession } from '../src/mcp/session.js';
@@ -30,6 +31,8 @@ export function registerRestyleImageTool(server: McpServer, session: McpSession)
     advertiseOutput: false,
     run: async ({ kind, image: imageBase64, prompt, id: restyleId }, caller, extra) => {
       const accountId = caller.account.id;
+      // A new restyle is paid: above --confirm-above (stdio) the user confirms it first, as for renders.
+      if (restyleId === undefined) await confirmSpending(server, session, extra, caller, [{ renderSettings: { restyle: kind ?? 'refine' }, label: 'restyle' }]);
       const started =
         restyleId === undefined
           ? startRestyle(session.context, accountId, { kind: kind ?? 'refine', image: Buffer.from(imageBase64 ?? '', 'base64'), prompt })

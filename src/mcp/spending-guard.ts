@@ -1,5 +1,6 @@
 /**
- * The spending safeguard of `renderbay mcp` (stdio): before renders are created that cost
+ * The spending safeguard of `renderbay mcp` (stdio): before renders (or generations and
+ * restyles) are created that cost
  * more than `--confirm-above N` credits (RENDERBAY_CONFIRM_ABOVE, default 50), the user is
  * asked to confirm through MCP elicitation, with the quote in the question. Declined or
  * cancelled: nothing is created (`not_confirmed`). A client without elicitation, and the
@@ -48,14 +49,14 @@ export async function confirmSpending(
     count += renderCount;
   }
   const message =
-    `Create ${count} render(s) for ${priced.creditsRequired} credits? ` +
+    `Create ${count} ${count === 1 ? 'item' : 'items'} for ${priced.creditsRequired} credits? ` +
     `(${[...tiers].map(([tier, count]) => `${count} × ${tier}`).join(', ')}; balance ${priced.creditsAvailable}; this asks above ${session.confirmAbove} credits)`;
   const answer = await server.server.elicitInput(
     {
       message,
       requestedSchema: {
         type: 'object',
-        properties: { confirm: { type: 'boolean', title: 'Create the renders', description: `Spend ${priced.creditsRequired} credits` } },
+        properties: { confirm: { type: 'boolean', title: 'Go ahead', description: `Spend ${priced.creditsRequired} credits` } },
         required: ['confirm'],
       },
     },
