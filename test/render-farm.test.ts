@@ -158,9 +158,13 @@ describe('render farm', { skip: unavailable ?? false, timeout: 600_000 }, () => 
   });
 
   test('the store unreachable: bounded retries, then `error` with a refund; /v1/health counts the farm', async () => {
-    const health = await api(controlPlane, null, 'GET', '/health');
-    assert.equal(health.status, 200);
-    assert.equal(health.body.data.farm.workers, 2);
+    // The worker SIGKILLed above stays listed until its last heartbeat is older than the
+    // workers' TTL (30 s): health then counts the two live machines.
+    await waitUntil('/v1/health to count the two live workers', async () => {
+      const health = await api(controlPlane, null, 'GET', '/health');
+      assert.equal(health.status, 200);
+      return health.body.data.farm.workers === 2;
+    }, 60_000);
     const before = await credits();
     await s3.stop();
     const id = await create(still('front'));
