@@ -14,3 +14,13 @@ export function statement(db: Db, sql: string): Database.Statement {
   if (!prepared) cache.set(sql, (prepared = db.prepare(sql)));
   return prepared;
 }
+
+/**
+ * The row `id` of `table` when it belongs to `accountId`; `notFound` otherwise (also for a
+ * missing or non-string id, and for another account's id: the two answer alike).
+ */
+export function findOwnedRow<Row>(db: Db, table: 'generations' | 'restyles', accountId: string, id: unknown, notFound: () => Error): Row {
+  const row = typeof id === 'string' && id !== '' ? (statement(db, `SELECT * FROM ${table} WHERE id = ? AND account_id = ?`).get(id, accountId) as Row | undefined) : undefined;
+  if (!row) throw notFound();
+  return row;
+}

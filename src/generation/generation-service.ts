@@ -16,6 +16,7 @@
  * const finished = await whenGenerationFinished(context, accountId, started.id, 600_000);
  * ```
  */
+import { findOwnedRow } from '../db/statements.js';
 import type { AppContext } from '../context.js';
 import { generationPrice } from '../credits/prices.js';
 import { RenderbayError } from '../errors.js';
@@ -109,12 +110,7 @@ export function startGeneration(context: AppContext, accountId: string, input: G
 }
 
 export function findGenerationRow(context: Pick<AppContext, 'db'>, accountId: string, id: unknown): GenerationRow {
-  const row =
-    typeof id === 'string' && id !== ''
-      ? (context.db.prepare('SELECT * FROM generations WHERE id = ? AND account_id = ?').get(id, accountId) as GenerationRow | undefined)
-      : undefined;
-  if (!row) throw new RenderbayError('generation_not_found', 'Generation not found', 404);
-  return row;
+  return findOwnedRow<GenerationRow>(context.db, 'generations', accountId, id, () => new RenderbayError('generation_not_found', 'Generation not found', 404));
 }
 
 /** A generation of this account (`generation_not_found`, 404, for any other id). One whose process stopped is failed and refunded here. */

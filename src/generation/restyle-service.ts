@@ -10,6 +10,7 @@
  * const done = await whenRestyleFinished(context, accountId, started.id, 300_000);
  * ```
  */
+import { findOwnedRow } from '../db/statements.js';
 import { open, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { AppContext } from '../context.js';
@@ -86,12 +87,7 @@ export function startRestyle(context: AppContext, accountId: string, input: Rest
 }
 
 function findRestyleRow(context: Pick<AppContext, 'db'>, accountId: string, id: unknown): RestyleRow {
-  const row =
-    typeof id === 'string' && id !== ''
-      ? (context.db.prepare('SELECT * FROM restyles WHERE id = ? AND account_id = ?').get(id, accountId) as RestyleRow | undefined)
-      : undefined;
-  if (!row) throw new RenderbayError('restyle_not_found', 'Restyle not found', 404);
-  return row;
+  return findOwnedRow<RestyleRow>(context.db, 'restyles', accountId, id, () => new RenderbayError('restyle_not_found', 'Restyle not found', 404));
 }
 
 /** A restyle of this account (`restyle_not_found`, 404, otherwise); one whose process stopped is failed and refunded here. */
