@@ -19,7 +19,10 @@ export function statement(db: Db, sql: string): Database.Statement {
  * The row `id` of `table` when it belongs to `accountId`; `notFound` otherwise (also for a
  * missing or non-string id, and for another account's id: the two answer alike).
  */
-export function findOwnedRow<Row>(db: Db, table: 'generations' | 'restyles', accountId: string, id: unknown, notFound: () => Error): Row {
+/** The tables whose rows belong to one account (an `account_id` column) and are looked up by id. */
+export type OwnedTable = 'generations' | 'restyles' | 'jobs' | 'webhooks' | 'glossi_projects' | 'renders' | 'environments' | 'overlays' | 'templates';
+
+export function findOwnedRow<Row>(db: Db, table: OwnedTable, accountId: string, id: unknown, notFound: () => Error): Row {
   const row = typeof id === 'string' && id !== '' ? (statement(db, `SELECT * FROM ${table} WHERE id = ? AND account_id = ?`).get(id, accountId) as Row | undefined) : undefined;
   if (!row) throw notFound();
   return row;

@@ -4,6 +4,7 @@
  * `environment_not_found`), live in the content-addressed store, and are checked from
  * their header (format, declared size) before anything decodes them.
  */
+import { findOwnedRow } from '../db/statements.js';
 import { rm } from 'node:fs/promises';
 import type { AppContext } from '../context.js';
 import { RenderbayError } from '../errors.js';
@@ -82,9 +83,7 @@ export async function createEnvironment(
 }
 
 function findEnvironment(context: Pick<AppContext, 'db'>, accountId: string, environmentId: unknown): EnvironmentRow {
-  const row = context.db.prepare('SELECT * FROM environments WHERE id = ? AND account_id = ?').get(environmentId, accountId) as EnvironmentRow | undefined;
-  if (!row) throw environmentNotFound(typeof environmentId === 'string' ? environmentId : '');
-  return row;
+  return findOwnedRow<EnvironmentRow>(context.db, 'environments', accountId, environmentId, () => environmentNotFound(typeof environmentId === 'string' ? environmentId : ''));
 }
 
 export function getEnvironment(context: Pick<AppContext, 'db'>, accountId: string, environmentId: unknown): Environment {

@@ -3,6 +3,7 @@
  * use (`bgImageId`). Each account sees its own plus published system overlays, which the
  * operator publishes with `renderbay overlays publish` (through the same `createOverlay`).
  */
+import { findOwnedRow } from '../db/statements.js';
 import { rm } from 'node:fs/promises';
 import type { AppContext } from '../context.js';
 import { RenderbayError } from '../errors.js';
@@ -163,8 +164,7 @@ export function listOverlays(context: Pick<AppContext, 'db'>, accountId: string 
 }
 
 export async function deleteOverlay(context: AppContext, accountId: string, overlayId: unknown): Promise<{ id: string; deleted: true }> {
-  const row = context.db.prepare('SELECT * FROM overlays WHERE id = ? AND account_id = ?').get(overlayId, accountId) as OverlayRow | undefined;
-  if (!row) throw new RenderbayError('overlay_not_found', 'Overlay not found', 404);
+  const row = findOwnedRow<OverlayRow>(context.db, 'overlays', accountId, overlayId, () => new RenderbayError('overlay_not_found', 'Overlay not found', 404));
   context.db.prepare('DELETE FROM overlays WHERE id = ?').run(row.id);
   releaseFiles(context, [row.file_key]);
   return { id: row.id, deleted: true };

@@ -5,7 +5,7 @@
  */
 import type { AppContext } from '../context.js';
 import { recordCreditChange } from '../credits/ledger.js';
-import { statement } from '../db/statements.js';
+import { findOwnedRow } from '../db/statements.js';
 import { priceOf } from '../credits/prices.js';
 import { RenderbayError } from '../errors.js';
 import { newId, nowIso } from '../ids.js';
@@ -162,10 +162,7 @@ export function insertRender(
 }
 
 export function findRenderRow(context: AppContext, accountId: string, renderId: unknown): RenderRow {
-  if (typeof renderId !== 'string' || renderId === '') throw new RenderbayError('render_not_found', 'Render not found', 404);
-  const row = statement(context.db, 'SELECT * FROM renders WHERE id = ? AND account_id = ?').get(renderId, accountId) as RenderRow | undefined;
-  if (!row) throw new RenderbayError('render_not_found', 'Render not found', 404);
-  return row;
+  return findOwnedRow<RenderRow>(context.db, 'renders', accountId, renderId, () => new RenderbayError('render_not_found', 'Render not found', 404));
 }
 
 export function assertRenderable(context: AppContext, accountId: string, modelId: unknown): ModelRow {

@@ -8,6 +8,7 @@
  * "public" and "internal" follow the Glossi API's list filters: public templates are the
  * built-ins every account sees; internal ones are the account's own (its workspace).
  */
+import { findOwnedRow } from '../db/statements.js';
 import type { AppContext } from '../context.js';
 import { RenderbayError } from '../errors.js';
 import { newId, nowIso } from '../ids.js';
@@ -78,9 +79,7 @@ export function findTemplate(db: Db, accountId: string, templateId: unknown): Te
   if (typeof templateId !== 'string' || templateId === '') throw templateNotFound(String(templateId ?? ''));
   const builtin = BUILTINS.find((template) => template.id === templateId);
   if (builtin) return builtin;
-  const row = db.prepare('SELECT * FROM templates WHERE id = ? AND account_id = ?').get(templateId, accountId) as TemplateRow | undefined;
-  if (!row) throw templateNotFound(templateId);
-  return toTemplate(row);
+  return toTemplate(findOwnedRow<TemplateRow>(db, 'templates', accountId, templateId, () => templateNotFound(templateId)));
 }
 
 /** An account's template that may change; a built-in one is refused with `template_read_only`. */
@@ -88,9 +87,7 @@ function findOwnTemplateRow(db: Db, accountId: string, templateId: unknown, acti
   if (typeof templateId === 'string' && findBuiltinTemplate(templateId)) {
     throw new RenderbayError('template_read_only', `"${templateId}" is a built-in template and cannot be ${action}; create your own (POST /v1/templates) from its settings`, 403);
   }
-  const row = db.prepare('SELECT * FROM templates WHERE id = ? AND account_id = ?').get(templateId, accountId) as TemplateRow | undefined;
-  if (!row) throw templateNotFound(typeof templateId === 'string' ? templateId : '');
-  return row;
+  return findOwnedRow<TemplateRow>(db, 'templates', accountId, templateId, () => templateNotFound(typeof templateId === 'string' ? templateId : ''));
 }
 
 function filterFlag(name: string, value: unknown): boolean {

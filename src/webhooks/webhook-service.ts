@@ -5,6 +5,7 @@
  * writes rows and wakes it. Another account's webhook answers `webhook_not_found`, as a
  * missing one does.
  */
+import { findOwnedRow } from '../db/statements.js';
 import { isIP } from 'node:net';
 import type { AppContext } from '../context.js';
 import { RenderbayError } from '../errors.js';
@@ -105,12 +106,7 @@ const toDelivery = (row: DeliveryRow): Delivery => ({
 });
 
 export function findWebhookRow(context: Pick<AppContext, 'db'>, accountId: string, webhookId: unknown): WebhookRow {
-  const row =
-    typeof webhookId === 'string' && webhookId !== ''
-      ? (context.db.prepare('SELECT * FROM webhooks WHERE id = ? AND account_id = ?').get(webhookId, accountId) as WebhookRow | undefined)
-      : undefined;
-  if (!row) throw new RenderbayError('webhook_not_found', 'Webhook not found', 404);
-  return row;
+  return findOwnedRow<WebhookRow>(context.db, 'webhooks', accountId, webhookId, () => new RenderbayError('webhook_not_found', 'Webhook not found', 404));
 }
 
 /**

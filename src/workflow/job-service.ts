@@ -10,6 +10,7 @@
  * await createJob(context, accountId, { modelId, templateId: 'studio-white-packshot', renderShots: false });
  * ```
  */
+import { findOwnedRow } from '../db/statements.js';
 import { z } from 'zod';
 import type { AppContext } from '../context.js';
 import { RenderbayError } from '../errors.js';
@@ -136,12 +137,7 @@ export async function createJob(context: AppContext, accountId: string, body: un
 }
 
 export function findJobRow(context: Pick<AppContext, 'db'>, accountId: string, jobId: unknown): JobRow {
-  const row =
-    typeof jobId === 'string' && jobId !== ''
-      ? (context.db.prepare('SELECT * FROM jobs WHERE id = ? AND account_id = ?').get(jobId, accountId) as JobRow | undefined)
-      : undefined;
-  if (!row) throw new RenderbayError('job_not_found', 'Job not found', 404);
-  return row;
+  return findOwnedRow<JobRow>(context.db, 'jobs', accountId, jobId, () => new RenderbayError('job_not_found', 'Job not found', 404));
 }
 
 /** A job's renders in delivery order, with the shot each renders (null: the bookmarks); deleted renders are left out. */

@@ -3,6 +3,7 @@
  * project state of its own). `createPerModel` makes one per model; a project of several
  * models is refused, since every Renderbay job renders one model.
  */
+import { findOwnedRow } from '../../db/statements.js';
 import type { AppContext } from '../../context.js';
 import { RenderbayError } from '../../errors.js';
 import { newId, nowIso } from '../../ids.js';
@@ -56,10 +57,5 @@ export function createProjects(context: AppContext, accountId: string, body: unk
 }
 
 export function findProject(context: AppContext, accountId: string, id: unknown): ProjectRow {
-  const row =
-    typeof id === 'string' && id !== ''
-      ? (context.db.prepare('SELECT * FROM glossi_projects WHERE id = ? AND account_id = ?').get(id, accountId) as ProjectRow | undefined)
-      : undefined;
-  if (!row) throw new RenderbayError('project_not_found', `Project not found: ${String(id).slice(0, 100)}`, 404);
-  return row;
+  return findOwnedRow<ProjectRow>(context.db, 'glossi_projects', accountId, id, () => new RenderbayError('project_not_found', `Project not found: ${String(id).slice(0, 100)}`, 404));
 }
