@@ -11,7 +11,7 @@ import { resolveConfig } from '../config.js';
 import { recordCreditChange } from '../credits/ledger.js';
 import { openDatabase, type Db } from '../db/database.js';
 import { RenderbayError } from '../errors.js';
-import { copyFileToTemp } from '../mcp/local-file.js';
+import { copyFileToTemp } from '../storage/temp-copy.js';
 import { FileStore } from '../storage/file-store.js';
 import { createOverlay, listOverlays, MAX_OVERLAY_BYTES } from '../overlays/overlay-service.js';
 

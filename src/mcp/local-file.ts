@@ -20,30 +20,17 @@
  * ```
  */
 import { randomUUID } from 'node:crypto';
-import { constants, createWriteStream } from 'node:fs';
-import { copyFile, link, lstat, open, rm, unlink } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { copyFile, link, lstat, rm, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import { RenderbayError } from '../errors.js';
 import { hashFile } from '../storage/file-store.js';
+import { copyFileToTemp, type LocalFile } from '../storage/temp-copy.js';
 import { confinedDirectory, confinedFile } from './local-paths.js';
 import type { AllowedRoots } from './local-roots.js';
 import type { McpSession } from './session.js';
 
-export interface LocalFile {
-  /** The copy in the store's temp directory; the caller owns it (the services move it into the store or delete it). */
-  path: string;
-  sha256: string;
-  bytes: number;
-  filename: string;
-}
-
-/**
- * O_NOFOLLOW: if the checked path was swapped for a symlink since, opening it fails.
- * O_NONBLOCK: a named pipe opens at once (and is then refused as not a file) instead of
- * waiting for a writer. Both are absent on Windows, where there is nothing more to ask.
- */
-const READ_FLAGS = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0);
+export type { LocalFile };
 
 async function rootsOf(session: McpSession, instead: string): Promise<AllowedRoots> {
   if (session.transport !== 'stdio' || !session.localRoots) {
@@ -56,34 +43,6 @@ async function rootsOf(session: McpSession, instead: string): Promise<AllowedRoo
 export async function copyLocalFile(session: McpSession, input: string, maxBytes: number, instead = 'send the file another way'): Promise<LocalFile> {
   const source = await confinedFile(input, await rootsOf(session, instead));
   return copyFileToTemp(source, session.context.store.tempDirectory, maxBytes);
-}
-
-/**
- * Copies `source` (already checked, or named by the operator on the command line) into
- * `tempDirectory` and hashes it, without following a symlink at the last component.
- */
-export async function copyFileToTemp(source: string, tempDirectory: string, maxBytes: number): Promise<LocalFile> {
-  const handle = await open(source, READ_FLAGS).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ELOOP') throw new RenderbayError('path_not_allowed', `${source} changed into a symlink while it was being read`, 400);
-    if (error.code === 'ENOENT') throw new RenderbayError('file_not_found', `${source} does not exist`, 404);
-    throw error;
-  });
-  const copy = path.join(tempDirectory, `local-${randomUUID()}.part`);
-  try {
-    const info = await handle.stat();
-    if (!info.isFile()) throw new RenderbayError('invalid_request', `${source} is not a file`, 400);
-    if (info.size > maxBytes) throw tooLarge(maxBytes);
-    // One byte past the limit is enough to know the file grew beyond it since it was checked.
-    await pipeline(handle.createReadStream({ start: 0, end: maxBytes, autoClose: false }), createWriteStream(copy, { flags: 'wx' }));
-    const { size } = await lstat(copy);
-    if (size > maxBytes) throw tooLarge(maxBytes);
-    return { path: copy, sha256: await hashFile(copy), bytes: size, filename: path.basename(source) };
-  } catch (error) {
-    await rm(copy, { force: true });
-    throw error;
-  } finally {
-    await handle.close();
-  }
 }
 
 /**
@@ -158,8 +117,4 @@ async function copyWithoutLinks(source: string, destination: string): Promise<vo
 
 function fileExists(file: string): RenderbayError {
   return new RenderbayError('file_exists', `${file} already exists and is not this file; nothing is ever overwritten: move it away or choose another directory`, 409);
-}
-
-function tooLarge(maxBytes: number): RenderbayError {
-  return new RenderbayError('file_too_large', `File is larger than the ${maxBytes / (1024 * 1024)} MB limit`, 400);
 }
