@@ -173,6 +173,32 @@ describe('stills renders', () => {
     assert.equal(side(patch(lowRight, 0.5, 0.5)), 'right');
   });
 
+  test("a low sun's long shadow is whole: seen from above it reaches its full length, not cut off by the bake's light-view depth", async () => {
+    // golden-hour's sun is 18° high (the lowest preset): a cube's shadow reaches about 3 of its
+    // widths beyond it. The bake once cut it at a fixed depth, about 1.6 widths from the centre.
+    const result = await render('long-shadow', { stills: ['top'], lighting: 'golden-hour', shadowIntensity: 1, fill: 0.3, zoom: 2, imageSize: '320x320', transparent: true });
+    const top = await decode(result.files['still:top']);
+    const alpha = (x: number, y: number) => top.data[(y * top.width + x) * 4 + 3];
+    // Straight alpha: the shadow's pixels are black at partial or full alpha, the cube's coloured.
+    const brightest = (x: number, y: number) => Math.max(...top.data.subarray((y * top.width + x) * 4, (y * top.width + x) * 4 + 3));
+    let [minX, maxX, sumX, sumY, opaque] = [Infinity, -Infinity, 0, 0, 0];
+    for (let y = 0; y < top.height; y++) {
+      for (let x = 0; x < top.width; x++) {
+        if (alpha(x, y) < 250 || brightest(x, y) < 40) continue;
+        [minX, maxX, sumX, sumY, opaque] = [Math.min(minX, x), Math.max(maxX, x), sumX + x, sumY + y, opaque + 1];
+      }
+    }
+    assert.ok(opaque > 200, `the cube seen from above: ${opaque} opaque pixels`);
+    const [centreX, centreY, width] = [sumX / opaque, sumY / opaque, maxX - minX + 1];
+    let reach = 0;
+    for (let y = 0; y < top.height; y++) {
+      for (let x = 0; x < top.width; x++) {
+        if (alpha(x, y) > 24 && brightest(x, y) < 20) reach = Math.max(reach, Math.hypot(x - centreX, y - centreY));
+      }
+    }
+    assert.ok(reach / width > 2.4, `the shadow reaches ${(reach / width).toFixed(2)} cube widths from the cube's centre (full length ≈ 3)`);
+  });
+
   test('JPEG and AVIF decode with their format and size', async () => {
     // Two small renders side by side (two workers), to keep the file quick.
     const [jpeg, avif] = await Promise.all([

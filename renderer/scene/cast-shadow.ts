@@ -85,7 +85,12 @@ export class CastShadow {
     shadowCamera.left = shadowCamera.bottom = -radius * 1.1;
     shadowCamera.right = shadowCamera.top = radius * 1.1;
     shadowCamera.near = radius * 0.5;
-    shadowCamera.far = radius * 5;
+    // Deep enough for the whole shadow: a ground point in it lies behind its occluder along
+    // the light's ray, by up to the model's height over the sine of the (lowest jittered)
+    // elevation. A fixed 5 radii cut a low sun's long shadow off with a straight edge.
+    const halfAngle = MAX_LIGHT_HALF_ANGLE * Math.max(0.02, this.options.softness);
+    const lowestElevation = Math.max(Math.asin(Math.min(1, Math.max(-1, this.options.direction.clone().normalize().y))) - halfAngle, Math.asin(MIN_ELEVATION));
+    shadowCamera.far = radius * 4.5 + this.bounds.getSize(new THREE.Vector3()).y / Math.sin(lowestElevation);
     light.target.position.copy(centre);
 
     // Drawn last (after the model, which writes nothing), with no depth test: the target has no depth buffer.
@@ -144,7 +149,6 @@ export class CastShadow {
       renderer.clear(true, true, true);
       renderer.autoClear = false;
       const basis = lightBasis(this.options.direction);
-      const halfAngle = MAX_LIGHT_HALF_ANGLE * Math.max(0.02, this.options.softness);
       for (let index = 0; index < samples; index++) {
         // Stratified over the light's disc (a golden-angle spiral): even coverage, no noise pattern.
         const r = Math.tan(halfAngle) * Math.sqrt((index + 0.5) / samples);
