@@ -185,4 +185,9 @@ export const LIMITS = {
   /** Object store: connecting, and one request, give up after this long (ms); the SDK tries 3 times. */
   storeConnectTimeoutMs: 5_000,
   storeRequestTimeoutMs: 120_000,
+  /** `--store-presign-seconds`: presigned asset URLs live this long (S3's SigV4 allows at most 7 days). */
+  storePresignMinSeconds: 10,
+  storePresignMaxSeconds: 604_800,
+  /** A redirect to a presigned URL is cached at most this long (and never past half the URL's life). */
+  storeRedirectMaxAgeSeconds: 60,
 } as const;

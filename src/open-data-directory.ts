@@ -19,6 +19,8 @@ import { FileStore } from './storage/file-store.js';
 export interface FarmOptions {
   queue?: string;
   store?: string;
+  /** `serve --store-presign-seconds` (src/farm/farm-config.ts). */
+  storePresignSeconds?: string;
 }
 
 export async function openDataDirectory(overrides: Partial<ServerConfig> = {}, farmOptions: FarmOptions = {}): Promise<{ context: AppContext; engine: JobEngine }> {
@@ -35,7 +37,9 @@ export async function openDataDirectory(overrides: Partial<ServerConfig> = {}, f
   const { openObjectStore } = await import('./storage/object-store.js');
   const { FarmDispatcher } = await import('./farm/farm-dispatcher.js');
   store.remote = await openObjectStore(farm.storeUrl);
+  store.presignSeconds = farm.presignSeconds;
   const log = (message: string) => process.stderr.write(`render-farm: ${message}\n`);
+  store.onRemoteError = log;
   const dispatcher = new FarmDispatcher(store, farm, log);
   const engine = new JobEngine({ db, store, config }, dispatcher.render, undefined, dispatcher);
   return { context: { db, store, config, queue: engine, farm: dispatcher }, engine };

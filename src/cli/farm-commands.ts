@@ -15,12 +15,18 @@ export function registerFarmCommands(program: Command): void {
   addFarmOptions(program.command('worker').description('Render passes from a render farm\'s queue (any number of machines); stops cleanly on SIGTERM/SIGINT'))
     .option('--concurrency <passes>', 'passes rendered at once on this machine (default cores/2)', undefined)
     .option('--scratch <dir>', 'input cache and work folders (default <tmp>/renderbay-worker)', undefined)
-    .action(async (options: FarmOptionValues & { concurrency?: string; scratch?: string }) => {
+    .option('--scratch-max-bytes <bytes>', 'cap on the input cache in --scratch: least recently used models and images are deleted past it, never one a running pass uses (RENDERBAY_SCRATCH_MAX_BYTES; default no cap)', undefined)
+    .action(async (options: FarmOptionValues & { concurrency?: string; scratch?: string; scratchMaxBytes?: string }) => {
       const farm = requireFarm(options);
       const concurrency = options.concurrency === undefined ? Math.max(1, Math.floor(os.cpus().length / 2)) : Number(options.concurrency);
       if (!Number.isInteger(concurrency) || concurrency < 1) throw new RenderbayError('invalid_request', '--concurrency must be a whole number ≥ 1');
+      const maxBytes = options.scratchMaxBytes ?? process.env.RENDERBAY_SCRATCH_MAX_BYTES;
+      const scratchMaxBytes = maxBytes === undefined || maxBytes === '' ? null : Number(maxBytes);
+      if (scratchMaxBytes !== null && !(Number.isSafeInteger(scratchMaxBytes) && scratchMaxBytes >= 1)) {
+        throw new RenderbayError('invalid_request', `--scratch-max-bytes (RENDERBAY_SCRATCH_MAX_BYTES) must be a whole number of bytes ≥ 1 (got "${maxBytes}")`);
+      }
       const { startFarmWorker } = await import('../farm/farm-worker.js');
-      const worker = await startFarmWorker({ farm, concurrency, scratch: path.resolve(options.scratch ?? path.join(os.tmpdir(), 'renderbay-worker')) });
+      const worker = await startFarmWorker({ farm, concurrency, scratchMaxBytes, scratch: path.resolve(options.scratch ?? path.join(os.tmpdir(), 'renderbay-worker')) });
       print(`Renderbay worker ${worker.id} ready`);
       await new Promise<void>((resolve) => {
         const stop = (signal: NodeJS.Signals) => {

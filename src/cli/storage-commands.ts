@@ -17,20 +17,24 @@ const line = (label: string, usage: Usage, extra = '') => print(`${label.padEnd(
 export function registerStorageCommands(program: Command): void {
   program
     .command('gc')
-    .description('Delete stored files nothing refers to and scratch folders of stopped processes; prints what was freed')
+    .description('Delete stored files nothing refers to and scratch folders of stopped processes; prints what was freed (with --store, also in the object store, which gets back referenced files it lacks)')
     .option('--data <dir>', 'data directory (RENDERBAY_DATA, default ~/.renderbay)')
     .option('--store <url>', "also a render farm's object store, s3://bucket/prefix (RENDERBAY_STORE)")
     .option('--json', 'print the report as JSON')
     .action((options: { data?: string; json?: boolean; store?: string }) =>
       withDataDirectory(options.data, async ({ db, store, dataDirectory: directory }) => {
         const report = await collectGarbage(db, store, isProcessAlive);
-        const remote = await withObjectStore(options.store, async (objects) => (await import('../storage/object-store-maintenance.js')).collectObjectGarbage(db, objects));
+        const remote = await withObjectStore(options.store, async (objects) => (await import('../storage/object-store-maintenance.js')).collectObjectGarbage(db, objects, store));
         const freedBytes = report.store.bytes + report.tmp.bytes + (remote?.bytes ?? 0);
         if (options.json) return print(JSON.stringify({ dataDirectory: directory, ...report, ...(remote ? { objectStore: remote } : {}), freedBytes }));
         print(`Data directory ${directory}`);
         line('unreferenced', report.store);
         line('tmp', report.tmp, `, ${report.tmp.folders} folder${report.tmp.folders === 1 ? '' : 's'} of stopped processes`);
-        if (remote) line('object store', remote, ', unreferenced objects');
+        if (remote) {
+          line('object store', remote, ', unreferenced objects');
+          if (remote.restored.files > 0) line('  restored', remote.restored, ', referenced files the store lacked, uploaded again');
+          if (remote.missing > 0) print(`  ${files(remote.missing)} referenced but in neither the store nor ${directory}`);
+        }
         print(`Freed ${formatBytes(freedBytes)} (${freedBytes} bytes)`);
       }),
     );

@@ -13,12 +13,22 @@ export interface FarmConfig {
   /** A worker's lock on a pass (ms) and the stall/loss checks' interval (ms); RENDERBAY_FARM_LOCK_MS / _CHECK_MS shorten them for tests. */
   lockMs: number;
   checkMs: number;
+  /**
+   * `--store-presign-seconds` / RENDERBAY_STORE_PRESIGN_SECONDS: asset downloads answer 302 to a
+   * presigned GET URL of the object store valid this long, instead of streaming through the
+   * control plane; null (the default) streams. Only the control plane (`serve`) uses it.
+   */
+  presignSeconds: number | null;
 }
 
-export function resolveFarmConfig(options: { queue?: string; store?: string }, env: NodeJS.ProcessEnv = process.env): FarmConfig | null {
+export function resolveFarmConfig(options: { queue?: string; store?: string; storePresignSeconds?: string }, env: NodeJS.ProcessEnv = process.env): FarmConfig | null {
   const queueUrl = options.queue ?? env.RENDERBAY_QUEUE ?? '';
   const storeUrl = options.store ?? env.RENDERBAY_STORE ?? '';
-  if (!queueUrl && !storeUrl) return null;
+  const presign = options.storePresignSeconds ?? env.RENDERBAY_STORE_PRESIGN_SECONDS ?? '';
+  if (!queueUrl && !storeUrl) {
+    if (options.storePresignSeconds !== undefined) throw new RenderbayError('invalid_request', '--store-presign-seconds needs a render farm (--queue and --store)');
+    return null;
+  }
   if (!queueUrl || !storeUrl) throw new RenderbayError('invalid_request', 'a render farm needs both --queue redis://… (RENDERBAY_QUEUE) and --store s3://… (RENDERBAY_STORE)');
   redisConnection(queueUrl); // refuse a malformed URL now (nothing connects yet)
   return {
@@ -26,7 +36,17 @@ export function resolveFarmConfig(options: { queue?: string; store?: string }, e
     storeUrl,
     lockMs: positive(env.RENDERBAY_FARM_LOCK_MS, LIMITS.farmLockMs),
     checkMs: positive(env.RENDERBAY_FARM_CHECK_MS, LIMITS.farmCheckMs),
+    presignSeconds: presign === '' ? null : presignSeconds(presign),
   };
+}
+
+/** Whole seconds within what S3 signs (SigV4 presigned URLs live at most 7 days). */
+function presignSeconds(value: string): number {
+  const seconds = Number(value);
+  if (!Number.isInteger(seconds) || seconds < LIMITS.storePresignMinSeconds || seconds > LIMITS.storePresignMaxSeconds) {
+    throw new RenderbayError('invalid_request', `--store-presign-seconds (RENDERBAY_STORE_PRESIGN_SECONDS) must be a whole number of seconds from ${LIMITS.storePresignMinSeconds} to ${LIMITS.storePresignMaxSeconds} (got "${value}")`);
+  }
+  return seconds;
 }
 
 /**

@@ -12,16 +12,17 @@
  * queues it again — rather than BullMQ retrying behind the database's back.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Worker, type Job } from 'bullmq';
-import { RenderbayError, serializeError } from '../errors.js';
+import { serializeError } from '../errors.js';
 import { renderToDirectory, type RenderProgress } from '../render/render-engine.js';
 import type { OverlayImage } from '../render/render-plan.js';
 import type { PosterFiles, RenderResult } from '../render/worker-protocol.js';
 import { hashFile } from '../storage/file-store.js';
 import { openObjectStore, type ObjectStore } from '../storage/object-store.js';
+import { InputCache } from './input-cache.js';
 import { LIMITS } from '../limits.js';
 import { redisClient, type FarmConfig } from './farm-config.js';
 import { cancelKey, ERROR_MARKER, OUTPUT_REFERENCE, PASS_QUEUE, workerKey, type PassData, type PassProgress, type PassResult, type StoredOutput, type WorkerInfo } from './farm-protocol.js';
@@ -32,6 +33,8 @@ export interface FarmWorkerOptions {
   concurrency: number;
   /** Input cache and work folders. */
   scratch: string;
+  /** The input cache's cap in bytes (least recently used entries go first), or null: unbounded. */
+  scratchMaxBytes?: number | null;
   log?: (message: string) => void;
 }
 
@@ -47,7 +50,7 @@ const PROGRESS_INTERVAL_MS = 250;
 export async function startFarmWorker(options: FarmWorkerOptions): Promise<RunningFarmWorker> {
   const log = options.log ?? ((message: string) => process.stderr.write(`renderbay worker: ${message}\n`));
   const store = await openObjectStore(options.farm.storeUrl);
-  const cache = new InputCache(store, path.join(options.scratch, 'cache'));
+  const cache = new InputCache(store, path.join(options.scratch, 'cache'), options.scratchMaxBytes ?? null);
   const passesFolder = path.join(options.scratch, 'passes');
   await mkdir(passesFolder, { recursive: true });
   const id = `${os.hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
@@ -73,7 +76,7 @@ export async function startFarmWorker(options: FarmWorkerOptions): Promise<Runni
   await beat();
   const heartbeat = setInterval(() => void beat(), Math.min(2000, options.farm.checkMs));
   void worker.run();
-  log(`${id} taking passes from ${options.farm.queueUrl.replace(/\/\/[^@]*@/, '//')} (concurrency ${options.concurrency}, store ${store.description}, scratch ${options.scratch})`);
+  log(`${id} taking passes from ${options.farm.queueUrl.replace(/\/\/[^@]*@/, '//')} (concurrency ${options.concurrency}, store ${store.description}, scratch ${options.scratch}${options.scratchMaxBytes ? `, input cache capped at ${options.scratchMaxBytes} bytes` : ''})`);
   return {
     id,
     close: async () => {
@@ -96,12 +99,18 @@ export async function startFarmWorker(options: FarmWorkerOptions): Promise<Runni
     }, 1000);
     const outputDirectory = path.join(folder, jobId);
     const uploads: Promise<unknown>[] = [];
+    const held: string[] = []; // cache entries this pass reads: never evicted until it ends
+    const input = async (key: string) => {
+      const file = await cache.acquire(key);
+      held.push(key);
+      return file;
+    };
     try {
       const overlays: Record<string, OverlayImage> = {};
-      for (const [overlayId, overlay] of Object.entries(data.overlays)) overlays[overlayId] = { path: await cache.get(overlay.key), alignment: overlay.alignment };
+      for (const [overlayId, overlay] of Object.entries(data.overlays)) overlays[overlayId] = { path: await input(overlay.key), alignment: overlay.alignment };
       const environments: Record<string, string> = {};
-      for (const [name, key] of Object.entries(data.environments)) environments[name] = await cache.get(key);
-      const modelPath = await cache.get(data.modelKey);
+      for (const [name, key] of Object.entries(data.environments)) environments[name] = await input(key);
+      const modelPath = await input(data.modelKey);
       const progress = new ProgressSender((report) => job.updateProgress(report));
       const result = await renderToDirectory({
         modelPath,
@@ -130,6 +139,7 @@ export async function startFarmWorker(options: FarmWorkerOptions): Promise<Runni
       throw new Error(`${ERROR_MARKER}${JSON.stringify(serializeError(error))}`);
     } finally {
       clearInterval(cancelWatch);
+      for (const key of held) cache.release(key);
       active.delete(jobId);
       await rm(outputDirectory, { recursive: true, force: true });
     }
@@ -159,39 +169,6 @@ async function upload(store: ObjectStore, file: string, name: string): Promise<S
   const { size } = await stat(file);
   if ((await store.sizeOf(key)) === null) await store.put(key, file);
   return { key, size, name };
-}
-
-/** Inputs by SHA-256 under `<scratch>/cache/ab/<key>`, fetched once per machine and checked on arrival. */
-class InputCache {
-  private readonly pending = new Map<string, Promise<string>>();
-
-  constructor(
-    private readonly store: ObjectStore,
-    private readonly root: string,
-  ) {}
-
-  get(key: string): Promise<string> {
-    let fetching = this.pending.get(key);
-    if (!fetching) {
-      fetching = this.fetch(key).finally(() => this.pending.delete(key));
-      this.pending.set(key, fetching);
-    }
-    return fetching;
-  }
-
-  private async fetch(key: string): Promise<string> {
-    const file = path.join(this.root, key.slice(0, 2), key);
-    if (await stat(file).then(() => true, () => false)) return file;
-    const partial = `${file}.partial-${randomBytes(4).toString('hex')}`;
-    try {
-      await this.store.download(key, partial);
-      if ((await hashFile(partial)) !== key) throw new RenderbayError('store_corrupt', `the object store's copy of ${key} does not match its SHA-256`, 500);
-      await rename(partial, file);
-    } finally {
-      await rm(partial, { force: true });
-    }
-    return file;
-  }
 }
 
 /** Forwards renderer progress to BullMQ: every stage change, otherwise at most every PROGRESS_INTERVAL_MS. */

@@ -155,7 +155,7 @@ function assertReadMethod(request: IncomingMessage, response: ServerResponse): '
 }
 
 /** RFC 9110 §13.1.2 (weak comparison), then §13.1.3 when If-None-Match is absent. */
-function isNotModified(request: IncomingMessage, etag: string, mtime: Date): boolean {
+export function isNotModified(request: IncomingMessage, etag: string, mtime: Date): boolean {
   const ifNoneMatch = request.headers['if-none-match'];
   if (ifNoneMatch !== undefined) {
     if (ifNoneMatch.trim() === '*') return true;

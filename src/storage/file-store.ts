@@ -37,8 +37,20 @@ export class FileStore {
    * a round trip, and streams from the object store a file it no longer holds.
    */
   remote: ObjectStore | null = null;
+  /** `serve --store-presign-seconds`: asset downloads redirect to presigned URLs of `remote` valid this long. */
+  presignSeconds: number | null = null;
+  /** Told about object store failures nobody awaits (a delete that failed leaves the object to `gc --store`). */
+  onRemoteError: (message: string) => void = () => undefined;
   /** Keys known to be in `remote` (placed or seen there by this process). */
   private readonly remoteKeys = new Set<string>();
+  /**
+   * Deletes from `remote` still in flight, by key. A put of the same key waits for the delete
+   * first: otherwise its existence check could see the object the delete is about to remove,
+   * skip the upload, and leave a referenced key missing from the store.
+   */
+  private readonly remoteRemovals = new Map<string, Promise<void>>();
+  /** Uploads to `remote` in flight, by key: a delete waits for them, so that a late upload never brings back an object deleted after it began. */
+  private readonly remoteUploads = new Map<string, Promise<void>>();
 
   constructor(dataDirectory: string) {
     this.root = path.join(dataDirectory, 'store');
@@ -92,14 +104,43 @@ export class FileStore {
 
   /** Makes the object store hold a stored file (uploads it unless it is known to be there). */
   async putRemote(key: string, file = this.pathOf(key)): Promise<void> {
-    if (!this.remote || this.remoteKeys.has(key)) return;
-    if ((await this.remote.sizeOf(key)) === null) await this.remote.put(key, file);
-    this.remoteKeys.add(key);
+    if (!this.remote) return;
+    for (let removal = this.remoteRemovals.get(key); removal; removal = this.remoteRemovals.get(key)) await removal;
+    if (this.remoteKeys.has(key)) return;
+    const remote = this.remote;
+    const upload = (async () => {
+      if ((await remote.sizeOf(key)) === null) await remote.put(key, file);
+    })();
+    this.remoteUploads.set(key, upload);
+    try {
+      await upload;
+    } finally {
+      if (this.remoteUploads.get(key) === upload) this.remoteUploads.delete(key);
+    }
+    // A delete that started meanwhile wins: it was decided after this put began.
+    if (!this.remoteRemovals.has(key)) this.remoteKeys.add(key);
   }
 
-  /** Records that the object store holds `key` (a worker uploaded it), so that placing it does not ask again. */
+  /**
+   * Records that the object store holds `key` (a worker uploaded it), so that placing it does
+   * not ask again — unless this process is deleting it: then the next put checks for itself.
+   */
   noteRemote(key: string): void {
-    this.remoteKeys.add(key);
+    if (!this.remoteRemovals.has(key)) this.remoteKeys.add(key);
+  }
+
+  /** Whether the object store holds `key` (asked once, then remembered until this process deletes it). */
+  async inRemote(key: string): Promise<boolean> {
+    if (!this.remote || this.remoteRemovals.has(key)) return false;
+    if (this.remoteKeys.has(key)) return true;
+    const present = (await this.remote.sizeOf(key)) !== null;
+    if (present && !this.remoteRemovals.has(key)) this.remoteKeys.add(key);
+    return present;
+  }
+
+  /** Resolves once every delete from the object store this process started has finished (or failed). */
+  async remoteSettled(): Promise<void> {
+    while (this.remoteRemovals.size > 0) await Promise.all(this.remoteRemovals.values());
   }
 
   /**
@@ -108,12 +149,7 @@ export class FileStore {
    */
   removeNow(key: string): number {
     const file = this.pathOf(key);
-    if (this.remote) {
-      // Not awaited: this runs inside the deciding transaction. A failed delete leaves the
-      // object to `renderbay gc --store`, which finds unreferenced objects the same way.
-      this.remoteKeys.delete(key);
-      void this.remote.remove(key).catch(() => undefined);
-    }
+    if (this.remote) this.removeRemote(key);
     try {
       const { size } = statSync(file);
       rmSync(file, { force: true });
@@ -121,6 +157,25 @@ export class FileStore {
     } catch {
       return 0;
     }
+  }
+
+  /**
+   * Deletes `key` from the object store, not awaited: this runs inside the deciding
+   * transaction. Puts of the same key wait for it (see remoteRemovals). A failed delete is
+   * reported and leaves the object to `renderbay gc --store`, which finds unreferenced
+   * objects by the same rule.
+   */
+  private removeRemote(key: string): void {
+    const remote = this.remote as ObjectStore;
+    this.remoteKeys.delete(key);
+    const previous = Promise.allSettled([this.remoteRemovals.get(key), this.remoteUploads.get(key)]);
+    const removal: Promise<void> = previous
+      .then(() => remote.remove(key))
+      .catch((error: Error) => this.onRemoteError(`could not delete ${key} from the object store (renderbay gc --store removes it): ${error.message}`))
+      .finally(() => {
+        if (this.remoteRemovals.get(key) === removal) this.remoteRemovals.delete(key);
+      });
+    this.remoteRemovals.set(key, removal);
   }
 
   /** Every key in the store (names that are not keys are skipped), with its size. */

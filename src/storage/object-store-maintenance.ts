@@ -2,11 +2,14 @@
  * `renderbay gc --store` and `renderbay du --store`: the render farm's object store judged
  * by the same rule as the data directory's files (src/storage/file-references.ts). An
  * object no row refers to is deleted — checked again, one key at a time, in a write
- * transaction just before — and `du` counts the objects by what refers to them.
+ * transaction just before — a referenced file the store lacks is uploaded again from the
+ * data directory, and `du` counts the objects by what refers to them.
  */
+import { statSync } from 'node:fs';
 import type { Db } from '../db/database.js';
 import type { Usage } from './disk-usage.js';
 import { isFileReferenced, referencedKeysByKind } from './file-references.js';
+import type { FileStore } from './file-store.js';
 import type { ObjectStore } from './object-store.js';
 
 export interface ObjectStoreUsage {
@@ -28,16 +31,47 @@ export async function objectStoreUsage(db: Db, remote: ObjectStore): Promise<Obj
   return usage;
 }
 
-/** Deletes the objects nothing refers to; returns what it freed. */
-export async function collectObjectGarbage(db: Db, remote: ObjectStore): Promise<Usage> {
-  const freed = empty();
+export interface ObjectCollectionReport extends Usage {
+  /** Referenced files the store lacked, uploaded again from the data directory. */
+  restored: Usage;
+  /** Referenced keys neither the store nor the data directory holds (renders or models that cannot be served). */
+  missing: number;
+}
+
+/**
+ * Deletes the objects nothing refers to, and uploads again the referenced files the store
+ * lacks but the data directory holds. Deleting from the store cannot share the write
+ * transaction that decided it (as the data directory's unlink does), so a file referenced
+ * meanwhile (an upload of the same content that committed just then) is checked for after
+ * each delete and put back; and an object lost to any other race (a delete that crossed a
+ * concurrent upload on another process) is found missing and restored by the next run.
+ */
+export async function collectObjectGarbage(db: Db, remote: ObjectStore, local: FileStore): Promise<ObjectCollectionReport> {
+  const report: ObjectCollectionReport = { ...empty(), restored: empty(), missing: 0 };
+  const present = new Set<string>();
   for await (const { key, size } of remote.list()) {
+    present.add(key);
     const unreferenced = db.transaction(() => !isFileReferenced(db, key)).immediate();
     if (!unreferenced) continue;
     await remote.remove(key);
-    add(freed, size);
+    add(report, size);
+    if (isFileReferenced(db, key) && local.has(key)) {
+      await remote.put(key, local.pathOf(key));
+      add(report.restored, size);
+    } else present.delete(key);
   }
-  return freed;
+  const { models, overlays, renders } = referencedKeysByKind(db);
+  for (const key of new Set([...models, ...overlays, ...renders])) {
+    if (present.has(key)) continue;
+    if (!local.has(key)) {
+      report.missing++;
+      continue;
+    }
+    const file = local.pathOf(key);
+    await remote.put(key, file);
+    add(report.restored, statSync(file).size);
+  }
+  return report;
 }
 
 const empty = (): Usage => ({ files: 0, bytes: 0 });

@@ -12,6 +12,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { RenderbayError } from '../errors.js';
 import { LIMITS } from '../limits.js';
 import { assertObjectKey, downloadVia, type ObjectStore, type StoredObject } from './object-store.js';
@@ -98,6 +99,15 @@ export class S3ObjectStore implements ObjectStore {
       }
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
+  }
+
+  /**
+   * A presigned GET (SigV4 in the query string) of the object, valid `seconds`, answered with
+   * `contentType` (the store keeps every object as application/octet-stream). Signed locally:
+   * no request to the store.
+   */
+  async presignedUrl(key: string, seconds: number, contentType: string): Promise<string> {
+    return getSignedUrl(this.client, new GetObjectCommand({ Bucket: this.bucket, Key: this.objectName(key), ResponseContentType: contentType }), { expiresIn: seconds });
   }
 
   close(): void {

@@ -3,11 +3,13 @@
  * support, strong ETags (the content's SHA-256; the bundle's from its files' SHA-256s)
  * and `immutable` caching once done. Each file also opens with a signed URL instead of a key
  * (`?expires=…&sig=…`, sharing/signed-urls.ts); those answers are cached privately until the URL expires.
+ * On a render farm with `--store-presign-seconds`, the files (not the bundle, which is zipped
+ * here) answer 302 to a presigned URL of the object store, once the key or signature is checked.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AppContext } from '../../context.js';
 import { sendFile, sendRepresentation } from '../../http/send-file.js';
-import { sendStoredObject } from '../../http/send-stored-object.js';
+import { redirectToStoredObject, sendStoredObject } from '../../http/send-stored-object.js';
 import { zipRangeStream } from '../../http/zip-stream.js';
 import { assetType, renderAssets, requireRenderAsset, type AssetName, type StillAssetName, type StoredAsset } from '../../renders/render-assets.js';
 import { renderBundle } from '../../renders/render-bundle.js';
@@ -37,11 +39,15 @@ export async function serveRenderAsset(
     immutable: row.status === 'done',
     ...(signedUntil === undefined ? {} : { cacheControl: signedCacheControl(signedUntil) }),
   });
-  // A render farm's control plane without its own copy streams the file from the object store.
+  // On a render farm: a redirect to the object store where configured; a control plane
+  // without its own copy streams the file from the store.
   const { remote } = context.store;
   const elsewhere = remote ? renderAssets(row)[name] : undefined;
-  if (remote && elsewhere && !context.store.has(elsewhere.key)) {
-    return sendStoredObject(request, response, remote, { key: elsewhere.key, size: elsewhere.size, lastModified: new Date(row.updated_at) }, options(elsewhere));
+  if (remote && elsewhere) {
+    const lastModified = new Date(row.updated_at);
+    const local = context.store.has(elsewhere.key);
+    if (await redirectToStoredObject(request, response, context.store, { key: elsewhere.key, lastModified, contentType: options(elsewhere).contentType }, signedUntil)) return;
+    if (!local) return sendStoredObject(request, response, remote, { key: elsewhere.key, size: elsewhere.size, lastModified }, options(elsewhere));
   }
   const { asset } = requireRenderAsset(context.store, row, name);
   await sendFile(request, response, context.store.pathOf(asset.key), options(asset));
