@@ -37,9 +37,11 @@ export type Antialiasing = 'ssaa2' | 'ssaa1.75' | 'ssaa4' | 'smaa' | 'fxaa' | 'n
 
 /**
  * The share tier's anti-aliasing. Shading the model is most of a share frame's cost on
- * llvmpipe, and it scales with the pixels shaded: 1.75× per axis shades 77 % of 2×'s.
+ * llvmpipe, and 1.75× per axis shades 77 % of 2×'s pixels: a frame's CPU measured ×0.90
+ * of 2×'s (golden hour; ×0.92 the default look), the scene pass about 17 % cheaper and
+ * the area resolve (four taps instead of one) about 7 ms dearer.
  * Its frames stay equivalent to 2×'s: on DamagedHelmet's golden-hour turntable the
- * 960×540 frames scored 40.2–41.1 dB PSNR against 2×'s (the bar is 40); 1.5× scored
+ * 960×540 frames scored 40.7–41.1 dB PSNR against 2×'s (the bar is 40); 1.5× scored
  * 38.9–39.7 and 1× with FXAA 33.5, both rejected (bench/supersample-psnr.ts measures it).
  */
 const SHARE_ANTIALIASING: Antialiasing = 'ssaa1.75';
