@@ -10,7 +10,7 @@ import * as THREE from 'three';
 import { createDisplayReferredTarget } from './gl/context.js';
 import { createFrameTexture } from './post/frame-texture.js';
 import { FXAA } from './post/fxaa.js';
-import { LayerComposite } from './post/layer-composite.js';
+import { LayerComposite, supersampledSide } from './post/layer-composite.js';
 import { rasteriseBackground, rasteriseForeground } from './post/overlay-raster.js';
 import { SMAA } from './post/smaa.js';
 import { SupersampleResolve } from './post/supersample-resolve.js';
@@ -61,7 +61,7 @@ export interface FramePipelineOptions {
 
 /** Supersampling factor per axis of an anti-aliasing setting. */
 function supersampleOf(antialiasing: Antialiasing): number {
-  return antialiasing === 'ssaa2' ? 2 : antialiasing === 'ssaa4' ? 4 : 1;
+  return antialiasing === 'ssaa2' ? 2 : antialiasing === 'ssaa1.75' ? 1.75 : antialiasing === 'ssaa4' ? 4 : 1;
 }
 
 /**
@@ -70,7 +70,8 @@ function supersampleOf(antialiasing: Antialiasing): number {
  * 8192 limit renders 4k without supersampling rather than failing.
  */
 export function fittingSupersample(requested: number, width: number, height: number, maxSide: number): number {
-  for (let factor = requested; factor > 1; factor -= 2) if (width * factor <= maxSide && height * factor <= maxSide) return factor;
+  const fits = (factor: number) => supersampledSide(width, factor) <= maxSide && supersampledSide(height, factor) <= maxSide;
+  for (let factor = requested; factor > 1; factor -= 2) if (fits(factor)) return factor;
   return 1;
 }
 
@@ -104,7 +105,7 @@ export class FramePipeline {
     private readonly textures: THREE.Texture[],
   ) {
     const { width, height } = options;
-    this.sceneTarget = createDisplayReferredTarget(width * supersample, height * supersample);
+    this.sceneTarget = createDisplayReferredTarget(supersampledSide(width, supersample), supersampledSide(height, supersample));
     this.resolve = resolveOnce ? new SupersampleResolve(width, height, supersample) : null;
     const plain = { type: THREE.UnsignedByteType, depthBuffer: false, generateMipmaps: false } as const;
     this.compositeTarget = new THREE.WebGLRenderTarget(width, height, plain);
@@ -228,8 +229,8 @@ async function createLayerComposites(
       : null;
     layers.push(
       new LayerComposite({
-        inputWidth: options.width * inputSupersample,
-        inputHeight: options.height * inputSupersample,
+        inputWidth: supersampledSide(options.width, inputSupersample),
+        inputHeight: supersampledSide(options.height, inputSupersample),
         supersample: inputSupersample,
         backgroundColour: background?.color ?? null,
         backgroundImage,

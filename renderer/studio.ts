@@ -236,7 +236,7 @@ export async function openModel(
   const gl = createGLRenderer();
   try {
     const model = await loadScene(source.glb);
-    if (plan.antialiasing === 'ssaa2') useNearestMipmapsUnderSupersampling(model.root);
+    if (plan.antialiasing === 'ssaa2' || plan.antialiasing === 'ssaa1.75') useNearestMipmapsUnderSupersampling(model.root);
     onStage?.('preparing');
     return { gl, ...model };
   } catch (error) {

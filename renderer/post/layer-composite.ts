@@ -8,7 +8,8 @@
  *
  * With `supersample` > 1 the scene input is that many times larger per axis and is
  * box-filtered down in the same pass, one bilinear tap per 2×2 texel block (bilinear
- * filtering at the shared corner of four texels is their exact average). The background
+ * filtering at the shared corner of four texels is their exact average); a fractional
+ * factor (1.75, the share tier) is area-filtered instead (resolveGlsl). The background
  * image and the foreground are frame-sized textures (overlay-raster.ts), sampled one texel
  * per output pixel.
  *
@@ -29,10 +30,10 @@ void main() {
 `;
 
 export interface LayerCompositeOptions {
-  /** Scene target size (the output times `supersample` per axis). */
+  /** Scene target size (the output times `supersample` per axis, rounded: supersampledSide). */
   inputWidth: number;
   inputHeight: number;
-  /** 1, or an even factor by which the input exceeds the output per axis. */
+  /** 1, an even factor, or a fractional one between 1 and 2, by which the input exceeds the output per axis. */
   supersample: number;
   /** "#rrggbb" behind the model, or null for a transparent layer. Unused under `backgroundImage`. */
   backgroundColour: string | null;
@@ -44,6 +45,11 @@ export interface LayerCompositeOptions {
   foreground: THREE.Texture | null;
   /** Opaque layers: write the coverage into alpha instead of 1. */
   keepAlpha: boolean;
+}
+
+/** One side of the scene target: the output side times the supersampling factor, in whole pixels. */
+export function supersampledSide(side: number, supersample: number): number {
+  return Math.round(side * supersample);
 }
 
 /** Offsets (in input texels) of bilinear taps that together average an s×s block. */
@@ -61,8 +67,63 @@ export function resolveTaps(supersample: number): string[] {
   return taps;
 }
 
+/**
+ * A fractional factor (between 1 and 2, e.g. 1.75) has no fixed tap pattern: each output
+ * pixel's footprint, `supersample` scene pixels wide, straddles the scene pixels at its
+ * own phase, and is averaged exactly by area. Per axis the footprint overlaps at most
+ * three scene pixels, with weights (a, b, c); two bilinear taps cover them, one between
+ * the first two pixels and one between the last two, with the middle weight split in the
+ * ratio a : c, so four bilinear taps resolve the pixel (nine plain taps cost three times
+ * as much as the 2× resolve on llvmpipe).
+ */
+function areaResolveFunction(supersample: number): string {
+  return /* glsl */ `
+// One axis: the two tap positions (scene pixels) and their weights for a footprint [start, end).
+void areaTaps( float start, float end, out vec2 position, out vec2 weight ) {
+  float first = floor( start );
+  float a = min( end, first + 1.0 ) - start;
+  float b = clamp( end - first - 1.0, 0.0, 1.0 );
+  float c = max( end - first - 2.0, 0.0 );
+  float bLeft = b * a / ( a + c );
+  float bRight = b - bLeft;
+  weight = vec2( a + bLeft, bRight + c );
+  position = vec2( first + 0.5 + bLeft / max( weight.x, 1e-6 ), first + 1.5 + c / max( weight.y, 1e-6 ) );
+}
+vec4 resolveArea() {
+  vec2 centre = vUv / texel;
+  vec2 start = centre - ${(supersample / 2).toFixed(6)};
+  vec2 end = centre + ${(supersample / 2).toFixed(6)};
+  vec2 x, wx, y, wy;
+  areaTaps( start.x, end.x, x, wx );
+  areaTaps( start.y, end.y, y, wy );
+  vec4 sum = wx.x * wy.x * texture2D( tScene, vec2( x.x, y.x ) * texel )
+    + wx.y * wy.x * texture2D( tScene, vec2( x.y, y.x ) * texel )
+    + wx.x * wy.y * texture2D( tScene, vec2( x.x, y.y ) * texel )
+    + wx.y * wy.y * texture2D( tScene, vec2( x.y, y.y ) * texel );
+  return sum / ( ( wx.x + wx.y ) * ( wy.x + wy.y ) );
+}
+`;
+}
+
+/** Whether a supersampling factor is fractional (resolved by area) rather than 1 or even (resolved by taps). */
+function isFractional(supersample: number): boolean {
+  return supersample > 1 && supersample < 2;
+}
+
+/**
+ * GLSL that resolves the scene texture `tScene` (uniform `texel`: one over its size) to the
+ * output pixel at `vUv`: `functions` go before main(), `expression` is that pixel's
+ * premultiplied colour. `supersample` is 1, even, or fractional between 1 and 2.
+ */
+export function resolveGlsl(supersample: number): { functions: string; expression: string } {
+  if (isFractional(supersample)) return { functions: areaResolveFunction(supersample), expression: 'resolveArea()' };
+  if (supersample !== 1 && supersample % 2 !== 0) throw new Error(`supersample must be 1, even, or between 1 and 2, got ${supersample}`);
+  const taps = resolveTaps(supersample);
+  return { functions: '', expression: `( ${taps.join(' + ')} ) / ${taps.length.toFixed(1)}` };
+}
+
 function fragmentShader(options: LayerCompositeOptions): string {
-  const taps = resolveTaps(options.supersample);
+  const resolve = resolveGlsl(options.supersample);
   const transparent = options.backgroundColour === null && options.backgroundImage === null;
   const vignette = !transparent && options.vignette > 0;
   return /* glsl */ `
@@ -72,10 +133,10 @@ uniform vec3 backgroundColour;
 uniform sampler2D tBackground;
 uniform sampler2D tForeground;
 varying vec2 vUv;
-${vignette ? VIGNETTE_GLSL : ''}
+${vignette ? VIGNETTE_GLSL : ''}${resolve.functions}
 void main() {
   // Premultiplied: model, shadow and reflection over nothing.
-  vec4 result = ( ${taps.join(' + ')} ) / ${taps.length.toFixed(1)};
+  vec4 result = ${resolve.expression};
 ${
   transparent
     ? ''
@@ -112,8 +173,6 @@ export class LayerComposite {
   private readonly quad: FullScreenQuad;
 
   constructor(options: LayerCompositeOptions) {
-    const { supersample } = options;
-    if (supersample !== 1 && supersample % 2 !== 0) throw new Error(`supersample must be 1 or even, got ${supersample}`);
     this.material = new THREE.ShaderMaterial({
       uniforms: {
         tScene: { value: null },

@@ -10,7 +10,7 @@
  */
 import * as THREE from 'three';
 import { FullScreenQuad } from './fullscreen-quad.js';
-import { resolveTaps, vertexShader } from './layer-composite.js';
+import { resolveGlsl, supersampledSide, vertexShader } from './layer-composite.js';
 
 export class SupersampleResolve {
   /** The resolved frame: premultiplied RGBA at output size, sampled texel for texel. */
@@ -26,16 +26,17 @@ export class SupersampleResolve {
       minFilter: THREE.NearestFilter,
       magFilter: THREE.NearestFilter,
     });
-    const taps = resolveTaps(supersample);
+    const resolve = resolveGlsl(supersample);
     this.material = new THREE.ShaderMaterial({
-      uniforms: { tScene: { value: null }, texel: { value: new THREE.Vector2(1 / (width * supersample), 1 / (height * supersample)) } },
+      uniforms: { tScene: { value: null }, texel: { value: new THREE.Vector2(1 / supersampledSide(width, supersample), 1 / supersampledSide(height, supersample)) } },
       vertexShader,
       fragmentShader: /* glsl */ `
 uniform sampler2D tScene;
 uniform vec2 texel;
 varying vec2 vUv;
+${resolve.functions}
 void main() {
-  gl_FragColor = ( ${taps.join(' + ')} ) / ${taps.length.toFixed(1)};
+  gl_FragColor = ${resolve.expression};
 }
 `,
       depthTest: false,

@@ -27,11 +27,24 @@ import { DEFAULT_FILL, explicitCamera, parseFieldOfView, type ExplicitCamera } f
 
 /**
  * Edge anti-aliasing technique. ssaa2 (the default) renders 2× the pixels per axis and
- * box-filters down; ssaa4 (4×4) is the quality reference; smaa/fxaa are post-process
- * passes at output resolution and none is unfiltered — both kept for the comparison
- * benchmark, where on llvmpipe they were slower than ssaa2 and worse on edges.
+ * box-filters down; ssaa1.75 renders 1.75× per axis (77 % of ssaa2's pixels) and
+ * area-filters down (the share tier: see SHARE_ANTIALIASING); ssaa4 (4×4) is the quality
+ * reference; smaa/fxaa are post-process passes at output resolution and none is
+ * unfiltered — both kept for the comparison benchmark, where on llvmpipe they were slower
+ * than ssaa2 and worse on edges.
  */
-export type Antialiasing = 'ssaa2' | 'ssaa4' | 'smaa' | 'fxaa' | 'none';
+export type Antialiasing = 'ssaa2' | 'ssaa1.75' | 'ssaa4' | 'smaa' | 'fxaa' | 'none';
+
+/**
+ * The share tier's anti-aliasing. Shading the model is most of a share frame's cost on
+ * llvmpipe, and 1.75× per axis shades 77 % of 2×'s pixels: a frame's CPU measured ×0.90
+ * of 2×'s (golden hour; ×0.92 the default look), the scene pass about 17 % cheaper and
+ * the area resolve (four taps instead of one) about 7 ms dearer.
+ * Its frames stay equivalent to 2×'s: on DamagedHelmet's golden-hour turntable the
+ * 960×540 frames scored 40.7–41.1 dB PSNR against 2×'s (the bar is 40); 1.5× scored
+ * 38.9–39.7 and 1× with FXAA 33.5, both rejected (bench/supersample-psnr.ts measures it).
+ */
+const SHARE_ANTIALIASING: Antialiasing = 'ssaa1.75';
 
 /** What a dataset render produces; see renderer/dataset/render-dataset.ts. */
 export interface DatasetPlan {
@@ -246,7 +259,7 @@ export function planRender(settings: RenderSettings, modelPath: string, workDire
     materialVariant: settings.materialVariant ?? null,
     look: { shadows: settings.shadows, reflector: settings.reflector },
     lighting: planLighting(settings, { environments: options.environments, animated: settings.animation !== undefined }),
-    antialiasing: options.antialiasing ?? 'ssaa2',
+    antialiasing: options.antialiasing ?? (settings.quality === 'share' ? SHARE_ANTIALIASING : 'ssaa2'),
     dataset: null,
     stills: null,
   };
