@@ -2,7 +2,8 @@
  * The render farm on 127.0.0.1: a real redis-server, a real S3-compatible server (s3rver),
  * a control plane (`renderbay serve --queue --store`) and two `renderbay worker` processes
  * with their own scratch folders — two "machines". A batch spreads over both and equals
- * the embedded engine's output; a worker killed mid-pass is replaced by the other; a
+ * the embedded engine's output; a worker killed mid-pass (the other one held meanwhile) is
+ * noticed by the control plane alone and its pass completes on the other; a
  * render deleted mid-pass leaves its pass mates alone, and the last one stops the pass; an
  * unreachable store fails the render after its bounded attempts, with a refund.
  * Skips (saying why) only where redis-server or s3rver is not installed.
@@ -110,22 +111,35 @@ describe('render farm', { skip: unavailable ?? false, timeout: 600_000 }, () => 
     }
   });
 
-  // Skipped until the bug it found is fixed (issue 17 stays open): in 1 of 2 fresh-clone CI runs
-  // on the loaded 2-core machine, the pass whose worker was SIGKILLed during its early poster
-  // was never retried — the render stayed `poster-processing` for 240 s while the other worker
-  // sat idle (the stalled pass did not come back to the control plane as failed, or its
-  // settlement hung). It passed in every other run. Run it with RENDERBAY_FARM_KILL_TEST=1.
-  test('a worker killed mid-pass: the pass is retried and completes on the other', { skip: process.env.RENDERBAY_FARM_KILL_TEST === '1' ? false : 'intermittent: a pass whose worker is killed during its early poster is sometimes never retried (issue 17, open)' }, async () => {
+  // The worker is SIGKILLed while the other one is held (SIGSTOP): nobody but the control
+  // plane can notice the stall, and no worker is free to take the stalled pass (BullMQ fails
+  // a stalled pass only when some worker takes it again). The control plane must settle it
+  // on its own; then the other worker, let go, renders it again.
+  test('a worker killed mid-pass: the control plane notices on its own, the pass is retried and completes on the other', async () => {
     const before = await credits();
     const id = await create(VIDEO);
     const victim = await workerRendering(id);
-    await victim.kill();
-    const { render } = await waitForRender(controlPlane, key, id, 240_000);
-    assert.equal(render.status, 'done', render.errorMessage);
-    assert.equal(await credits(), before - render.credits, 'charged once');
-    const video = await saved(await bytes(controlPlane, key, `/renders/${id}/video`), dataDirectory(), 'retried.mp4');
-    assert.equal((await probe(video)).frameCount, 90);
-    workers = [...workers.filter((worker) => worker !== victim), await startWorker(redis, s3)]; // two machines again
+    const other = workers.find((worker) => worker !== victim) as WorkerProcess;
+    try {
+      other.process.kill('SIGSTOP');
+      try {
+        await victim.kill();
+        await waitUntil('the control plane to count the try and queue the pass again', () => new RegExp(`render ${id} failed \\(worker_lost: `).test(controlPlane.log()), 60_000);
+      } finally {
+        other.process.kill('SIGCONT');
+      }
+      const { render } = await waitForRender(controlPlane, key, id, 240_000);
+      assert.equal(render.status, 'done', render.errorMessage);
+      assert.equal(await credits(), before - render.credits, 'charged once');
+      const video = await saved(await bytes(controlPlane, key, `/renders/${id}/video`), dataDirectory(), 'retried.mp4');
+      assert.equal((await probe(video)).frameCount, 90);
+    } catch (error) {
+      // What CI could not show the last time: the control plane's and both workers' own words.
+      (error as Error).message += `\n--- control plane:\n${controlPlane.log().slice(-4000)}\n--- killed worker:\n${victim.log().slice(-2000)}\n--- other worker:\n${other.log().slice(-2000)}`;
+      throw error;
+    } finally {
+      workers = [other, await startWorker(redis, s3)]; // two machines again
+    }
   });
 
   test('deleting a render mid-pass: its pass mate completes; deleting the last one stops the pass, refunded', async () => {

@@ -6,11 +6,19 @@
  * it and brings its progress, posters and outputs back as if a local worker had made them.
  *
  * Failure semantics, configured on purpose:
- * - BullMQ never retries a pass itself (attempts 1, maxStalledCount 0 on the workers): a
- *   failed or stalled pass comes back here as a failure and the engine counts the try in
- *   SQLite, then queues it again (any worker may take it) or fails it with a refund.
+ * - BullMQ never retries a pass itself (attempts 1, maxStalledCount 0): a failed or stalled
+ *   pass comes back here as a failure and the engine counts the try in SQLite, then queues
+ *   it again (any worker may take it) or fails it with a refund.
+ * - A stalled pass (its worker died: its lock expired) is one BullMQ's stall check puts
+ *   back in `waiting` marked with a deferred failure; BullMQ fails it only when some worker
+ *   takes it again, which may be never (every other worker busy, or none left). So the
+ *   control plane runs the stall check itself (it needs no live worker) and settles a pass
+ *   it finds waiting with that mark at once, taking it off the queue.
  * - A pass Redis no longer knows (Redis restarted empty) is PassLost: queued again
- *   without counting. Every in-flight pass is checked every `checkMs`.
+ *   without counting.
+ * - Events only hurry things up: every in-flight pass's state is read every `checkMs`
+ *   (a missed or trimmed event changes nothing), and every wait on Redis or the store in
+ *   that check is bounded, so one slow answer cannot stop the checks.
  * - A stopped pass (its renders deleted, a shutdown) is flagged for its worker to stop.
  * - At start, passes a previous control plane left on the queue are removed (waiting) or
  *   stopped (active): the engine re-queues from SQLite whatever was pending or running.
@@ -18,7 +26,7 @@
 import { randomBytes } from 'node:crypto';
 import { copyFile, mkdir } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { Job, Queue, QueueEvents, type RedisClient } from 'bullmq';
+import { Job, Queue, QueueEvents, Worker, type RedisClient } from 'bullmq';
 import type { EngineCompanion } from '../jobs/job-engine.js';
 import { PassLost } from '../jobs/job-engine.js';
 import { RenderbayError } from '../errors.js';
@@ -30,13 +38,19 @@ import type { Redis } from 'ioredis';
 import { redisClient, type FarmConfig } from './farm-config.js';
 import { cancelKey, ERROR_MARKER, OUTPUT_REFERENCE, PASS_QUEUE, WORKER_KEY_PATTERN, type PassData, type PassProgress, type PassResult, type WorkerInfo } from './farm-protocol.js';
 
+type Outcome = { result?: PassResult; error?: Error };
+
 interface InFlight {
   job: RenderJob;
-  /** Early posters being downloaded: the pass finishes after them. */
+  /** Early posters being downloaded: the pass settles after them (within POSTER_WAIT_MS). */
   posters: Promise<void>[];
   /** Set once Redis has the pass: before that, "unknown" means not yet, not lost. */
   queued: boolean;
-  settle: (outcome: { result?: PassResult; error?: Error }) => void;
+  /** Set once the outcome is known: later events and checks leave the pass alone. */
+  concluded: boolean;
+  /** Set once the engine has the outcome: a poster downloaded later is dropped. */
+  settled: boolean;
+  settle: (outcome: Outcome) => void;
 }
 
 export interface FarmCounts {
@@ -47,10 +61,16 @@ export interface FarmCounts {
 
 /** How long finished passes stay in Redis (for `renderbay status` and benchmarks). */
 const KEEP_FINISHED = { age: 3600, count: 1000 };
+/** How long one question to Redis may take in a check before that check gives up until the next round (ms). */
+const ANSWER_MS = 5_000;
+/** How long a completed pass waits for its early posters' downloads (they are in its final outputs anyway) (ms). */
+const POSTER_WAIT_MS = 30_000;
 
 export class FarmDispatcher implements EngineCompanion {
   private readonly queue: Queue;
   private readonly events: QueueEvents;
+  /** Runs BullMQ's stall check only (it takes no pass): a dead worker's pass is noticed even when no other worker runs. */
+  private readonly stallCheck: Worker;
   private readonly connections: Redis[];
   private readonly inFlight = new Map<string, InFlight>();
   private checker: NodeJS.Timeout | null = null;
@@ -61,14 +81,18 @@ export class FarmDispatcher implements EngineCompanion {
     private readonly config: FarmConfig,
     private readonly log: (message: string) => void,
   ) {
-    this.connections = [redisClient(config.queueUrl), redisClient(config.queueUrl)];
+    this.connections = [redisClient(config.queueUrl), redisClient(config.queueUrl), redisClient(config.queueUrl)];
     this.queue = new Queue(PASS_QUEUE, { connection: this.connections[0] });
     this.events = new QueueEvents(PASS_QUEUE, { connection: this.connections[1] });
+    // The same stall settings as the workers' (farm-worker.ts): whoever checks first decides.
+    this.stallCheck = new Worker(PASS_QUEUE, null, { connection: this.connections[2], autorun: false, lockDuration: config.lockMs, stalledInterval: config.checkMs, maxStalledCount: 0 });
     this.queue.on('error', (error) => this.log(`queue: ${error.message}`));
     this.events.on('error', (error) => this.log(`queue events: ${error.message}`));
+    this.stallCheck.on('error', (error) => this.log(`stall check: ${error.message}`));
     this.events.on('progress', ({ jobId, data }) => this.onProgress(jobId, data as PassProgress));
     this.events.on('completed', ({ jobId }) => void this.check(jobId));
     this.events.on('failed', ({ jobId }) => void this.check(jobId));
+    this.events.on('stalled', ({ jobId }) => void this.check(jobId));
   }
 
   /** The engine's render function (bound). */
@@ -83,13 +107,14 @@ export class FarmDispatcher implements EngineCompanion {
     const client = await this.queue.backend.client;
     for (const job of active) if (job.id) await client.set(cancelKey(job.id), '1', { EX: 3600 });
     if (waiting.length + active.length > 0) this.log(`removed ${waiting.length} waiting and stopped ${active.length} running pass(es) of a previous control plane`);
+    await this.stallCheck.startStalledCheckTimer();
     this.checker = setInterval(() => void this.checkAll(), this.config.checkMs);
     this.checker.unref();
   }
 
   async stop(): Promise<void> {
     if (this.checker) clearInterval(this.checker);
-    await Promise.allSettled([this.events.close(), this.queue.close()]);
+    await Promise.allSettled([this.events.close(), this.queue.close(), this.stallCheck.close(true)]);
     for (const connection of this.connections) connection.disconnect();
     this.store.remote?.close();
   }
@@ -111,8 +136,19 @@ export class FarmDispatcher implements EngineCompanion {
     for (const [id, overlay] of Object.entries(job.overlays ?? {})) data.overlays[id] = { key: await this.inStore(overlay.path), alignment: overlay.alignment };
     for (const [id, file] of Object.entries(job.environments ?? {})) data.environments[id] = await this.inStore(file);
     const jobId = `pass-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
-    const outcome = new Promise<{ result?: PassResult; error?: Error }>((resolve) => {
-      this.inFlight.set(jobId, { job, posters: [], queued: false, settle: resolve });
+    const outcome = new Promise<Outcome>((resolve) => {
+      const pass: InFlight = {
+        job,
+        posters: [],
+        queued: false,
+        concluded: false,
+        settled: false,
+        settle: (outcome) => {
+          pass.concluded = pass.settled = true;
+          resolve(outcome);
+        },
+      };
+      this.inFlight.set(jobId, pass);
     });
     const stop = () => this.stopPass(jobId);
     job.signal?.addEventListener('abort', stop, { once: true });
@@ -144,10 +180,19 @@ export class FarmDispatcher implements EngineCompanion {
   private stopPass(jobId: string): void {
     const pass = this.inFlight.get(jobId);
     pass?.settle({ error: new RenderbayError('render_cancelled', 'The pass was stopped', 500) });
+    this.dropPass(jobId);
+  }
+
+  /**
+   * Nobody wants the pass any more: off the queue if it still waits, and flagged so that a
+   * worker still rendering it (a stalled one that was only slow) stops. A worker that takes
+   * a stalled pass first fails it at once (BullMQ's deferred failure).
+   */
+  private dropPass(jobId: string): void {
     void this.queue.backend.client
       .then(async (client) => {
         await client.set(cancelKey(jobId), '1', { EX: 3600 });
-        await this.queue.remove(jobId).catch(() => undefined); // still waiting: nobody need take it
+        await this.queue.remove(jobId).catch(() => undefined);
       })
       .catch((error: Error) => this.log(`could not stop pass ${jobId}: ${error.message}`));
   }
@@ -159,7 +204,7 @@ export class FarmDispatcher implements EngineCompanion {
 
   private onProgress(jobId: string, progress: PassProgress): void {
     const pass = this.inFlight.get(jobId);
-    if (!pass || typeof progress !== 'object' || progress === null) return;
+    if (!pass || pass.concluded || typeof progress !== 'object' || progress === null) return;
     if (progress.type === 'progress') pass.job.onProgress?.({ stage: progress.stage, framesDone: progress.framesDone, framesTotal: progress.framesTotal });
     else if (progress.type === 'poster' && pass.job.onPoster) {
       const onPoster = pass.job.onPoster;
@@ -167,41 +212,54 @@ export class FarmDispatcher implements EngineCompanion {
         (async () => {
           const files: Record<string, string> = {};
           for (const [output, stored] of Object.entries(progress.files)) files[output] = await this.fetchOutput(pass.job, stored.key, `early/${progress.variant}/${stored.name}`);
-          onPoster(files as unknown as PosterFiles, progress.variant);
+          // The engine moved on (the renders may be queued again): too late to publish.
+          if (!pass.settled) onPoster(files as unknown as PosterFiles, progress.variant);
         })().catch((error: Error) => this.log(`could not fetch an early poster: ${error.message}`)),
       );
     }
   }
 
+  /** One round over every in-flight pass; each check is bounded, so a round always ends. */
   private async checkAll(): Promise<void> {
     if (this.checking) return; // Redis is slow or away: one round at a time
     this.checking = true;
     try {
-      for (const jobId of [...this.inFlight.keys()]) await this.check(jobId);
+      await Promise.all([...this.inFlight.keys()].map((jobId) => this.check(jobId)));
     } finally {
       this.checking = false;
     }
   }
 
-  /** Settles a pass that finished, failed or was lost (events may be missed across reconnects: this asks). */
+  /** Settles a pass that finished, failed, stalled or was lost, from its state in Redis (not from events, which may be missed). */
   private async check(jobId: string): Promise<void> {
     const pass = this.inFlight.get(jobId);
-    if (!pass?.queued) return;
+    if (!pass?.queued || pass.concluded) return;
     try {
-      const state = await this.queue.getJobState(jobId);
-      if (state === 'unknown') {
-        if (this.inFlight.has(jobId)) pass.settle({ error: new PassLost('the farm queue lost the pass (Redis restarted without its data)') });
-        return;
-      }
-      if (state !== 'completed' && state !== 'failed') return;
-      const job = await Job.fromId<PassData, PassResult>(this.queue, jobId);
-      if (!job) return;
-      await Promise.all(pass.posters);
-      if (state === 'completed') pass.settle({ result: job.returnvalue });
-      else pass.settle({ error: passFailure(job.failedReason) });
+      const outcome = await this.outcomeOf(jobId);
+      if (!outcome || pass.concluded) return;
+      pass.concluded = true;
+      // The engine hears of the early posters before the outcome, as from a local render (but
+      // never waits for a download forever, and this check round does not wait for it at all).
+      void settledWithin(Promise.all(pass.posters), POSTER_WAIT_MS).then(() => pass.settle(outcome));
     } catch (error) {
-      this.log(`checking pass ${jobId}: ${(error as Error).message}`);
+      if (!(error instanceof RenderbayError && error.code === 'queue_unavailable')) this.log(`checking pass ${jobId}: ${(error as Error).message}`);
     }
+  }
+
+  /** The pass's outcome if it has one: completed, failed, stalled (deferred failure) or lost; null while it waits or runs. */
+  private async outcomeOf(jobId: string): Promise<Outcome | null> {
+    const state = await withTimeout(this.queue.getJobState(jobId), ANSWER_MS, 'the farm queue (Redis) did not answer');
+    if (state === 'unknown') return { error: new PassLost('the farm queue lost the pass (Redis restarted without its data)') };
+    if (state === 'active' || state === 'waiting-children') return null;
+    const job = await withTimeout(Job.fromId<PassData, PassResult>(this.queue, jobId), ANSWER_MS, 'the farm queue (Redis) did not answer');
+    if (!job) return null; // removed since: the next round reads "unknown"
+    if (state === 'completed') return { result: job.returnvalue };
+    if (state === 'failed') return { error: passFailure(job.failedReason) };
+    // Waiting (or delayed, prioritized): a pass whose worker died is back here with BullMQ's
+    // deferred failure. Nobody need take it only to fail it: off the queue, failed now.
+    if (!job.deferredFailure) return null;
+    this.dropPass(jobId);
+    return { error: passFailure(job.deferredFailure) };
   }
 
   /** Downloads a finished pass's outputs to where a local render would have put them. */
@@ -257,6 +315,13 @@ export async function listWorkers(client: RedisClient): Promise<WorkerInfo[]> {
 export async function farmCounts(queue: Queue): Promise<FarmCounts> {
   const [counts, workers] = await Promise.all([queue.getJobCounts('waiting', 'active'), listWorkers(await queue.backend.client)]);
   return { workers: workers.length, waiting: counts.waiting ?? 0, active: counts.active ?? 0 };
+}
+
+/** Waits for `promise` (which never rejects) at most `ms`. */
+async function settledWithin(promise: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([promise, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
 }
 
 /** Commands wait for Redis to come back (maxRetriesPerRequest: null): a caller that must answer now gives up after `ms`. */

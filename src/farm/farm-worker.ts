@@ -167,7 +167,9 @@ async function uploadOutputs(store: ObjectStore, result: RenderResult, outputDir
 async function upload(store: ObjectStore, file: string, name: string): Promise<StoredOutput> {
   const key = await hashFile(file);
   const { size } = await stat(file);
-  if ((await store.sizeOf(key)) === null) await store.put(key, file);
+  // Already there with this size: nothing to send. Another size is an upload a killed worker
+  // cut short (s3rver, for one, keeps the part it got under the full key): put it again.
+  if ((await store.sizeOf(key)) !== size) await store.put(key, file);
   return { key, size, name };
 }
 

@@ -109,7 +109,8 @@ export class FileStore {
     if (this.remoteKeys.has(key)) return;
     const remote = this.remote;
     const upload = (async () => {
-      if ((await remote.sizeOf(key)) === null) await remote.put(key, file);
+      // A different size is an upload cut short (some S3-compatible servers keep one): put it again.
+      if ((await remote.sizeOf(key)) !== (await stat(file)).size) await remote.put(key, file);
     })();
     this.remoteUploads.set(key, upload);
     try {
