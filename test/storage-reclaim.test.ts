@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync, type Dirent } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import os from 'node:os';
@@ -32,15 +32,26 @@ let key: string;
 let zeroKey: string;
 let files: { url: string; close(): void };
 
-/** Bytes of every file in a data directory, database and lock aside (measured here, not with our own du). */
+/**
+ * Bytes of every file in a data directory, database and lock aside (measured here, not with
+ * our own du). The server may be removing a scratch file or folder while this walks: one that
+ * vanished between the listing and the stat counts nothing.
+ */
 function dataBytes(directory = dataDirectory): number {
   let total = 0;
   const visit = (folder: string) => {
-    for (const entry of readdirSync(folder, { withFileTypes: true })) {
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(folder, { withFileTypes: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT' && folder !== directory) return;
+      throw error;
+    }
+    for (const entry of entries) {
       if (folder === directory && NOT_COUNTED.has(entry.name)) continue;
       const full = path.join(folder, entry.name);
       if (entry.isDirectory()) visit(full);
-      else total += statSync(full).size;
+      else total += statSync(full, { throwIfNoEntry: false })?.size ?? 0;
     }
   };
   visit(directory);
