@@ -240,7 +240,9 @@ export class FarmDispatcher implements EngineCompanion {
       pass.concluded = true;
       // The engine hears of the early posters before the outcome, as from a local render (but
       // never waits for a download forever, and this check round does not wait for it at all).
-      void settledWithin(Promise.all(pass.posters), POSTER_WAIT_MS).then(() => pass.settle(outcome));
+      void withTimeout(Promise.all(pass.posters), POSTER_WAIT_MS, 'early posters')
+        .catch(() => undefined)
+        .then(() => pass.settle(outcome));
     } catch (error) {
       if (!(error instanceof RenderbayError && error.code === 'queue_unavailable')) this.log(`checking pass ${jobId}: ${(error as Error).message}`);
     }
@@ -315,13 +317,6 @@ export async function listWorkers(client: RedisClient): Promise<WorkerInfo[]> {
 export async function farmCounts(queue: Queue): Promise<FarmCounts> {
   const [counts, workers] = await Promise.all([queue.getJobCounts('waiting', 'active'), listWorkers(await queue.backend.client)]);
   return { workers: workers.length, waiting: counts.waiting ?? 0, active: counts.active ?? 0 };
-}
-
-/** Waits for `promise` (which never rejects) at most `ms`. */
-async function settledWithin(promise: Promise<unknown>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([promise, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
-  clearTimeout(timer);
 }
 
 /** Commands wait for Redis to come back (maxRetriesPerRequest: null): a caller that must answer now gives up after `ms`. */
