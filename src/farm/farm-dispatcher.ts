@@ -34,6 +34,7 @@ import type { RenderJob } from '../render/render-engine.js';
 import type { PosterFiles, RenderResult } from '../render/worker-protocol.js';
 import type { FileStore } from '../storage/file-store.js';
 import { hashFile } from '../storage/file-store.js';
+import { isObjectKey } from '../storage/object-store.js';
 import type { Redis } from 'ioredis';
 import { redisClient, type FarmConfig } from './farm-config.js';
 import { cancelKey, ERROR_MARKER, OUTPUT_REFERENCE, PASS_QUEUE, WORKER_KEY_PATTERN, type PassData, type PassProgress, type PassResult, type WorkerInfo } from './farm-protocol.js';
@@ -171,7 +172,7 @@ export class FarmDispatcher implements EngineCompanion {
   /** The store key of a file the engine names by path: a stored file's name is its key; anything else is hashed. */
   private async inStore(file: string): Promise<string> {
     const name = basename(file);
-    const key = /^[0-9a-f]{64}$/.test(name) ? name : await hashFile(file);
+    const key = isObjectKey(name) ? name : await hashFile(file);
     await this.store.putRemote(key, file);
     return key;
   }

@@ -21,7 +21,7 @@ import { renderToDirectory, type RenderProgress } from '../render/render-engine.
 import type { OverlayImage } from '../render/render-plan.js';
 import type { PosterFiles, RenderResult } from '../render/worker-protocol.js';
 import { hashFile } from '../storage/file-store.js';
-import { openObjectStore, type ObjectStore } from '../storage/object-store.js';
+import { openObjectStore, putUnlessPresent, type ObjectStore } from '../storage/object-store.js';
 import { InputCache } from './input-cache.js';
 import { LIMITS } from '../limits.js';
 import { redisClient, type FarmConfig } from './farm-config.js';
@@ -167,9 +167,7 @@ async function uploadOutputs(store: ObjectStore, result: RenderResult, outputDir
 async function upload(store: ObjectStore, file: string, name: string): Promise<StoredOutput> {
   const key = await hashFile(file);
   const { size } = await stat(file);
-  // Already there with this size: nothing to send. Another size is an upload a killed worker
-  // cut short (s3rver, for one, keeps the part it got under the full key): put it again.
-  if ((await store.sizeOf(key)) !== size) await store.put(key, file);
+  await putUnlessPresent(store, key, file, size);
   return { key, size, name };
 }
 

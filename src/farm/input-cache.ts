@@ -12,9 +12,7 @@ import { readdir, rename, rm, stat, utimes } from 'node:fs/promises';
 import path from 'node:path';
 import { RenderbayError } from '../errors.js';
 import { hashFile } from '../storage/file-store.js';
-import type { ObjectStore } from '../storage/object-store.js';
-
-const KEY = /^[0-9a-f]{64}$/;
+import { assertObjectKey, isObjectKey, type ObjectStore } from '../storage/object-store.js';
 
 interface Entry {
   size: number;
@@ -75,7 +73,7 @@ export class InputCache {
   private async load(): Promise<void> {
     for (const folder of await readdir(this.root).catch(() => [] as string[])) {
       for (const name of await readdir(path.join(this.root, folder)).catch(() => [] as string[])) {
-        if (!KEY.test(name) || this.entries.has(name)) continue;
+        if (!isObjectKey(name) || this.entries.has(name)) continue;
         const stats = await stat(path.join(this.root, folder, name)).catch(() => null);
         if (stats) this.entries.set(name, { size: stats.size, lastUsed: stats.mtimeMs });
       }
@@ -92,7 +90,7 @@ export class InputCache {
   }
 
   private async fetch(key: string): Promise<string> {
-    if (!KEY.test(key)) throw new Error(`invalid object key ${key}`);
+    assertObjectKey(key);
     const file = this.pathOf(key);
     await this.evicting.get(key);
     const present = await stat(file).catch(() => null);

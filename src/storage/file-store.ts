@@ -10,7 +10,7 @@ import { copyFile, link, mkdir, readdir, rename, rm, stat } from 'node:fs/promis
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { crc32 as zlibCrc32 } from 'node:zlib';
-import type { ObjectStore } from './object-store.js';
+import { isObjectKey, putUnlessPresent, type ObjectStore } from './object-store.js';
 
 export interface StoredFile {
   /** The SHA-256 of the content, hex. */
@@ -61,7 +61,7 @@ export class FileStore {
   }
 
   pathOf(key: string): string {
-    if (!/^[0-9a-f]{64}$/.test(key)) throw new Error(`invalid file key ${key}`);
+    if (!isObjectKey(key)) throw new Error(`invalid file key ${key}`);
     return path.join(this.root, key.slice(0, 2), key.slice(2, 4), key);
   }
 
@@ -108,10 +108,7 @@ export class FileStore {
     for (let removal = this.remoteRemovals.get(key); removal; removal = this.remoteRemovals.get(key)) await removal;
     if (this.remoteKeys.has(key)) return;
     const remote = this.remote;
-    const upload = (async () => {
-      // A different size is an upload cut short (some S3-compatible servers keep one): put it again.
-      if ((await remote.sizeOf(key)) !== (await stat(file)).size) await remote.put(key, file);
-    })();
+    const upload = (async () => putUnlessPresent(remote, key, file, (await stat(file)).size))();
     this.remoteUploads.set(key, upload);
     try {
       await upload;
@@ -184,7 +181,7 @@ export class FileStore {
     for (const first of readdirOrEmpty(this.root)) {
       for (const second of readdirOrEmpty(path.join(this.root, first))) {
         for (const name of readdirOrEmpty(path.join(this.root, first, second))) {
-          if (!/^[0-9a-f]{64}$/.test(name)) continue;
+          if (!isObjectKey(name)) continue;
           try {
             yield { key: name, size: statSync(path.join(this.root, first, second, name)).size };
           } catch {

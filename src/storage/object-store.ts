@@ -39,10 +39,13 @@ export interface ObjectStore {
   close(): void;
 }
 
-const KEY = /^[0-9a-f]{64}$/;
+/** Whether `name` is a content key: a file's SHA-256 in lowercase hex (the store's, the object store's and a worker cache's names). */
+export function isObjectKey(name: string): boolean {
+  return /^[0-9a-f]{64}$/.test(name);
+}
 
 export function assertObjectKey(key: string): void {
-  if (!KEY.test(key)) throw new Error(`invalid object key ${key}`);
+  if (!isObjectKey(key)) throw new Error(`invalid object key ${key}`);
 }
 
 /** `s3://bucket/prefix` or `file:///folder` → the store; anything else is a clear error. */
@@ -99,7 +102,7 @@ export class FolderObjectStore implements ObjectStore {
   async *list(): AsyncIterable<StoredObject> {
     for (const folder of await readdir(this.root).catch(() => [] as string[])) {
       for (const name of await readdir(path.join(this.root, folder)).catch(() => [] as string[])) {
-        if (!KEY.test(name)) continue;
+        if (!isObjectKey(name)) continue;
         const size = await this.sizeOf(name);
         if (size !== null) yield { key: name, size };
       }
@@ -107,6 +110,15 @@ export class FolderObjectStore implements ObjectStore {
   }
 
   close(): void {}
+}
+
+/**
+ * Makes `store` hold `file` (`size` bytes) under `key`, uploading it unless an object of that
+ * size is already there. Another size is an upload a killed process cut short (some
+ * S3-compatible servers, s3rver among them, keep the part they got under the full key): put again.
+ */
+export async function putUnlessPresent(store: ObjectStore, key: string, file: string, size: number): Promise<void> {
+  if ((await store.sizeOf(key)) !== size) await store.put(key, file);
 }
 
 /** Streams into `<destination>.partial-…`, then renames into place. */

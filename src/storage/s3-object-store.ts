@@ -15,7 +15,7 @@ import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { RenderbayError } from '../errors.js';
 import { LIMITS } from '../limits.js';
-import { assertObjectKey, downloadVia, type ObjectStore, type StoredObject } from './object-store.js';
+import { assertObjectKey, downloadVia, isObjectKey, type ObjectStore, type StoredObject } from './object-store.js';
 
 export class S3ObjectStore implements ObjectStore {
   readonly description: string;
@@ -95,7 +95,7 @@ export class S3ObjectStore implements ObjectStore {
         });
       for (const object of page.Contents ?? []) {
         const key = (object.Key ?? '').slice(this.prefix ? this.prefix.length + 1 : 0);
-        if (/^[0-9a-f]{64}$/.test(key)) yield { key, size: object.Size ?? 0 };
+        if (isObjectKey(key)) yield { key, size: object.Size ?? 0 };
       }
       token = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (token);
