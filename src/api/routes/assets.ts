@@ -45,9 +45,9 @@ export async function serveRenderAsset(
   const elsewhere = remote ? renderAssets(row)[name] : undefined;
   if (remote && elsewhere) {
     const lastModified = new Date(row.updated_at);
-    const local = context.store.has(elsewhere.key);
-    if (await redirectToStoredObject(request, response, context.store, { key: elsewhere.key, lastModified, contentType: options(elsewhere).contentType }, signedUntil)) return;
-    if (!local) return sendStoredObject(request, response, remote, { key: elsewhere.key, size: elsewhere.size, lastModified }, options(elsewhere));
+    const served = options(elsewhere);
+    if (await redirectToStoredObject(request, response, context.store, { key: elsewhere.key, lastModified, contentType: served.contentType }, signedUntil)) return;
+    if (!context.store.has(elsewhere.key)) return sendStoredObject(request, response, remote, { key: elsewhere.key, size: elsewhere.size, lastModified }, served);
   }
   const { asset } = requireRenderAsset(context.store, row, name);
   await sendFile(request, response, context.store.pathOf(asset.key), options(asset));
