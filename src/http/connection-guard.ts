@@ -13,8 +13,8 @@
  *
  * At most `maxConnections` are held. When a new one arrives at the cap, it takes the place of
  * the connection that has waited longest without a request in flight (sparing, while it can,
- * one accepted a moment ago that has not been read from yet), or else of the slowest
- * body below the minimum rate; only when every connection is busy with useful work is the new
+ * one that has not sent a byte yet: its request may simply not have left a busy client), or
+ * else of the slowest body below the minimum rate; only when every connection is busy with useful work is the new
  * one refused (503). Slow clients therefore cannot lock legitimate ones out, and the process
  * never runs out of file descriptors (the cap is fitted under the descriptor limit).
  *
@@ -227,7 +227,7 @@ export function guardConnections(
   function makeRoom(now: number, mayOverflow: boolean): boolean {
     const victim = pickVictim(now);
     if (!victim) return false;
-    if (mayOverflow && 'waiting' in victim && isNewAndSilent(victim.waiting, now)) {
+    if (mayOverflow && 'waiting' in victim && isSilent(victim.waiting)) {
       scheduleTrim();
       return true;
     }
@@ -245,10 +245,10 @@ export function guardConnections(
         const victim = pickVictim(now);
         // All busy with useful work: the overflow stays bounded by SILENT_OVERFLOW.
         if (!victim) break;
-        // Only new connections not yet read from could go: on a starved server their first
-        // bytes may simply not have been read yet, so look again later (they lose the
-        // protection once NEW_CONNECTION_GRACE_MS has passed, or when the overflow is full).
-        if ('waiting' in victim && isNewAndSilent(victim.waiting, now)) {
+        // Only connections not yet heard from could go: their first bytes may simply not have
+        // been sent or read yet, so look again later. Node's headersTimeout cuts the ones that
+        // stay silent, and a newcomer arriving with the overflow full still evicts the oldest.
+        if ('waiting' in victim && isSilent(victim.waiting)) {
           scheduleTrim();
           break;
         }
@@ -265,7 +265,7 @@ export function guardConnections(
     let slowest: { connection: TrackedConnection; body: BodyProgress; rate: number } | null = null;
     for (const connection of tracked.values()) {
       if (connection.request === null) {
-        if (!waiting || evictsBefore(connection, waiting, now)) waiting = connection;
+        if (!waiting || evictsBefore(connection, waiting)) waiting = connection;
         continue;
       }
       const body = arrivingBody(connection);
@@ -289,27 +289,28 @@ export function guardConnections(
 }
 
 /**
- * How long a connection that has sent nothing yet is spared while others can be evicted. A
- * client that reconnects as soon as it is cut makes every arrival evict someone; were the
- * oldest simply taken, a flood of reconnects would turn the whole pool over faster than a
- * legitimate connection's request is read (measured: 80 connections replaced every ~60 ms
- * with 300 reconnecting slow clients), and it would be cut before it was heard.
+ * A connection that has not sent a byte since it was accepted. It is spared while others can be
+ * evicted, for as long as it stays silent (Node's headersTimeout bounds that). A client that
+ * reconnects as soon as it is cut makes every arrival evict someone; were the oldest simply
+ * taken, a flood of reconnects would turn the whole pool over faster than a legitimate
+ * connection's request is read (measured: 80 connections replaced every ~60 ms with 300
+ * reconnecting slow clients). A fixed grace is not enough either: a client on a loaded machine
+ * may send its request more than a second after the server accepted it (CI saw 3 of 20
+ * legitimate requests cut so with a 1 s grace), and at that age it was the oldest in a pool
+ * that turns over every few tens of milliseconds, so the next arrival evicted it.
  */
-const NEW_CONNECTION_GRACE_MS = 1000;
-
-/** A connection that has not sent a byte since it was accepted, within the grace above. */
-function isNewAndSilent(connection: TrackedConnection, now: number): boolean {
-  return connection.socket.bytesRead === 0 && now - connection.waitingSince < NEW_CONNECTION_GRACE_MS;
+function isSilent(connection: TrackedConnection): boolean {
+  return connection.socket.bytesRead === 0;
 }
 
 /**
  * Eviction order among waiting connections: those already heard from (idle keep-alive,
- * headers trickling in) or silent past the grace go first, oldest first; new silent ones last.
- * Never a refusal: when only new silent connections wait, the oldest of them still goes.
+ * headers trickling in) go first, oldest first; then silent ones, oldest first. Never a
+ * refusal: when only silent connections wait, the oldest of them still goes.
  */
-function evictsBefore(candidate: TrackedConnection, current: TrackedConnection, now: number): boolean {
-  const spared = isNewAndSilent(candidate, now);
-  if (spared !== isNewAndSilent(current, now)) return !spared;
+function evictsBefore(candidate: TrackedConnection, current: TrackedConnection): boolean {
+  const spared = isSilent(candidate);
+  if (spared !== isSilent(current)) return !spared;
   return candidate.waitingSince < current.waitingSince;
 }
 
