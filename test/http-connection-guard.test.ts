@@ -76,8 +76,10 @@ function rawRequest(path: string, silentMs: number, onOpen?: (socket: net.Socket
   });
 }
 
-test('a client that sends its request 1.5 s after connecting is answered while 80 reconnecting slow clients churn a pool of 8', async (t) => {
-  const slow = startSlowClients({ apiUrl: `http://127.0.0.1:${port}/v1`, key: 'unused', counts: { headers: 40, body: 0, idle: 40 }, reconnect: true });
+test('a client that sends its request 1.5 s after connecting is answered while 40 reconnecting slow clients churn a pool of 8', async (t) => {
+  // Fewer slow clients than the pool and its silent overflow hold (8 + 64), so room is always made by cutting one
+  // that has spoken: were there more, and all silent at once on a starved machine, the oldest silent would go by design.
+  const slow = startSlowClients({ apiUrl: `http://127.0.0.1:${port}/v1`, key: 'unused', counts: { headers: 20, body: 0, idle: 20 }, reconnect: true });
   try {
     const filled = await slow.whenOpen(LIMITS.maxConnections, 10_000);
     assert.ok(filled >= LIMITS.maxConnections, `the slow clients fill the pool (${filled} open)`);
@@ -92,7 +94,7 @@ test('a client that sends its request 1.5 s after connecting is answered while 8
     });
     assert.equal(prompt.status, 200);
     // The churn was real: every arrival had to evict someone.
-    assert.ok(report.headers.connections + report.idle.connections > 200, 'the pool turned over many times');
+    assert.ok(report.headers.connections + report.idle.connections > 100, 'the pool turned over many times');
   } finally {
     await slow.stop(0);
   }
