@@ -5,8 +5,8 @@
  *   honours (bytes, Range 206, content type), after the key check; forged or expired
  *   presigned URLs are refused by the store; no redirect without the setting;
  * - deleting a render and retention remove its objects; `du --store` counts them by kind;
- *   `gc --store` removes exactly the unreferenced objects and puts back a referenced one the
- *   store lost;
+ *   `gc --store` removes exactly the unreferenced objects and puts back, whole, a referenced
+ *   one the store lost or holds cut short;
  * - a store delete racing an upload of the same content in one process never loses the
  *   object nor brings one back; a failed delete is reported and left to `gc --store`;
  * - the worker's input cache under `--scratch-max-bytes` evicts least recently used entries,
@@ -200,7 +200,7 @@ describe('render farm object store', { skip: unavailable ?? false, timeout: 300_
     }
   }
 
-  test('du --store counts the objects by kind; gc --store removes exactly the unreferenced ones and puts back a referenced one the store lost', async () => {
+  test('du --store counts the objects by kind; gc --store removes exactly the unreferenced ones and puts back a referenced one the store lost or holds cut short', async () => {
     const orphans: { key: string; size: number }[] = [];
     for (const size of [1000, 2345]) {
       const bytes = randomBytes(size);
@@ -223,10 +223,19 @@ describe('render farm object store', { skip: unavailable ?? false, timeout: 300_
     const poster = await get(`${controlPlane.url}/renders/${frontId}/poster`, bearer(key), 'follow');
     const posterKey = sha256(poster.bytes);
     await objects.remove(posterKey);
+    // And one held cut short (as an upload a killed worker left behind on some S3 servers): gc puts the whole file back.
+    const model = await get(`${controlPlane.url}/models/${modelId}/file`, bearer(key), 'follow');
+    assert.equal(model.status, 200);
+    const modelKey = sha256(model.bytes);
+    const cutShort = path.join(scratch, 'cut-short');
+    await writeFile(cutShort, model.bytes.subarray(0, 1000));
+    await objects.put(modelKey, cutShort);
     const report = JSON.parse(await storeCli('gc'));
     assert.deepEqual({ files: report.objectStore.files, bytes: report.objectStore.bytes }, { files: 2, bytes: 3345 });
     assert.deepEqual(report.objectStore.restored, { files: 1, bytes: poster.bytes.length });
+    assert.deepEqual(report.objectStore.repaired, { files: 1, bytes: model.bytes.length });
     assert.equal(report.objectStore.missing, 0);
+    assert.deepEqual(await readAll(await objects.read(modelKey)), model.bytes);
     const after = await listing();
     assert.deepEqual([...after.keys()].sort(), [...before.keys()].filter((name) => !orphans.some((orphan) => orphan.key === name)).sort());
     assert.deepEqual(await readAll(await objects.read(posterKey)), poster.bytes);

@@ -17,7 +17,7 @@ const line = (label: string, usage: Usage, extra = '') => print(`${label.padEnd(
 export function registerStorageCommands(program: Command): void {
   program
     .command('gc')
-    .description('Delete stored files nothing refers to and scratch folders of stopped processes; prints what was freed (with --store, also in the object store, which gets back referenced files it lacks)')
+    .description('Delete stored files nothing refers to and scratch folders of stopped processes; prints what was freed (with --store, also in the object store, which gets back referenced files it lacks or holds cut short)')
     .option('--data <dir>', 'data directory (RENDERBAY_DATA, default ~/.renderbay)')
     .option('--store <url>', "also a render farm's object store, s3://bucket/prefix (RENDERBAY_STORE)")
     .option('--json', 'print the report as JSON')
@@ -33,6 +33,7 @@ export function registerStorageCommands(program: Command): void {
         if (remote) {
           line('object store', remote, ', unreferenced objects');
           if (remote.restored.files > 0) line('  restored', remote.restored, ', referenced files the store lacked, uploaded again');
+          if (remote.repaired.files > 0) line('  repaired', remote.repaired, ', referenced files the store held cut short, uploaded again');
           if (remote.missing > 0) print(`  ${files(remote.missing)} referenced but in neither the store nor ${directory}`);
         }
         print(`Freed ${formatBytes(freedBytes)} (${freedBytes} bytes)`);

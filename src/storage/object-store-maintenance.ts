@@ -2,8 +2,9 @@
  * `renderbay gc --store` and `renderbay du --store`: the render farm's object store judged
  * by the same rule as the data directory's files (src/storage/file-references.ts). An
  * object no row refers to is deleted — checked again, one key at a time, in a write
- * transaction just before — a referenced file the store lacks is uploaded again from the
- * data directory, and `du` counts the objects by what refers to them.
+ * transaction just before — a referenced file the store lacks, or holds at another size (an
+ * upload cut short: the key is the content's SHA-256, so the size is known), is uploaded again
+ * from the data directory, and `du` counts the objects by what refers to them.
  */
 import { statSync } from 'node:fs';
 import type { Db } from '../db/database.js';
@@ -34,6 +35,8 @@ export async function objectStoreUsage(db: Db, remote: ObjectStore): Promise<Obj
 export interface ObjectCollectionReport extends Usage {
   /** Referenced files the store lacked, uploaded again from the data directory. */
   restored: Usage;
+  /** Referenced files the store held at another size than their content's (cut short), uploaded again. */
+  repaired: Usage;
   /** Referenced keys neither the store nor the data directory holds (renders or models that cannot be served). */
   missing: number;
 }
@@ -47,10 +50,11 @@ export interface ObjectCollectionReport extends Usage {
  * concurrent upload on another process) is found missing and restored by the next run.
  */
 export async function collectObjectGarbage(db: Db, remote: ObjectStore, local: FileStore): Promise<ObjectCollectionReport> {
-  const report: ObjectCollectionReport = { ...empty(), restored: empty(), missing: 0 };
-  const present = new Set<string>();
+  const report: ObjectCollectionReport = { ...empty(), restored: empty(), repaired: empty(), missing: 0 };
+  /** Size in the store of each object kept. */
+  const present = new Map<string, number>();
   for await (const { key, size } of remote.list()) {
-    present.add(key);
+    present.set(key, size);
     const unreferenced = db.transaction(() => !isFileReferenced(db, key)).immediate();
     if (!unreferenced) continue;
     await remote.remove(key);
@@ -62,14 +66,16 @@ export async function collectObjectGarbage(db: Db, remote: ObjectStore, local: F
   }
   const { models, overlays, renders } = referencedKeysByKind(db);
   for (const key of new Set([...models, ...overlays, ...renders])) {
-    if (present.has(key)) continue;
+    const storedSize = present.get(key);
     if (!local.has(key)) {
-      report.missing++;
+      if (storedSize === undefined) report.missing++;
       continue;
     }
     const file = local.pathOf(key);
+    const size = statSync(file).size;
+    if (storedSize === size) continue;
     await remote.put(key, file);
-    add(report.restored, statSync(file).size);
+    add(storedSize === undefined ? report.restored : report.repaired, size);
   }
   return report;
 }
