@@ -9,6 +9,7 @@
  *   one the store lost or holds cut short;
  * - a store delete racing an upload of the same content in one process never loses the
  *   object nor brings one back; a failed delete is reported and left to `gc --store`;
+ * - a file removed as its upload starts fails that upload, never the process;
  * - the worker's input cache under `--scratch-max-bytes` evicts least recently used entries,
  *   never one in use.
  * Skips (saying why) only where redis-server or s3rver is not installed.
@@ -17,10 +18,13 @@ import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { once } from 'node:events';
+import net from 'node:net';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { S3Client } from '@aws-sdk/client-s3';
 import { after, before, describe, test } from 'node:test';
 import { api, cli, createKey, modelForm, startServerProcess, waitForRender, type ServerProcess } from './helpers/api-server.js';
 import { farmUnavailable, FAST_FARM_ENV, freePort, startRedis, startS3, startWorker, type RedisProcess, type S3Server, type WorkerProcess } from './helpers/farm.js';
@@ -31,7 +35,7 @@ import { deleteExpiredRenders } from '../src/renders/render-retention.js';
 import { FileStore } from '../src/storage/file-store.js';
 import { releaseFiles } from '../src/storage/file-references.js';
 import { collectObjectGarbage } from '../src/storage/object-store-maintenance.js';
-import { S3ObjectStore } from '../src/storage/s3-object-store.js';
+import { S3ObjectStore, s3ClientConfig } from '../src/storage/s3-object-store.js';
 
 const run = promisify(execFile);
 const MODEL = 'fixtures/generated/textured-cube.glb';
@@ -294,6 +298,56 @@ describe('render farm object store', { skip: unavailable ?? false, timeout: 300_
     } finally {
       store.remote.close();
       await rm(data, { recursive: true, force: true });
+    }
+  });
+
+  // CI once lost a worker so: a pass aborted while its early poster uploaded, the renderer removed
+  // the poster, and the upload's file stream failed with nobody listening (an unhandled 'error'
+  // event kills the process). Each upload below races the removal of its file.
+  test('a file removed as its upload starts fails that upload (ENOENT) or arrives whole; the process never dies', async () => {
+    const outcomes = { whole: 0, refused: 0 };
+    for (let index = 0; index < 30; index++) {
+      // A new client each time: its first request resolves credentials and the endpoint first,
+      // which is when the old code's stream had opened (and failed) long before the SDK listened.
+      const fresh = S3ObjectStore.fromUrl(s3.storeUrl, s3.env);
+      const bytes = randomBytes(100_000);
+      const name = sha256(bytes);
+      const file = path.join(scratch, `vanishing-${index}`);
+      await writeFile(file, bytes);
+      const upload = fresh.put(name, file).then(
+        () => 'whole' as const,
+        (error: NodeJS.ErrnoException) => (assert.equal(error.code, 'ENOENT', String(error)), 'refused' as const),
+      );
+      // Removed at different moments: before the open, between the open and the read, during the request.
+      if (index % 3 === 0) await new Promise((resolve) => setImmediate(resolve));
+      else await new Promise((resolve) => setTimeout(resolve, (index % 3) - 1));
+      await rm(file);
+      const outcome = await upload;
+      outcomes[outcome] += 1;
+      if (outcome === 'whole') assert.deepEqual(await readAll(await objects.read(name)), bytes);
+      else assert.equal(await objects.sizeOf(name), null, 'a refused upload leaves no object');
+      await objects.remove(name);
+      fresh.close();
+    }
+    assert.equal(outcomes.whole + outcomes.refused, 30, JSON.stringify(outcomes));
+  });
+
+  test('a file found but not openable when its upload starts (a socket here; a file removed in between on a worker) rejects the upload, on a slow client too', async () => {
+    // The client waits 100 ms before each request (as a busy machine's does): the old code's
+    // file stream had failed long before the SDK listened to it, and the process died.
+    const client = new S3Client(s3ClientConfig(s3.env));
+    client.middlewareStack.add((next) => async (args) => (await new Promise((resolve) => setTimeout(resolve, 100)), next(args)), { step: 'initialize', name: 'slowMachine' });
+    const slow = new S3ObjectStore(client, new URL(s3.storeUrl).hostname, 'renders');
+    const socketPath = path.join(scratch, 'not-a-file.sock');
+    const listener = net.createServer().listen(socketPath);
+    await once(listener, 'listening');
+    try {
+      const name = sha256(Buffer.from('never stored'));
+      await assert.rejects(slow.put(name, socketPath), (error: NodeJS.ErrnoException) => error.code === 'ENXIO');
+      assert.equal(await objects.sizeOf(name), null);
+    } finally {
+      listener.close();
+      slow.close();
     }
   });
 

@@ -8,8 +8,7 @@
  *   CRC32 trailers and aws-chunked uploads that many S3-compatible servers reject.
  * Objects are `<prefix>/<sha256>`.
  */
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
@@ -51,13 +50,25 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   async put(key: string, file: string): Promise<void> {
-    const { size } = await stat(file);
+    // The file is opened here, before the request, and read through that descriptor. A stream
+    // that opened the path itself would fail later, with nobody listening yet, when the file
+    // went away meanwhile (a worker's pass aborted while its early poster uploaded): an
+    // unhandled 'error' event that killed the worker. Now a missing file rejects this call,
+    // and one removed after the open is still read whole.
+    const handle = await open(file, 'r');
     try {
+      const { size } = await handle.stat();
+      const body = handle.createReadStream({ autoClose: false });
+      const readFailed = new AbortController();
+      body.on('error', (error) => readFailed.abort(error)); // a read error fails the request rather than stalling it
       await this.client.send(
-        new PutObjectCommand({ Bucket: this.bucket, Key: this.objectName(key), Body: createReadStream(file), ContentLength: size, ContentType: 'application/octet-stream' }),
+        new PutObjectCommand({ Bucket: this.bucket, Key: this.objectName(key), Body: body, ContentLength: size, ContentType: 'application/octet-stream' }),
+        { abortSignal: readFailed.signal },
       );
     } catch (error) {
       throw unavailable(error);
+    } finally {
+      await handle.close();
     }
   }
 
