@@ -120,8 +120,12 @@ export async function startS3(port?: number, directory?: string): Promise<S3Serv
   };
 }
 
-/** Short lock and check intervals, so that a killed worker is noticed in seconds. */
-export const FAST_FARM_ENV = { RENDERBAY_FARM_LOCK_MS: '3000', RENDERBAY_FARM_CHECK_MS: '500' };
+/**
+ * Short lock and check intervals, so that a killed worker is noticed in seconds. Not shorter:
+ * with a 3 s lock a live worker on CI's loaded 2 cores once missed its renewal and lost a pass
+ * (a wasted try; production's lock is 15 s).
+ */
+export const FAST_FARM_ENV = { RENDERBAY_FARM_LOCK_MS: '5000', RENDERBAY_FARM_CHECK_MS: '500' };
 
 export function startControlPlane(dataDirectory: string, redis: RedisProcess, s3: S3Server, extraEnv: NodeJS.ProcessEnv = {}): Promise<ServerProcess> {
   return startServerProcess(dataDirectory, {
