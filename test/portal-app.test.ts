@@ -125,7 +125,13 @@ describe('the portal in a real browser', { skip: chromium ? false : NO_CHROMIUM 
     for (const route of ['#/models', `#/models/${modelId}`]) {
       await page.goto(`${origin}/portal${route}`, { waitUntil: 'load' });
       await page.waitForSelector('main h1');
-      await page.waitForSelector(route === '#/models' ? '#model-grid' : '.render-form');
+      // Once on CI the grid did not show within 30 s here (the mobile viewport reloads the page): wait
+      // longer, and say what the page showed instead if it still does not.
+      const selector = route === '#/models' ? '#model-grid' : '.render-form';
+      await page.waitForSelector(selector, { timeout: 90_000 }).catch(async (error: Error) => {
+        const shown = await page.evaluate(() => `${location.href}: ${document.querySelector('main')?.textContent?.slice(0, 400)}`).catch(() => '(page gone)');
+        throw new Error(`${error.message}; the page showed ${shown}`);
+      });
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - 390);
       assert.ok(overflow <= 0, `${route}: nothing wider than the phone (${overflow} px over)`);
       await screenshot(page, `portal-phone-${route === '#/models' ? 'models' : 'model'}`);

@@ -52,9 +52,10 @@ describe('render farm recovery', { skip: unavailable ?? false, timeout: 600_000 
     assert.equal(response.status, 201, JSON.stringify(response.body));
     return (response.body.data as { id: string }[]).map((render) => render.id);
   };
-  /** Every render done, and the balance is the start minus what the done renders cost. */
+  /** Every render done (the batch's and the model's preview, which the batch does not wait for), and the balance is the start minus what the done renders cost. */
   const assertAllDoneAndCreditsExact = async (ids: string[]) => {
-    for (const id of ids) {
+    const listed = (await api(controlPlane, key, 'GET', '/renders?limit=100')).body.data as { id: string }[];
+    for (const id of new Set([...ids, ...listed.map((render) => render.id)])) {
       const { render } = await waitForRender(controlPlane, key, id, 300_000);
       assert.equal(render.status, 'done', `${id}: ${render.errorMessage}`);
     }
