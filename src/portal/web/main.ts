@@ -29,6 +29,9 @@ function useHash(): string {
   useEffect(() => {
     const changed = () => setHash(location.hash || '#/models');
     addEventListener('hashchange', changed);
+    // The effect runs after the first paint: a hash changed before that (a link followed while
+    // the page was still starting) fired no event this listener saw, so read it once more.
+    changed();
     return () => removeEventListener('hashchange', changed);
   }, []);
   return hash;
