@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import net from 'node:net';
 import { after, before, test } from 'node:test';
-import { guardConnections, httpServerOptions, type ConnectionLimits } from '../src/http/connection-guard.js';
+import { guardConnections, httpServerOptions, SILENT_OVERFLOW, type ConnectionLimits } from '../src/http/connection-guard.js';
 import { startSlowClients } from './helpers/slow-clients.js';
 
 const LIMITS: ConnectionLimits = {
@@ -25,8 +25,6 @@ const LIMITS: ConnectionLimits = {
   maxBodyBytes: 1024 * 1024,
   evictionGraceMs: 1000,
 };
-/** The guard lets this many silent newcomers wait over the cap (SILENT_OVERFLOW in the guard). */
-const SILENT_OVERFLOW = 64;
 
 let server: http.Server;
 let port: number;

@@ -14,8 +14,8 @@
  * At most `maxConnections` are held. When a new one arrives at the cap, it takes the place of
  * the connection that has waited longest without a request in flight (sparing, while it can,
  * one that has not sent a byte yet: its request may simply not have left a busy client), or
- * else of the slowest body below the minimum rate; only when every connection is busy with useful work is the new
- * one refused (503). Slow clients therefore cannot lock legitimate ones out, and the process
+ * else of the slowest body below the minimum rate; only when every connection is busy with
+ * useful work is the new one refused (503). Slow clients therefore cannot lock legitimate ones out, and the process
  * never runs out of file descriptors (the cap is fitted under the descriptor limit).
  *
  * @example
@@ -51,10 +51,10 @@ export interface ConnectionLimits extends ConnectionPolicy {
 /** Connections Node may hold beyond the cap for a moment: an evicted socket is counted until its close event. */
 const EVICTION_HEADROOM = 32;
 /**
- * New connections let in over the cap while they have not been read from (see `makeRoom`);
+ * Connections let in over the cap while they have sent nothing (see `makeRoom`);
  * they hold a socket each, so the descriptor budget reserves them too.
  */
-const SILENT_OVERFLOW = 64;
+export const SILENT_OVERFLOW = 64;
 /** How often connections over the cap are looked at again for one that can go. */
 const TRIM_DELAY_MS = 50;
 
@@ -218,11 +218,11 @@ export function guardConnections(
 
   /**
    * Frees a place for a new connection (false when every connection is doing useful work).
-   * With `mayOverflow`, when the only connections that could go are new ones not read from
-   * yet, the newcomer is let in over the cap instead and the choice is made a moment later
-   * (`scheduleTrim`), once their first bytes have been read: under a burst of reconnects a
-   * whole batch of sockets is accepted before any of them is read, and choosing then would be
-   * choosing blind.
+   * With `mayOverflow`, when the only connections that could go have not sent a byte yet,
+   * the newcomer is let in over the cap instead and the choice is made later (`scheduleTrim`
+   * looks again every TRIM_DELAY_MS), once some of them have spoken: under a burst of
+   * reconnects a whole batch of sockets is accepted before any of them is read, and choosing
+   * then would be choosing blind.
    */
   function makeRoom(now: number, mayOverflow: boolean): boolean {
     const victim = pickVictim(now);
